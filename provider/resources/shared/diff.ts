@@ -1,0 +1,41 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { containsUnknown } from "./unknown";
+
+export interface FieldSpec {
+  /** Changing this field needs a new object: the API cannot change it in place. */
+  replaces?: boolean;
+  /** The value an absent field means, so state from versions without the field does not show a change. */
+  absent?: unknown;
+}
+
+export type FieldSpecs<T> = { readonly [K in keyof T]-?: FieldSpec };
+
+/** Canonical JSON: object keys sorted, so equal values compare equal whatever their key order. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/**
+ * Compares the inputs kept in the old outputs with the new (checked, normalized) inputs, field by field.
+ * Only the fields in `specs` count; server-owned outputs never cause a diff.
+ */
+export function diffFields<T extends object>(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  specs: FieldSpecs<T>,
+): pulumi.dynamic.DiffResult {
+  const changed: string[] = [];
+  const replaces: string[] = [];
+  for (const [field, spec] of Object.entries(specs) as [string, FieldSpec][]) {
+    const before = olds[field] ?? spec.absent;
+    const after = news[field] ?? spec.absent;
+    if (!containsUnknown(after) && canonical(before) === canonical(after)) continue;
+    changed.push(field);
+    if (spec.replaces) replaces.push(field);
+  }
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+}
