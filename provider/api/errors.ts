@@ -1,7 +1,10 @@
 /**
  * Typed errors of the package. Every error has a stable `code` for programs and a message for people that
- * says what went wrong and what to do. Messages never contain tokens, private keys or passwords.
+ * says what went wrong and what to do. Messages never contain tokens, private keys or passwords: all
+ * server-provided text passes through `redact` first.
  */
+import { redact, redactValue } from "./redact";
+import { wire, type ApiErrorResponse } from "./wire";
 export class MaskinportenError extends Error {
   readonly code: string;
 
@@ -20,4 +23,379 @@ export class ConfigError extends MaskinportenError {
     super(code, `${field}: ${message}`);
     this.field = field;
   }
+}
+
+/** One problem the API reported with a field of the request (`fieldIdentifier`), or with the whole request. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** What the error helpers need of an HTTP response; `HttpResponse` of `http.ts` is one. */
+export interface ErrorResponse {
+  status: number;
+  headers?: Readonly<Record<string, string>>;
+  body: unknown;
+  correlationId?: string;
+  method?: string;
+  url?: string;
+  /** Why the transport stopped retrying a retryable status, for the message. */
+  gaveUp?: string;
+}
+
+export const DIGDIR_SERVICEDESK = "servicedesk@digdir.no";
+
+/** A request the self-service API answered with a status ≥ 400. `code` is derived from the status. */
+export class ApiError extends MaskinportenError {
+  readonly status: number;
+  readonly correlationId: string | undefined;
+  readonly fieldErrors: readonly FieldError[];
+  readonly operation: string;
+  readonly method: string | undefined;
+  readonly path: string | undefined;
+
+  constructor(init: {
+    status: number;
+    message: string;
+    operation: string;
+    correlationId?: string;
+    fieldErrors?: readonly FieldError[];
+    method?: string;
+    path?: string;
+    code?: string;
+  }) {
+    super(init.code ?? apiErrorCode(init.status), init.message);
+    this.status = init.status;
+    this.correlationId = init.correlationId;
+    this.fieldErrors = init.fieldErrors ?? [];
+    this.operation = init.operation;
+    this.method = init.method;
+    this.path = init.path;
+  }
+}
+
+export function apiErrorCode(status: number): string {
+  switch (status) {
+    case 400:
+      return "API_BAD_REQUEST";
+    case 401:
+      return "API_UNAUTHORIZED";
+    case 403:
+      return "API_FORBIDDEN";
+    case 404:
+      return "API_NOT_FOUND";
+    case 409:
+      return "API_CONFLICT";
+    case 429:
+      return "API_RATE_LIMITED";
+    default:
+      return status >= 500 ? "API_SERVER_ERROR" : "API_ERROR";
+  }
+}
+
+/** The token endpoint refused to issue a token. `oauthError` is the OAuth `error` code when there was one. */
+export class AuthError extends MaskinportenError {
+  readonly status: number;
+  readonly oauthError: string | undefined;
+  readonly description: string | undefined;
+  readonly correlationId: string | undefined;
+
+  constructor(init: {
+    status: number;
+    message: string;
+    oauthError?: string;
+    description?: string;
+    correlationId?: string;
+  }) {
+    super(init.oauthError ? `AUTH_${init.oauthError.toUpperCase()}` : "AUTH_FAILED", init.message);
+    this.status = init.status;
+    this.oauthError = init.oauthError;
+    this.description = init.description;
+    this.correlationId = init.correlationId;
+  }
+}
+
+/** Stable codes of `NetworkError`. */
+export type NetworkErrorCode =
+  | "CONNECTION_REFUSED"
+  | "CONNECT_TIMEOUT"
+  | "DNS_FAILURE"
+  | "TLS_FAILURE"
+  | "CONNECTION_LOST"
+  | "HEADERS_TIMEOUT"
+  | "BODY_TIMEOUT"
+  | "GATEWAY_ERROR"
+  | "DEADLINE_EXCEEDED"
+  | "RESPONSE_TOO_LARGE"
+  | "ABORTED"
+  | "CLOSED"
+  | "NETWORK_ERROR";
+
+const NETWORK_HINTS: Record<NetworkErrorCode, string> = {
+  CONNECTION_REFUSED: "nothing accepted the connection; check the URL, or start the simulator if it is a local one",
+  CONNECT_TIMEOUT: "the server did not accept a connection in time; check the URL, the network and any proxy",
+  DNS_FAILURE: "the host name could not be resolved; check the URL and the network's DNS",
+  TLS_FAILURE:
+    "the TLS handshake failed; check the URL, the system's CA certificates (NODE_EXTRA_CA_CERTS) and any proxy that intercepts TLS",
+  CONNECTION_LOST: "the connection broke before a complete response arrived",
+  HEADERS_TIMEOUT: "the server did not answer in time",
+  BODY_TIMEOUT: "the server stopped sending its response",
+  GATEWAY_ERROR: "a gateway in front of Digdir's API failed",
+  DEADLINE_EXCEEDED: "the request's total deadline passed",
+  RESPONSE_TOO_LARGE: "the response was larger than the transport accepts",
+  ABORTED: "the request was cancelled",
+  CLOSED: "the HTTP transport was closed",
+  NETWORK_ERROR: "the request failed below HTTP",
+};
+
+/**
+ * A request that got no usable HTTP response. `outcomeUnknown` is true when a non-idempotent request may
+ * have reached the server (it was sent, then the connection broke, a gateway failed or the deadline passed):
+ * the caller must find out whether it took effect (look the object up) before sending it again.
+ */
+export class NetworkError extends MaskinportenError {
+  readonly attempts: number;
+  readonly outcomeUnknown: boolean;
+  readonly operation: string;
+  readonly method: string | undefined;
+  readonly path: string | undefined;
+  /** The HTTP status, for a gateway error. */
+  readonly status: number | undefined;
+
+  constructor(init: {
+    code: NetworkErrorCode;
+    operation: string;
+    attempts: number;
+    outcomeUnknown: boolean;
+    method?: string;
+    path?: string;
+    status?: number;
+    /** Extra explanation (e.g. the low-level error code), not server-provided text. */
+    detail?: string;
+    cause?: unknown;
+  }) {
+    const where = init.method && init.path ? ` (${init.method} ${redact(init.path)})` : "";
+    const attempts = `${init.attempts} attempt${init.attempts === 1 ? "" : "s"}`;
+    const detail = init.detail ? ` (${redact(init.detail)})` : "";
+    const outcome = init.outcomeUnknown
+      ? " The request may have reached the server: its outcome is unknown, so look up whether it took effect before sending it again."
+      : "";
+    super(
+      init.code,
+      `${init.operation}${where} failed after ${attempts}: ${NETWORK_HINTS[init.code]}${detail}.${outcome}`,
+      { cause: init.cause },
+    );
+    this.attempts = init.attempts;
+    this.outcomeUnknown = init.outcomeUnknown;
+    this.operation = init.operation;
+    this.method = init.method;
+    this.path = init.path;
+    this.status = init.status;
+  }
+}
+
+export interface ApiErrorContext {
+  /** Human name of the operation, e.g. "create client". */
+  operation: string;
+  /** The admin scope the operation needs, e.g. "idporten:dcr.write", named when the API answers 403. */
+  requiredScope?: string;
+  /** What was addressed, e.g. `client "abc"`, named when the API answers 404/409/403. */
+  resource?: string;
+  /** Exact secret values that must not appear in the message (e.g. the bearer token). */
+  secrets?: readonly string[];
+}
+
+/** Maps a response with status ≥ 400 from the self-service API into an `ApiError` that says what to do. */
+export function apiErrorFrom(response: ErrorResponse, context: ApiErrorContext): ApiError {
+  const { status } = response;
+  const secrets = context.secrets ?? [];
+  const parsed = wire().apiErrorResponse.safeParse(response.body);
+  const body = parsed.success ? parsed.data : undefined;
+  const correlationId = response.correlationId ?? body?.correlation_id;
+  const fieldErrors: FieldError[] = (body?.errors ?? []).map((e) => ({
+    field: clip(redact(e.fieldIdentifier ?? e.objectName ?? "", secrets), 100),
+    message: clip(redact(e.errorMessage ?? "invalid", secrets), 300),
+  }));
+  const serverText = describeBody(response.body, body, secrets);
+  const method = response.method;
+  const path = response.url ? pathOf(response.url) : undefined;
+  const what = context.resource ?? "the object";
+  const said = serverText ? ` Digdir said: ${serverText}.` : "";
+  const askForScope =
+    `ask Digdir (${DIGDIR_SERVICEDESK}) to add it to your self-service client, and request it in the admin client's token`;
+
+  let detail: string;
+  if (status === 400) {
+    const named = fieldErrors.filter((f) => f.field);
+    if (named.length > 0) {
+      const list = named.map((f) => `${f.field}: ${f.message}`).join("; ");
+      const other = fieldErrors.filter((f) => !f.field).map((f) => f.message);
+      detail = `the API rejected ${plural(named.length, "field")}: ${list}${other.length ? `; ${other.join("; ")}` : ""}. Fix the value${named.length === 1 ? "" : "s"} and run again.`;
+    } else {
+      const text = fieldErrors.map((f) => f.message).join("; ") || serverText;
+      detail = `the API rejected the request as invalid${text ? `: ${text}` : ""}. Fix the input and run again.`;
+    }
+  } else if (status === 401) {
+    detail =
+      "the API rejected the access token (expired, revoked, or issued for another environment). " +
+      "Check that the token endpoint and the API URL belong to the same environment (test or prod) and run again." +
+      said;
+  } else if (status === 403) {
+    const text = allText(body, response.body);
+    const scopeNamed = /idporten:[a-z][a-z0-9._-]*/i.exec(text)?.[0];
+    const mentionsScope = /scope/i.test(text);
+    const org = /\b\d{9}\b/.exec(text)?.[0];
+    const definiteScope = scopeNamed ?? (mentionsScope ? context.requiredScope : undefined);
+    if (definiteScope) {
+      detail = `the admin client lacks scope ${definiteScope}: ${askForScope}.${said}`;
+    } else if (org) {
+      detail =
+        `${what} belongs to organisation ${org}, not to the admin client's organisation. ` +
+        "Manage it with that organisation's admin client, or, as its supplier, with a client that has idporten:dcr.supplier." +
+        said;
+    } else if (context.requiredScope) {
+      detail =
+        `the admin client lacks scope ${context.requiredScope}, or ${what} belongs to another organisation. ` +
+        `If it is the scope: ${askForScope}.${said}`;
+    } else {
+      detail =
+        `the admin client's token lacks the admin scope this operation needs, or ${what} belongs to another organisation. ` +
+        `Check the scopes of your self-service client with Digdir (${DIGDIR_SERVICEDESK}).${said}`;
+    }
+  } else if (status === 404) {
+    detail = `${what} not found. If it was deleted outside Pulumi, run \`pulumi refresh\`; otherwise check the id.${said}`;
+  } else if (status === 409) {
+    detail =
+      `${what} already exists, probably deactivated (Maskinporten deactivates instead of deleting). ` +
+      "Adopt it by giving its id, or reactivate it, instead of creating it again." +
+      said;
+  } else if (status === 429) {
+    const wait = response.gaveUp ? ` ${response.gaveUp}.` : "";
+    detail =
+      `Digdir's API is limiting the request rate.${wait} Lower the transport's maxConcurrency or requestsPerSecond, or retry later.` +
+      said;
+  } else if (status >= 500) {
+    const gaveUp = response.gaveUp ? ` ${response.gaveUp}.` : "";
+    detail =
+      `Digdir's API failed; retry later.${gaveUp} If it keeps failing, contact ${DIGDIR_SERVICEDESK}` +
+      `${correlationId ? ` with the correlation id ${redact(correlationId, secrets)}` : ""}.` +
+      said;
+  } else {
+    detail = `the API refused the request.${said}`;
+  }
+
+  const where = method && path ? `, ${method} ${redact(path, secrets)}` : "";
+  const cid = correlationId ? ` [correlation id: ${redact(correlationId, secrets)}]` : "";
+  return new ApiError({
+    status,
+    message: `${context.operation} failed (HTTP ${status}${where}): ${detail}${cid}`,
+    operation: context.operation,
+    fieldErrors,
+    ...(correlationId !== undefined && { correlationId: redact(correlationId, secrets) }),
+    ...(method !== undefined && { method }),
+    ...(path !== undefined && { path }),
+  });
+}
+
+export interface AuthErrorContext {
+  /** The config key that holds the admin client's id, named in hints. */
+  clientIdField?: string;
+  secrets?: readonly string[];
+}
+
+/** Maps a failed token-endpoint response (OAuth error body, or anything else) into an `AuthError`. */
+export function authErrorFrom(response: ErrorResponse, context: AuthErrorContext = {}): AuthError {
+  const secrets = context.secrets ?? [];
+  const clientId = context.clientIdField ?? "maskinporten:clientId";
+  const parsed = wire().oauthError.safeParse(response.body);
+  const correlationId = response.correlationId;
+  const cid = correlationId ? ` [correlation id: ${redact(correlationId, secrets)}]` : "";
+  if (!parsed.success) {
+    const text = describeBody(response.body, undefined, secrets);
+    const retry = response.status >= 500 || response.status === 429 ? " Maskinporten's token endpoint failed; retry later." : "";
+    return new AuthError({
+      status: response.status,
+      message: `the token endpoint answered HTTP ${response.status} without an OAuth error.${retry}${text ? ` It said: ${text}.` : ""}${cid}`,
+      ...(correlationId !== undefined && { correlationId }),
+    });
+  }
+  const code = clip(redact(parsed.data.error, secrets), 60);
+  const description = parsed.data.error_description
+    ? clip(redact(parsed.data.error_description, secrets), 400)
+    : undefined;
+  const desc = description ? `: ${description}` : "";
+  let message: string;
+  switch (code) {
+    case "invalid_client":
+      message =
+        `the token endpoint rejected the client's JWT grant (invalid_client)${desc}. ` +
+        `Check that ${clientId} is the admin client's id and its key (kid) or business certificate is registered on it.`;
+      break;
+    case "invalid_grant":
+      message =
+        `the token endpoint rejected the JWT grant (invalid_grant)${desc}. ` +
+        "Check that this machine's clock is correct (iat/exp must be within seconds of Digdir's), that the key's kid is " +
+        "registered on the client (new keys take up to 2 minutes to reach the token endpoint), and that the audience is the issuer.";
+      break;
+    case "invalid_scope":
+      message =
+        `the token endpoint refused the requested scopes (invalid_scope)${desc}. ` +
+        `Request only scopes the client has; to add admin scopes, ask Digdir (${DIGDIR_SERVICEDESK}).`;
+      break;
+    case "unauthorized_client":
+      message =
+        `the token endpoint does not let this client use the JWT grant (unauthorized_client)${desc}. ` +
+        `Check that ${clientId} names a Maskinporten client with token_endpoint_auth_method private_key_jwt.`;
+      break;
+    default:
+      message = `the token endpoint refused to issue a token (${code})${desc}.`;
+  }
+  return new AuthError({
+    status: response.status,
+    message: `${message}${cid}`,
+    oauthError: code,
+    ...(description !== undefined && { description }),
+    ...(correlationId !== undefined && { correlationId }),
+  });
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function pathOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.pathname}${u.search}`;
+  } catch {
+    return url;
+  }
+}
+
+/** The server's own words (description or error), redacted and clipped, or "" when it gave none. */
+function describeBody(raw: unknown, body: ApiErrorResponse | undefined, secrets: readonly string[]): string {
+  if (body) {
+    const parts = [body.error_description, body.error].filter((p): p is string => !!p);
+    const first = parts[0];
+    return first ? clip(redact(first, secrets), 400) : "";
+  }
+  if (raw === undefined || raw === null || raw === "") return "";
+  if (typeof raw === "string") {
+    // HTML error pages say nothing useful and are long.
+    if (/^\s*</.test(raw)) return "";
+    return redactValue(raw.trim(), 300, secrets);
+  }
+  return redactValue(raw, 300, secrets);
+}
+
+/** All text of an error body, for looking for a scope name or an organisation number. Not for messages. */
+function allText(body: ApiErrorResponse | undefined, raw: unknown): string {
+  if (!body) return typeof raw === "string" ? raw : "";
+  return [body.error, body.error_description, ...(body.errors ?? []).map((e) => e.errorMessage)]
+    .filter((p): p is string => !!p)
+    .join(" ");
 }
