@@ -1,0 +1,37 @@
+/**
+ * A faithful local Maskinporten: token endpoint and self-service API v1, with test hooks under `/__sim/`.
+ *
+ *   const sim = await startSimulator();
+ *   // sim.issuer, sim.tokenEndpoint, sim.apiBaseUrl, sim.orgs[0].adminKey, sim.control.addFault(...)
+ *   await sim.close();
+ */
+export { startSimulator, isLoopback } from "./start";
+export { SimulatorControl, PortalClient, SimulatorControlError } from "./control";
+export type { ClockState, RawResponse, RequestLogQuery, SimulatorState } from "./control";
+export {
+  DEFAULT_ORGS,
+  DEFAULT_ORGNOS,
+  DIGDIR_ORGNO,
+  DIGDIR_NAME,
+  OPEN_CATALOGUE_SCOPE,
+  RESTRICTED_CATALOGUE_SCOPE,
+  STANDARD_ADMIN_SCOPES,
+  adminClientIdOf,
+} from "./seed";
+export type {
+  BusinessCertificate,
+  BusinessCertificateOptions,
+  FaultKind,
+  FaultRule,
+  FaultRuleState,
+  OrgSeed,
+  RequestCounters,
+  RequestKind,
+  RequestLogEntry,
+  SimulatorCa,
+  SimulatorHandle,
+  SimulatorOptions,
+  SimulatorOrg,
+  StartupInfo,
+  StartupOrg,
+} from "./types";
