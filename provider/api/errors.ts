@@ -207,94 +207,117 @@ export interface ApiErrorContext {
 
 /** Maps a response with status ≥ 400 from the self-service API into an `ApiError` that says what to do. */
 export function apiErrorFrom(response: ErrorResponse, context: ApiErrorContext): ApiError {
-  const { status } = response;
   const secrets = context.secrets ?? [];
   const parsed = wire().apiErrorResponse.safeParse(response.body);
   const body = parsed.success ? parsed.data : undefined;
-  const correlationId = response.correlationId ?? body?.correlation_id;
+  const rawCorrelationId = response.correlationId ?? body?.correlation_id;
+  const correlationId = rawCorrelationId === undefined ? undefined : clip(redact(rawCorrelationId, secrets), 100);
   const fieldErrors: FieldError[] = (body?.errors ?? []).map((e) => ({
     field: clip(redact(e.fieldIdentifier ?? e.objectName ?? "", secrets), 100),
     message: clip(redact(e.errorMessage ?? "invalid", secrets), 300),
   }));
   const serverText = describeBody(response.body, body, secrets);
+  const detail = apiErrorDetail(response, context, {
+    fieldErrors,
+    serverText,
+    said: serverText ? ` Digdir said: ${serverText}.` : "",
+    searchable: allText(body, response.body),
+    ...(correlationId !== undefined && { correlationId }),
+  });
   const method = response.method;
   const path = response.url ? pathOf(response.url) : undefined;
-  const what = context.resource ?? "the object";
-  const said = serverText ? ` Digdir said: ${serverText}.` : "";
-  const askForScope =
-    `ask Digdir (${DIGDIR_SERVICEDESK}) to add it to your self-service client, and request it in the admin client's token`;
-
-  let detail: string;
-  if (status === 400) {
-    const named = fieldErrors.filter((f) => f.field);
-    if (named.length > 0) {
-      const list = named.map((f) => `${f.field}: ${f.message}`).join("; ");
-      const other = fieldErrors.filter((f) => !f.field).map((f) => f.message);
-      detail = `the API rejected ${plural(named.length, "field")}: ${list}${other.length ? `; ${other.join("; ")}` : ""}. Fix the value${named.length === 1 ? "" : "s"} and run again.`;
-    } else {
-      const text = fieldErrors.map((f) => f.message).join("; ") || serverText;
-      detail = `the API rejected the request as invalid${text ? `: ${text}` : ""}. Fix the input and run again.`;
-    }
-  } else if (status === 401) {
-    detail =
-      "the API rejected the access token (expired, revoked, or issued for another environment). " +
-      "Check that the token endpoint and the API URL belong to the same environment (test or prod) and run again." +
-      said;
-  } else if (status === 403) {
-    const text = allText(body, response.body);
-    const scopeNamed = /idporten:[a-z][a-z0-9._-]*/i.exec(text)?.[0];
-    const mentionsScope = /scope/i.test(text);
-    const org = /\b\d{9}\b/.exec(text)?.[0];
-    const definiteScope = scopeNamed ?? (mentionsScope ? context.requiredScope : undefined);
-    if (definiteScope) {
-      detail = `the admin client lacks scope ${definiteScope}: ${askForScope}.${said}`;
-    } else if (org) {
-      detail =
-        `${what} belongs to organisation ${org}, not to the admin client's organisation. ` +
-        "Manage it with that organisation's admin client, or, as its supplier, with a client that has idporten:dcr.supplier." +
-        said;
-    } else if (context.requiredScope) {
-      detail =
-        `the admin client lacks scope ${context.requiredScope}, or ${what} belongs to another organisation. ` +
-        `If it is the scope: ${askForScope}.${said}`;
-    } else {
-      detail =
-        `the admin client's token lacks the admin scope this operation needs, or ${what} belongs to another organisation. ` +
-        `Check the scopes of your self-service client with Digdir (${DIGDIR_SERVICEDESK}).${said}`;
-    }
-  } else if (status === 404) {
-    detail = `${what} not found. If it was deleted outside Pulumi, run \`pulumi refresh\`; otherwise check the id.${said}`;
-  } else if (status === 409) {
-    detail =
-      `${what} already exists, probably deactivated (Maskinporten deactivates instead of deleting). ` +
-      "Adopt it by giving its id, or reactivate it, instead of creating it again." +
-      said;
-  } else if (status === 429) {
-    const wait = response.gaveUp ? ` ${response.gaveUp}.` : "";
-    detail =
-      `Digdir's API is limiting the request rate.${wait} Lower the transport's maxConcurrency or requestsPerSecond, or retry later.` +
-      said;
-  } else if (status >= 500) {
-    const gaveUp = response.gaveUp ? ` ${response.gaveUp}.` : "";
-    detail =
-      `Digdir's API failed; retry later.${gaveUp} If it keeps failing, contact ${DIGDIR_SERVICEDESK}` +
-      `${correlationId ? ` with the correlation id ${redact(correlationId, secrets)}` : ""}.` +
-      said;
-  } else {
-    detail = `the API refused the request.${said}`;
-  }
-
   const where = method && path ? `, ${method} ${redact(path, secrets)}` : "";
-  const cid = correlationId ? ` [correlation id: ${redact(correlationId, secrets)}]` : "";
+  const cid = correlationId ? ` [correlation id: ${correlationId}]` : "";
   return new ApiError({
-    status,
-    message: `${context.operation} failed (HTTP ${status}${where}): ${detail}${cid}`,
+    status: response.status,
+    message: `${context.operation} failed (HTTP ${response.status}${where}): ${detail}${cid}`,
     operation: context.operation,
     fieldErrors,
-    ...(correlationId !== undefined && { correlationId: redact(correlationId, secrets) }),
+    ...(correlationId !== undefined && { correlationId }),
     ...(method !== undefined && { method }),
     ...(path !== undefined && { path }),
   });
+}
+
+/** What went wrong and what to do, per status. `said` is the server's own (redacted) words, or "". */
+function apiErrorDetail(
+  response: ErrorResponse,
+  context: ApiErrorContext,
+  found: { fieldErrors: FieldError[]; serverText: string; said: string; searchable: string; correlationId?: string },
+): string {
+  const { status } = response;
+  const { said } = found;
+  const what = context.resource ?? "the object";
+  const gaveUp = response.gaveUp ? ` ${response.gaveUp}.` : "";
+  const askForScope =
+    `ask Digdir (${DIGDIR_SERVICEDESK}) to add it to your self-service client, ` +
+    "and request it in the admin client's token";
+
+  if (status === 400) {
+    const named = found.fieldErrors.filter((f) => f.field);
+    const other = found.fieldErrors.filter((f) => !f.field).map((f) => f.message);
+    if (named.length === 0) {
+      const text = other.join("; ") || found.serverText;
+      return `the API rejected the request as invalid${text ? `: ${text}` : ""}. Fix the input and run again.`;
+    }
+    const list = [...named.map((f) => `${f.field}: ${f.message}`), ...other].join("; ");
+    return (
+      `the API rejected ${plural(named.length, "field")}: ${list}. ` +
+      `Fix the value${named.length === 1 ? "" : "s"} and run again.`
+    );
+  }
+  if (status === 401) {
+    return (
+      "the API rejected the access token (expired, revoked, or issued for another environment). " +
+      "Check that the token endpoint and the API URL belong to the same environment (test or prod) and run again." +
+      said
+    );
+  }
+  if (status === 403) {
+    const scopeNamed = /idporten:[a-z][a-z0-9._-]*/i.exec(found.searchable)?.[0];
+    const mentionsScope = /scope/i.test(found.searchable);
+    const org = /\b\d{9}\b/.exec(found.searchable)?.[0];
+    const scope = scopeNamed ?? (mentionsScope ? context.requiredScope : undefined);
+    if (scope) return `the admin client lacks scope ${scope}: ${askForScope}.${said}`;
+    if (org) {
+      return (
+        `${what} belongs to organisation ${org}, not to the admin client's organisation. Manage it with that ` +
+        `organisation's admin client, or, as its supplier, with a client that has idporten:dcr.supplier.${said}`
+      );
+    }
+    if (context.requiredScope) {
+      return (
+        `the admin client lacks scope ${context.requiredScope}, or ${what} belongs to another organisation. ` +
+        `If it is the scope: ${askForScope}.${said}`
+      );
+    }
+    return (
+      `the admin client's token lacks the admin scope this operation needs, or ${what} belongs to another ` +
+      `organisation. Check the scopes of your self-service client with Digdir (${DIGDIR_SERVICEDESK}).${said}`
+    );
+  }
+  if (status === 404) {
+    return `${what} not found. If it was deleted outside Pulumi, run \`pulumi refresh\`; otherwise check the id.${said}`;
+  }
+  if (status === 409) {
+    return (
+      `${what} already exists, probably deactivated (Maskinporten deactivates instead of deleting). ` +
+      `Adopt it by giving its id, or reactivate it, instead of creating it again.${said}`
+    );
+  }
+  if (status === 429) {
+    return (
+      `Digdir's API is limiting the request rate.${gaveUp} ` +
+      `Lower the transport's maxConcurrency or requestsPerSecond, or retry later.${said}`
+    );
+  }
+  if (status >= 500) {
+    return (
+      `Digdir's API failed; retry later.${gaveUp} If it keeps failing, contact ${DIGDIR_SERVICEDESK}` +
+      `${found.correlationId ? ` and quote the correlation id ${found.correlationId}` : ""}.${said}`
+    );
+  }
+  return `the API refused the request.${said}`;
 }
 
 export interface AuthErrorContext {

@@ -31,7 +31,8 @@ import { Limiter, LimiterClosedError, systemClock, type Clock } from "./limiter"
 import { redact } from "./redact";
 import { assertSecureUrl } from "./url-policy";
 
-export type RetryMode = "idempotent" | "safe-before-send" | "never";
+export const RETRY_MODES = ["idempotent", "safe-before-send", "never"] as const;
+export type RetryMode = (typeof RETRY_MODES)[number];
 
 export interface HttpRequest {
   method: string;
@@ -254,6 +255,11 @@ function seconds(ms: number): string {
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
 
+type FailExtra = Partial<ConstructorParameters<typeof NetworkError>[0]>;
+
+/** setTimeout fires at once for delays beyond 2^31-1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 class TooLargeError extends Error {
   readonly code = "RESPONSE_TOO_LARGE";
 }
@@ -316,10 +322,13 @@ export class HttpTransport {
 
   /** Sends `req`, retrying as its `retry` mode allows. See the module comment for the contract. */
   async request(req: HttpRequest): Promise<HttpResponse> {
+    if (!RETRY_MODES.includes(req.retry)) {
+      throw new TypeError(`${req.operation}: retry must be one of ${RETRY_MODES.join(", ")}, got ${String(req.retry)}`);
+    }
     const method = req.method.toUpperCase();
     const url = assertSecureUrl(req.url, `the URL of "${req.operation}"`);
     const path = `${url.pathname}${url.search}`;
-    const fail = (code: NetworkErrorCode, attempts: number, outcomeUnknown: boolean, extra?: Partial<ConstructorParameters<typeof NetworkError>[0]>) =>
+    const fail = (code: NetworkErrorCode, attempts: number, outcomeUnknown: boolean, extra?: FailExtra) =>
       new NetworkError({ code, operation: req.operation, attempts, outcomeUnknown, method, path, ...extra });
     if (this.closed) throw fail("CLOSED", 0, false);
     const { headers, body } = this.encode(req);
@@ -387,7 +396,8 @@ export class HttpTransport {
           }
           delay = retryAfter ?? this.backoff(attempt);
           if (!gaveUp && delay >= left) {
-            gaveUp = `Gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}: the next would pass the ${seconds(deadlineMs)} deadline`;
+            const tries = `${attempt} attempt${attempt === 1 ? "" : "s"}`;
+            gaveUp = `Gave up after ${tries}: the next would pass the ${seconds(deadlineMs)} deadline`;
           }
           if (gaveUp) {
             this.emit({ ...base, attempt, type: "give-up", reason: gaveUp });
@@ -409,13 +419,13 @@ export class HttpTransport {
             });
           }
           const retryable = req.retry !== "never" && c.transient && (!possiblySent || req.retry === "idempotent");
-          const left = deadlineAt - this.clock.now();
           delay = this.backoff(attempt);
           let stop: string | undefined;
-          if (!retryable) stop = "";
-          else if (attempt >= this.opts.maxAttempts) stop = "gave up";
-          else if (delay >= left) stop = `gave up: the next attempt would pass the ${seconds(deadlineMs)} deadline`;
-          if (stop !== undefined) {
+          if (retryable && attempt >= this.opts.maxAttempts) stop = `the last of ${attempt} attempts`;
+          else if (retryable && delay >= deadlineAt - this.clock.now()) {
+            stop = `the next attempt would pass the ${seconds(deadlineMs)} deadline`;
+          }
+          if (!retryable || stop) {
             if (stop) this.emit({ ...base, attempt, type: "give-up", reason: stop });
             throw fail(c.code, attempt, outcomeUnknown, {
               detail: [c.detail, stop].filter(Boolean).join("; "),
@@ -513,7 +523,7 @@ export class HttpTransport {
     const timer = setTimeout(() => {
       deadlineHit = true;
       ctl.abort();
-    }, remainingMs);
+    }, Math.min(remainingMs, MAX_TIMER_MS));
     try {
       const res = await undiciRequest(url, {
         dispatcher: this.dispatcher(),

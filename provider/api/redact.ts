@@ -41,7 +41,7 @@ function patterns(): [RegExp, string][] {
     [new RegExp(`(\\\\"(?:${members})\\\\"\\s*:\\s*)\\\\"(?:(?!\\\\").)*\\\\"`, "g"), `$1\\"${REDACTED}\\"`],
     [new RegExp(`('(?:${members})'\\s*:\\s*)'(?:[^'\\\\]|\\\\.)*'`, "g"), `$1'${REDACTED}'`],
     // Form or query values: assertion=..., client_assertion=..., password=...
-    [new RegExp(`((?:^|[?&\\s"'(,;])(?:${fields})=)[^&\\s"')<>,;]+`, "gi"), `$1${REDACTED}`],
+    [new RegExp(`((?:^|[?&\\s"'(,;])(?:${fields})=)(?!\\[REDACTED)[^&\\s"')<>,;]+`, "gi"), `$1${REDACTED}`],
     // Long base64 runs: keys exported as base64 (e.g. a JWK or PKCS#12 file), certificates, opaque tokens.
     [/[A-Za-z0-9+/_-]{120,}={0,2}/g, REDACTED],
   ];

@@ -11,6 +11,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage["headers"];
   body: string;
+  /** The client's port: equal ports mean a reused (keep-alive) connection. */
+  remotePort: number | undefined;
 }
 
 export type Behaviour =
@@ -89,11 +91,17 @@ export async function startScriptedServer(options: { port?: number } = {}): Prom
         inFlight--;
       }
     };
+    // Also emitted when the socket closes before the response ends.
     res.on("close", finish);
-    req.socket.on("close", finish);
 
     let behaviour = queue.shift() ?? state.fallback;
-    const recorded: RecordedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: "" };
+    const recorded: RecordedRequest = {
+      method: req.method ?? "",
+      url: req.url ?? "",
+      headers: req.headers,
+      body: "",
+      remotePort: req.socket.remotePort,
+    };
     requests.push(recorded);
 
     if (behaviour.kind === "destroy-on-arrival") {
@@ -205,13 +213,14 @@ export function fakeClock(
     advance: (ms) => {
       now += ms;
     },
+    // Sleeps are taken as if one after another: each moves time on by its own length.
     sleep: async (ms, signal) => {
       signal?.throwIfAborted();
       sleeps.push(ms);
+      // Yield first, so whatever was due "now" runs before time moves on.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       now += ms;
       await onSleep?.(ms);
-      // Yield to I/O, as a real sleep would.
-      await new Promise<void>((resolve) => setImmediate(resolve));
       signal?.throwIfAborted();
     },
   };
