@@ -19,8 +19,9 @@ export function x5cOf(chain: readonly X509Certificate[]): string[] {
   return chain.map((c) => c.raw.toString("base64"));
 }
 
+/** Fresh Dates: Node makes these in its own realm, where `instanceof Date` fails inside a vm sandbox such as Jest's. */
 export function validity(certificate: X509Certificate): { notBefore: Date; notAfter: Date } {
-  return { notBefore: certificate.validFromDate, notAfter: certificate.validToDate };
+  return { notBefore: new Date(certificate.validFromDate.getTime()), notAfter: new Date(certificate.validToDate.getTime()) };
 }
 
 /** A certificate expired at `now` is useless; one not yet valid only when it must work now. */
