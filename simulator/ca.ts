@@ -3,7 +3,7 @@
  * organisation number in the subject like real Norwegian ones, and verifies `x5c` chains against the CAs
  * the simulator trusts. node-forge builds certificates; Node's X509Certificate verifies them.
  */
-import { randomBytes, X509Certificate, createPrivateKey, createPublicKey } from "node:crypto";
+import { randomBytes, X509Certificate, createPrivateKey, createPublicKey, privateEncrypt, constants } from "node:crypto";
 import forge from "node-forge";
 import { isValidOrgno } from "../provider/api/validation";
 import type { BusinessCertificate, BusinessCertificateOptions } from "./types";
@@ -34,6 +34,24 @@ async function rsaPem(): Promise<{ privateKeyPem: string; publicKeyPem: string }
   };
 }
 
+/** DER prefix of a PKCS#1 v1.5 DigestInfo for SHA-256. */
+const SHA256_DIGEST_INFO = Buffer.from("3031300d060960864801650304020105000420", "hex");
+
+/**
+ * Signs with Node's crypto instead of forge's pure-JS RSA (seconds per signature under Jest): forge hands
+ * `sign` the SHA-256 digest of the TBSCertificate; we wrap it in a DigestInfo and RSA-sign it (PKCS#1 v1.5).
+ */
+function nodeSigner(privateKeyPem: string): forge.pki.rsa.PrivateKey {
+  const key = createPrivateKey(privateKeyPem);
+  const signer = {
+    sign(md: forge.md.MessageDigest): string {
+      const digest = Buffer.from(md.digest().getBytes(), "binary");
+      return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO, digest])).toString("binary");
+    },
+  };
+  return signer as unknown as forge.pki.rsa.PrivateKey;
+}
+
 export async function createCaMaterial(now: Date): Promise<CaMaterial> {
   const { privateKeyPem, publicKeyPem } = await rsaPem();
   const cert = forge.pki.createCertificate();
@@ -53,7 +71,7 @@ export async function createCaMaterial(now: Date): Promise<CaMaterial> {
     { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
     { name: "subjectKeyIdentifier" },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
+  cert.sign(nodeSigner(privateKeyPem), forge.md.sha256.create());
   return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem };
 }
 
@@ -63,7 +81,7 @@ export class CaError extends Error {}
 export class TestCa {
   readonly certificatePem: string;
   private readonly forgeCert: forge.pki.Certificate;
-  private readonly forgeKey: forge.pki.rsa.PrivateKey;
+  private readonly signer: forge.pki.rsa.PrivateKey;
 
   constructor(
     material: CaMaterial,
@@ -72,7 +90,7 @@ export class TestCa {
   ) {
     this.certificatePem = material.certificatePem;
     this.forgeCert = forge.pki.certificateFromPem(material.certificatePem);
-    this.forgeKey = forge.pki.privateKeyFromPem(material.privateKeyPem) as forge.pki.rsa.PrivateKey;
+    this.signer = nodeSigner(material.privateKeyPem);
   }
 
   async issueBusinessCertificate(orgno: string, opts: BusinessCertificateOptions = {}): Promise<BusinessCertificate> {
@@ -81,6 +99,7 @@ export class TestCa {
     const notBefore = opts.notBefore ?? new Date(now - 60 * 60 * 1000);
     const notAfter = opts.notAfter ?? new Date(now + 2 * 365 * DAY_MS);
     if (notAfter.getTime() <= notBefore.getTime()) throw new CaError("notAfter must be after notBefore");
+    if (opts.seid !== undefined && opts.seid !== 1 && opts.seid !== 2) throw new CaError("seid must be 1 or 2");
     const name = this.orgName(orgno) ?? `Testorganisasjon ${orgno}`;
     const { privateKeyPem, publicKeyPem } = await rsaPem();
     const cert = forge.pki.createCertificate();
@@ -91,8 +110,7 @@ export class TestCa {
     cert.setSubject([
       { name: "countryName", value: "NO" },
       { name: "organizationName", value: name, valueTagClass: UTF8 },
-      { type: ORGANIZATION_IDENTIFIER_OID, value: `NTRNO-${orgno}` },
-      { name: "serialNumber", value: orgno },
+      opts.seid === 1 ? { name: "serialNumber", value: orgno } : { type: ORGANIZATION_IDENTIFIER_OID, value: `NTRNO-${orgno}` },
       { name: "commonName", value: opts.commonName ?? name, valueTagClass: UTF8 },
     ] as never);
     cert.setIssuer(this.forgeCert.subject.attributes);
@@ -100,7 +118,7 @@ export class TestCa {
       { name: "basicConstraints", cA: false },
       { name: "keyUsage", digitalSignature: true, nonRepudiation: true, critical: true },
     ]);
-    cert.sign(this.forgeKey, forge.md.sha256.create());
+    cert.sign(this.signer, forge.md.sha256.create());
     const password = opts.password ?? randomBytes(12).toString("base64url");
     const forgeKey = forge.pki.privateKeyFromPem(privateKeyPem);
     const p12 = forge.pkcs12.toPkcs12Asn1(forgeKey, [cert, this.forgeCert], password, {

@@ -172,6 +172,7 @@ export class ControlRoutes {
           notAfter: optionalDate(body, "notAfter"),
           password: optionalString(body, "password"),
           commonName: optionalString(body, "commonName"),
+          seid: body["seid"] as 1 | 2 | undefined,
         });
       } catch (err) {
         if (err instanceof CaError) throw new ControlError(400, err.message);

@@ -169,6 +169,7 @@ export class SimulatorControl {
       ...(opts.notAfter ? { notAfter: opts.notAfter.toISOString() } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       ...(opts.commonName !== undefined ? { commonName: opts.commonName } : {}),
+      ...(opts.seid !== undefined ? { seid: opts.seid } : {}),
     });
   }
 

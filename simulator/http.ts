@@ -62,7 +62,8 @@ export class ApiError extends Error {
   }
 
   static field(objectName: string, field: string, message: string): ApiError {
-    return ApiError.badRequest(`${field}: ${message}`, [fieldError(objectName, field, message)]);
+    const error = fieldError(objectName, field, message);
+    return ApiError.badRequest(error.errorMessage!, [error]);
   }
 
   static notFound(message: string): ApiError {

@@ -61,6 +61,11 @@ export interface BusinessCertificateOptions {
   /** Password of the PKCS#12 file; generated when absent. */
   password?: string;
   commonName?: string;
+  /**
+   * Where the subject carries the organisation number: 2 (default) `organizationIdentifier=NTRNO-<orgno>`
+   * like current SEID 2 certificates, 1 `serialNumber=<orgno>` like older SEID 1 ones.
+   */
+  seid?: 1 | 2;
 }
 
 export interface BusinessCertificate {
