@@ -10,13 +10,17 @@
  *   send credentials in the clear.
  * - What is retried depends on `HttpRequest.retry`:
  *
- *   | failure                                           | idempotent | safe-before-send        | never |
- *   |---------------------------------------------------|------------|-------------------------|-------|
- *   | not connected (refused, connect timeout, EAI_AGAIN) | retry    | retry                   | no    |
- *   | 429 (waits for Retry-After)                        | retry      | retry                   | no    |
- *   | connection lost / timeout after sending            | retry      | NetworkError, outcome unknown | no |
- *   | 502, 503, 504                                      | retry      | NetworkError, outcome unknown | returned |
+ *   | failure                                        | idempotent | safe-before-send           | never    |
+ *   |------------------------------------------------|------------|----------------------------|----------|
+ *   | not connected (refused, connect timeout, EAI_AGAIN) | retried | retried                 | thrown   |
+ *   | unknown host, TLS failure (configuration)      | thrown     | thrown                     | thrown   |
+ *   | 429 (waits Retry-After within the deadline)    | retried    | retried                    | returned |
+ *   | connection lost or timed out after sending     | retried    | thrown, outcome unknown    | thrown   |
+ *   | 502, 503, 504                                  | retried    | thrown, outcome unknown    | returned |
+ *   | any other status (500 included: it may have been processed) | returned | returned   | returned |
  *
+ *   Retries use exponential backoff with full jitter, at most `maxAttempts` attempts, all within the
+ *   request's deadline; a Retry-After longer than the time left ends the retries at once.
  * - `NetworkError.outcomeUnknown` is true when a request that is not idempotent may have reached the server.
  *   The caller must then find out whether it took effect (look the object up by its client-chosen id or
  *   natural key) before sending it again; the transport never does so blindly.
@@ -33,6 +37,15 @@ import { assertSecureUrl } from "./url-policy";
 
 export const RETRY_MODES = ["idempotent", "safe-before-send", "never"] as const;
 export type RetryMode = (typeof RETRY_MODES)[number];
+
+/**
+ * The retry mode a method has in this API: GET, HEAD, PUT and DELETE are idempotent; anything else (POST) is
+ * `safe-before-send`. A POST that is idempotent in effect (POST /clients/{id}/jwks replaces the whole set)
+ * may be sent as `idempotent` by a caller that knows it.
+ */
+export function defaultRetryMode(method: string): RetryMode {
+  return ["GET", "HEAD", "PUT", "DELETE"].includes(method.toUpperCase()) ? "idempotent" : "safe-before-send";
+}
 
 export interface HttpRequest {
   method: string;

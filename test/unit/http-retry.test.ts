@@ -1,6 +1,6 @@
 import { MockAgent, errors as undiciErrors } from "undici";
 import { ApiError, NetworkError, apiErrorFrom } from "../../provider/api/errors";
-import { HttpTransport, parseRetryAfter, type HttpEvent, type HttpTransportOptions } from "../../provider/api/http";
+import { HttpTransport, defaultRetryMode, parseRetryAfter, type HttpEvent, type HttpTransportOptions } from "../../provider/api/http";
 import {
   destroyAfterBody,
   destroyOnArrival,
@@ -171,6 +171,11 @@ describe("429 and Retry-After", () => {
     expect(err.message).toMatch(/120 s/);
     expect(err.message).toMatch(/maxConcurrency or requestsPerSecond/);
     expect(err.correlationId).toBe("c-429");
+  });
+
+  test("defaultRetryMode", () => {
+    expect(["get", "PUT", "DELETE", "HEAD"].map(defaultRetryMode)).toEqual(Array(4).fill("idempotent"));
+    expect(defaultRetryMode("POST")).toBe("safe-before-send");
   });
 
   test("parseRetryAfter: seconds, HTTP-date, past dates and garbage", () => {
@@ -398,6 +403,17 @@ describe("requests and responses", () => {
     expect(r2?.headers["authorization"]).toBe("Bearer t0ken-value");
     expect(r2?.headers["accept"]).toBe("application/json");
     expect(r2?.headers["user-agent"]).toBe("pulumi-maskinporten");
+  });
+
+  test("programming errors are refused before sending: unknown retry mode, json and form together", async () => {
+    const t = transport();
+    await expect(
+      t.request({ ...get(`${server.origin}/x`), retry: "sometimes" as unknown as "never" }),
+    ).rejects.toThrow(TypeError);
+    await expect(
+      t.request({ ...post(`${server.origin}/x`), form: { a: "b" } }),
+    ).rejects.toThrow(/give either json or form/);
+    expect(server.requests).toHaveLength(0);
   });
 
   test("an oversized response is refused", async () => {
