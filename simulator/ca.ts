@@ -52,6 +52,11 @@ function nodeSigner(privateKeyPem: string): forge.pki.rsa.PrivateKey {
   return signer as unknown as forge.pki.rsa.PrivateKey;
 }
 
+/** forge writes CRLF line ends; PEM files elsewhere use LF. */
+function certificatePem(cert: forge.pki.Certificate): string {
+  return forge.pki.certificateToPem(cert).replace(/\r\n/g, "\n");
+}
+
 export async function createCaMaterial(now: Date): Promise<CaMaterial> {
   const { privateKeyPem, publicKeyPem } = await rsaPem();
   const cert = forge.pki.createCertificate();
@@ -72,7 +77,7 @@ export async function createCaMaterial(now: Date): Promise<CaMaterial> {
     { name: "subjectKeyIdentifier" },
   ]);
   cert.sign(nodeSigner(privateKeyPem), forge.md.sha256.create());
-  return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem };
+  return { certificatePem: certificatePem(cert), privateKeyPem };
 }
 
 export class CaError extends Error {}
@@ -125,12 +130,12 @@ export class TestCa {
       algorithm: "3des",
       friendlyName: name,
     });
-    const certificatePem = forge.pki.certificateToPem(cert);
+    const leafPem = certificatePem(cert);
     return {
       p12Base64: Buffer.from(forge.asn1.toDer(p12).getBytes(), "binary").toString("base64"),
       password,
-      certificatePem,
-      chainPem: certificatePem + this.certificatePem,
+      certificatePem: leafPem,
+      chainPem: leafPem + this.certificatePem,
       privateKeyPem,
     };
   }

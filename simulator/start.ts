@@ -25,7 +25,7 @@ export function isLoopback(host: string): boolean {
 function checkOptions(options: SimulatorOptions): { host: string; port: number } {
   const host = options.host ?? "127.0.0.1";
   if (!isLoopback(host) && !options.allowNonLoopback) {
-    throw new ConfigError("host", `${JSON.stringify(host)} is not a loopback address; the simulator has no real security, so it listens on 127.0.0.1 unless allowNonLoopback is set`);
+    throw new ConfigError("host", `${JSON.stringify(host)} is not a loopback address; the simulator has no real security, so it listens on 127.0.0.1 unless explicitly allowed (allowNonLoopback, --allow-non-loopback)`);
   }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError("port", `must be a whole number 0..65535 (0 picks a free port), got ${String(port)}`);
