@@ -82,8 +82,8 @@ async function certificateParts(
       );
     }
     const key = contents.keys[0]!;
-    requireRsaKey(key, field);
-    requireWorkingPrivateKey(key, field);
+    requireRsaKey(key, field, "holds");
+    requireWorkingPrivateKey(key, field, "holds");
     return { key, certificates: contents.certificates };
   }
   const keyField = options.keyField ?? `${field}Key`;
@@ -121,9 +121,12 @@ function orgnoOf(certificate: X509Certificate, field: string): string {
       `holds a certificate whose subject (${subjectLine(certificate)}) names no organisation number (organizationIdentifier=NTRNO-<orgno> or serialNumber=<orgno>); Maskinporten needs a business certificate (virksomhetssertifikat)`,
     );
   }
-  const problem = orgnoProblem(orgno, field);
-  if (problem) {
-    throw new KeyError("NO_ORGNO_IN_CERTIFICATE", field, `holds a certificate whose organisation number ${problem.message}`);
+  if (orgnoProblem(orgno, field)) {
+    throw new KeyError(
+      "NO_ORGNO_IN_CERTIFICATE",
+      field,
+      `holds a certificate whose organisation number "${orgno.slice(0, 32)}" is not valid (nine digits passing the mod-11 check); Maskinporten needs a business certificate (virksomhetssertifikat) from Buypass or Commfides`,
+    );
   }
   return orgno;
 }

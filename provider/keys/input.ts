@@ -1,12 +1,13 @@
 /**
- * Turns whatever a user has (a JWK object, JWK JSON, a JWKS with one key, base64 of any of those, PEM, or the
- * base64 body of a DER key or certificate) into one of a few kinds of key material. It applies no rule of
+ * Turns whatever a user has (a JWK object, JWK JSON, a JWKS with one key, base64 of any of those, PEM, DER
+ * bytes or their base64, or a KeyObject) into one of a few kinds of key material. It applies no rule of
  * Maskinporten's: `public-key.ts`, `private-key.ts` and `certificate.ts` decide what each kind is good for.
  *
  * Nothing here puts the input into a message or an error's cause: parsers' own messages can quote it
  * (JSON.parse does).
  */
-import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from "node:crypto";
+import { kidProblem } from "../api/validation";
 import { PRIVATE_JWK_MEMBERS } from "../api/wire";
 import { KeyError } from "./errors";
 
@@ -23,16 +24,21 @@ export type KeyMaterial =
 
 const EXPECTED =
   "expected a JWK (object, JSON or base64 JSON, alone or as the only key of a JWKS) or a PEM key or certificate";
-const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
 export function readKeyMaterial(input: unknown, field: string): KeyMaterial {
   if (typeof input === "string") return fromText(input, field);
+  if (input instanceof KeyObject) return fromKeyObject(input, field);
   if (input instanceof Uint8Array) {
     return input[0] === 0x30 ? fromDer(Buffer.from(input), field) : fromText(Buffer.from(input).toString("utf8"), field);
   }
   if (typeof input === "object" && input !== null) return fromJson(input, field);
   throw unreadable(field, `got ${input === null ? "null" : `a ${typeof input}`}; ${EXPECTED}`);
+}
+
+function fromKeyObject(key: KeyObject, field: string): KeyMaterial {
+  if (key.type === "private") return { kind: "private", key };
+  if (key.type === "public") return { kind: "public", key };
+  throw new KeyError("UNSUPPORTED_KEY_TYPE", field, "is a symmetric secret key; Maskinporten needs an RSA key pair");
 }
 
 /** True when a JWK holds anything secret: a private RSA/EC/OKP member, extra primes, or a symmetric key. */
@@ -47,8 +53,8 @@ function fromText(raw: string, field: string): KeyMaterial {
   if (text === "") throw unreadable(field, `is empty; ${EXPECTED}`);
   if (text.includes("-----BEGIN")) return fromPem(text, field);
   if (text.startsWith("{") || text.startsWith("[")) return fromJsonText(text, field, "is JSON that does not parse");
-  const compact = text.replace(/\s+/g, "");
-  if (BASE64.test(compact)) return fromBase64(compact, field);
+  const compact = text.replace(/\r?\n/g, ""); // base64 is often wrapped; spaces mean it is not base64
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) return fromBase64(compact, field);
   throw unreadable(field, `is a string of ${text.length} characters that is neither JSON, PEM nor base64; ${EXPECTED}`);
 }
 
@@ -87,7 +93,10 @@ function fromJson(value: object, field: string): KeyMaterial {
 function fromKeySet(keys: unknown[], field: string): KeyMaterial {
   if (keys.length === 0) throw new KeyError("INVALID_KEY", field, "is a key set with no keys; give the one key to use");
   if (keys.length > 1) {
-    const kids = keys.map((k) => (typeof k === "object" && k !== null && typeof (k as JwkObject)["kid"] === "string" ? `"${(k as JwkObject)["kid"]}"` : "(no kid)"));
+    const kids = keys.map((k) => {
+      const kid = typeof k === "object" && k !== null ? (k as JwkObject)["kid"] : undefined;
+      return kidProblem(kid, "kid") ? "(no usable kid)" : `"${kid as string}"`;
+    });
     throw new KeyError("MULTIPLE_KEYS", field, `is a key set with ${keys.length} keys (${kids.join(", ")}); give exactly one key`);
   }
   const only = keys[0];
@@ -100,7 +109,7 @@ function fromKeySet(keys: unknown[], field: string): KeyMaterial {
 function fromPem(raw: string, field: string): KeyMaterial {
   // Environment variables and some secret stores carry PEM with literal "\n" instead of line breaks.
   const text = !raw.includes("\n") && raw.includes("\\n") ? raw.replace(/\\n/g, "\n") : raw;
-  const blocks = [...text.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1] ?? "", pem: m[0] }));
+  const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)].map((m) => ({ label: m[1] ?? "", pem: m[0] }));
   if (blocks.length === 0) {
     throw unreadable(field, "has a PEM header but no complete PEM block; copy every line from -----BEGIN to -----END");
   }

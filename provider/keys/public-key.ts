@@ -47,7 +47,7 @@ export async function toPublicJwk(input: unknown, options: PublicKeyOptions): Pr
   const { field } = options;
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const source = publicSource(readKeyMaterial(input, field), field, new Date(now * 1000));
-  requireRsaKey(source.key, field);
+  requireRsaKey(source.key, field, source.chain ? "holds" : "is");
   const { n, e } = rsaComponents(source.key);
   const thumbprint = await jwkThumbprint({ kty: "RSA", n, e });
   const exp = options.expiresAt === undefined ? source.exp : expirySeconds(options.expiresAt, field);
@@ -95,7 +95,10 @@ function fromJwk(jwk: JwkObject, isPrivate: boolean, field: string, now: Date): 
   }
   const source: PublicSource = { key, kid: jwk["kid"], alg: jwk["alg"], exp: jwk["exp"] };
   const x5c = jwk["x5c"];
-  if (Array.isArray(x5c) && x5c.length > 0) {
+  if (x5c !== undefined && !Array.isArray(x5c)) {
+    throw new KeyError("INVALID_KEY", `${field}.x5c`, "must be an array of base64 DER certificates, leaf first; or leave it out");
+  }
+  if (x5c && x5c.length > 0) {
     const certificates = x5c.map((c, i) => certificateFromX5c(c, `${field}.x5c[${i}]`));
     const chain = fromCertificates(certificates[0]!, certificates.slice(1), field, now).chain;
     if (!chain![0]!.publicKey.equals(key)) {

@@ -5,17 +5,20 @@ import { KeyError } from "./errors";
 export const NEW_KEY_HINT =
   "make a new key with generateKeyPair() or `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072`";
 
-/** Maskinporten signs and verifies with plain RSA (`rsaEncryption`) keys of at least 2048 bits. */
-export function requireRsaKey(key: KeyObject, field: string): void {
+/**
+ * Maskinporten signs and verifies with plain RSA (`rsaEncryption`) keys of at least 2048 bits. `verb` is
+ * "holds" where the field is a container (a certificate, a PKCS#12 file) rather than the key itself.
+ */
+export function requireRsaKey(key: KeyObject, field: string, verb: "is" | "holds" = "is"): void {
   if (key.asymmetricKeyType !== "rsa") {
-    throw new KeyError("UNSUPPORTED_KEY_TYPE", field, `is ${keyTypeName(key)}; Maskinporten accepts RSA keys only: ${NEW_KEY_HINT}`);
+    throw new KeyError("UNSUPPORTED_KEY_TYPE", field, `${verb} ${keyTypeName(key)}; Maskinporten accepts RSA keys only: ${NEW_KEY_HINT}`);
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_RSA_MODULUS_BITS) {
     throw new KeyError(
       "KEY_TOO_SMALL",
       field,
-      `is a ${bits}-bit RSA key; Maskinporten requires at least ${MIN_RSA_MODULUS_BITS} bits: ${NEW_KEY_HINT}`,
+      `${verb} a ${bits}-bit RSA key; Maskinporten requires at least ${MIN_RSA_MODULUS_BITS} bits: ${NEW_KEY_HINT}`,
     );
   }
 }
@@ -48,7 +51,7 @@ export function rsaComponents(key: KeyObject): { n: string; e: string } {
  * Signs and verifies a probe, so that a private key whose parts do not belong together (a JWK with an edited
  * `n`, a mix of two keys) fails here, by name, instead of as `invalid_client` at the token endpoint.
  */
-export function requireWorkingPrivateKey(key: KeyObject, field: string): void {
+export function requireWorkingPrivateKey(key: KeyObject, field: string, verb: "is" | "holds" = "is"): void {
   const probe = Buffer.from("pulumi-maskinporten key check");
   let works = false;
   try {
@@ -60,7 +63,7 @@ export function requireWorkingPrivateKey(key: KeyObject, field: string): void {
     throw new KeyError(
       "INVALID_KEY",
       field,
-      "is a private key whose parts do not belong together (it cannot make a signature its own public key accepts); export the whole key again from where it was made",
+      `${verb} a private key whose parts do not belong together (it cannot make a signature its own public key accepts); export the whole key again from where it was made`,
     );
   }
 }

@@ -49,7 +49,11 @@ describe("loadCredential: a registered key", () => {
       secrets: secrets(),
     });
     expect(error.message).toContain("maskinporten:privateKey");
-    await expectRejection(loadCredential({ clientId: CLIENT_ID, privateKey: key.publicKeyPem }), { code: "PUBLIC_KEY_GIVEN", field: "maskinporten:privateKey" });
+    await expectRejection(loadCredential({ clientId: CLIENT_ID, privateKey: key.publicKeyPem }), {
+      code: "PUBLIC_KEY_GIVEN",
+      field: "maskinporten:privateKey",
+      secrets: [pemBody(key.publicKeyPem)],
+    });
   });
 
   it("uses a profile's prefix in every name", async () => {
@@ -57,9 +61,14 @@ describe("loadCredential: a registered key", () => {
     const error = await expectRejection(loadCredential({ clientId: CLIENT_ID, privateKey: key.privateKeyPem }, { fieldPrefix }), {
       code: "INVALID_KEY",
       field: "maskinporten:profiles.prod.kid",
+      secrets: secrets(),
     });
     expect(error.message).toContain("maskinporten:profiles.prod.privateKey");
-    await expectRejection(loadCredential({ privateKey: key.privateJwkJson }, { fieldPrefix }), { code: "INVALID_CONFIG", field: "maskinporten:profiles.prod.clientId" });
+    await expectRejection(loadCredential({ privateKey: key.privateJwkJson }, { fieldPrefix }), {
+      code: "INVALID_CONFIG",
+      field: "maskinporten:profiles.prod.clientId",
+      secrets: secrets(),
+    });
   });
 });
 
@@ -101,7 +110,7 @@ describe("loadCredential: a business certificate", () => {
     const notAfter = new Date(Date.UTC(2025, 0, 1));
     const old = issueCertificate({ commonName: "GAMMEL AS", orgno: "991825827", issuer: pki.intermediate, notBefore: new Date(Date.UTC(2024, 0, 1)), notAfter });
     const spec = { clientId: CLIENT_ID, certificatePem: old.certificatePem, certificateKeyPem: old.key.privateKeyPem };
-    await expectRejection(loadCredential(spec), { code: "CERTIFICATE_EXPIRED", field: "maskinporten:certificatePem" });
+    await expectRejection(loadCredential(spec), { code: "CERTIFICATE_EXPIRED", field: "maskinporten:certificatePem", secrets: [pemBody(old.key.privateKeyPem)] });
     await expect(loadCredential(spec, { now: new Date(Date.UTC(2024, 6, 1)) })).resolves.toMatchObject({ kind: "certificate", notAfter });
   });
 });
@@ -127,7 +136,11 @@ describe("loadCredential: exactly one credential", () => {
   });
 
   it("treats an empty p12Password as the empty password, not as missing", async () => {
-    await expectRejection(loadCredential({ clientId: CLIENT_ID, p12: p12Path, p12Password: "" }), { code: "BAD_PASSWORD", field: "maskinporten:p12Password" });
+    await expectRejection(loadCredential({ clientId: CLIENT_ID, p12: p12Path, p12Password: "" }), {
+      code: "BAD_PASSWORD",
+      field: "maskinporten:p12Password",
+      secrets: secrets(),
+    });
   });
 
   it("trims the client id", async () => {

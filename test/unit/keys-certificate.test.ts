@@ -153,6 +153,7 @@ describe("loadBusinessCertificate from PEM", () => {
     await expectRejection(loadBusinessCertificate({ certificatePem: pki.leaf.certificatePem, privateKeyPem: publicPem }, pemOptions), {
       code: "PUBLIC_KEY_GIVEN",
       field: KEY_FIELD,
+      secrets: [pemBody(publicPem)],
     });
   });
 
@@ -232,8 +233,9 @@ describe("loadBusinessCertificate refuses, naming the field and never the secret
     const error = await expectRejection(loadBusinessCertificate({ p12: p12Of(leaf), password: PASSWORD }, options), {
       code: "NO_ORGNO_IN_CERTIFICATE",
       field: FIELD,
+      secrets: secretsOf(leaf),
     });
-    expect(error.message).toContain("mod-11");
+    expect(error.message).toContain('"991825828" is not valid (nine digits passing the mod-11 check)');
   });
 
   it("a 1024-bit key", async () => {
@@ -248,17 +250,22 @@ describe("loadBusinessCertificate refuses, naming the field and never the secret
   it("a PKCS#12 without a private key", async () => {
     const asn1 = forge.pkcs12.toPkcs12Asn1(null, [forge.pki.certificateFromPem(pki.leaf.certificatePem)], PASSWORD);
     const p12 = Buffer.from(forge.asn1.toDer(asn1).getBytes(), "binary");
-    await expectRejection(loadBusinessCertificate({ p12, password: PASSWORD }, options), { code: "PUBLIC_KEY_GIVEN", field: FIELD });
+    await expectRejection(loadBusinessCertificate({ p12, password: PASSWORD }, options), { code: "PUBLIC_KEY_GIVEN", field: FIELD, secrets: [PASSWORD, p12.toString("base64")] });
   });
 
   it("a PKCS#12 whose key is not the certificate's", async () => {
-    const p12 = makePkcs12({ key: rsaKey(), certificatesPem: [pki.leaf.certificatePem], password: PASSWORD });
-    await expectRejection(loadBusinessCertificate({ p12, password: PASSWORD }, options), { code: "CERTIFICATE_KEY_MISMATCH", field: FIELD });
+    const key = rsaKey();
+    const p12 = makePkcs12({ key, certificatesPem: [pki.leaf.certificatePem], password: PASSWORD });
+    await expectRejection(loadBusinessCertificate({ p12, password: PASSWORD }, options), {
+      code: "CERTIFICATE_KEY_MISMATCH",
+      field: FIELD,
+      secrets: [PASSWORD, p12.toString("base64"), pemBody(key.privateKeyPem)],
+    });
   });
 
   it("a path that does not exist, naming it", async () => {
     const path = join(dir, "finnes-ikke.p12");
-    const error = await expectRejection(loadBusinessCertificate({ p12: path, password: PASSWORD }, options), { code: "UNREADABLE_KEY", field: FIELD });
+    const error = await expectRejection(loadBusinessCertificate({ p12: path, password: PASSWORD }, options), { code: "UNREADABLE_KEY", field: FIELD, secrets: [PASSWORD] });
     expect(error.message).toContain(path);
   });
 
@@ -272,11 +279,16 @@ describe("loadBusinessCertificate refuses, naming the field and never the secret
   });
 
   it("defaults the password and key field names from the field", async () => {
-    await expectRejection(loadBusinessCertificate({ p12: p12Of(pki.leaf), password: "wrong" }, { field: "p12" }), { code: "BAD_PASSWORD", field: "p12Password" });
+    await expectRejection(loadBusinessCertificate({ p12: p12Of(pki.leaf), password: "wrong-pass" }, { field: "p12" }), {
+      code: "BAD_PASSWORD",
+      field: "p12Password",
+      secrets: ["wrong-pass", ...secretsOf(pki.leaf)],
+    });
     const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }) as string;
     await expectRejection(loadBusinessCertificate({ certificatePem: pki.leaf.certificatePem, privateKeyPem: ec }, { field: "certificate" }), {
       code: "UNSUPPORTED_KEY_TYPE",
       field: "certificateKey",
+      secrets: [pemBody(ec)],
     });
   });
 });

@@ -31,6 +31,7 @@ describe("loadPrivateKey reads every private form", () => {
     ["base64 of a PEM", () => Buffer.from(generated.privateKeyPem).toString("base64"), "myclient-TEST.2026-01-31"],
     ["PKCS#8 DER as base64", () => pemBody(generated.privateKeyPem), "myclient-TEST.2026-01-31"],
     ["a Buffer of PEM", () => Buffer.from(generated.privateKeyPem), "myclient-TEST.2026-01-31"],
+    ["a KeyObject", () => privateKeyObject(), "myclient-TEST.2026-01-31"],
   ];
 
   it.each(forms)("%s", async (_name, make, kid) => {
@@ -95,13 +96,21 @@ describe("loadPrivateKey: kid", () => {
   });
 
   it("names the thumbprint a key registered without a kid has", async () => {
-    const error = await expectRejection(loadPrivateKey(generated.privateKeyPem, { field: FIELD }), { code: "INVALID_KEY", field: "kid" });
+    const error = await expectRejection(loadPrivateKey(generated.privateKeyPem, { field: FIELD }), {
+      code: "INVALID_KEY",
+      field: "kid",
+      secrets: [pemBody(generated.privateKeyPem)],
+    });
     expect(error.message).toContain(generated.thumbprint);
     expect(error.message).toContain(FIELD);
   });
 
   it("refuses a bad kid inside a JWK, naming the JWK's member", async () => {
-    await expectRejection(loadPrivateKey({ ...generated.privateJwk, kid: "with space" }, { field: FIELD }), { code: "INVALID_KEY", field: `${FIELD}.kid` });
+    await expectRejection(loadPrivateKey({ ...generated.privateJwk, kid: "with space" }, { field: FIELD }), {
+      code: "INVALID_KEY",
+      field: `${FIELD}.kid`,
+      secrets: [generated.privateJwk.d, generated.privateJwk.q],
+    });
   });
 });
 

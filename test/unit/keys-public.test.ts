@@ -47,6 +47,7 @@ describe("toPublicJwk: every public form gives the same normalized key", () => {
     ["the base64 body of a PEM (DER)", () => pemBody(spkiPem())],
     ["a Buffer of PEM text", () => Buffer.from(spkiPem())],
     ["DER bytes", () => publicKey.export({ type: "spki", format: "der" })],
+    ["a KeyObject", () => publicKey],
   ];
 
   it.each(forms)("%s", async (_name, make) => {
@@ -157,6 +158,15 @@ describe("toPublicJwk: certificates", () => {
     expect(await toPublicJwk({ ...leafJwk, x5c: [der] }, { field: FIELD, now: NOW })).toEqual(fromPem);
   });
 
+  it("refuses a certificate of an EC key", async () => {
+    const error = await expectRejection(toPublicJwk(fixture("openssl-ec.crt.pem"), { field: FIELD, now: NOW }), { code: "UNSUPPORTED_KEY_TYPE", field: FIELD });
+    expect(error.message).toContain("EC key");
+  });
+
+  it("refuses an x5c that is not a list", async () => {
+    await expectRejection(toPublicJwk({ ...publicJwk, x5c: pemBody(pki.leaf.certificatePem) }, { field: FIELD, now: NOW }), { code: "INVALID_KEY", field: `${FIELD}.x5c` });
+  });
+
   it("refuses a JWK whose x5c certifies another key", async () => {
     const error = await expectRejection(
       toPublicJwk({ ...publicJwk, x5c: [pemBody(pki.leaf.certificatePem)] }, { field: FIELD, now: NOW }),
@@ -199,6 +209,7 @@ describe("toPublicJwk refuses private material of every form, without echoing it
     ["a PEM bundle of certificate and key", () => `${pki.leaf.certificatePem}\n${pki.leaf.key.privateKeyPem}`],
     ["a damaged private PEM", () => (privateKey.export({ type: "pkcs8", format: "pem" }) as string).replace(/[A-Za-z]{20}\n/, "\n")],
     ["a symmetric JWK", () => ({ kty: "oct", k: Buffer.from("a-shared-secret-of-32-bytes-long").toString("base64url") })],
+    ["a private KeyObject", () => privateKey],
   ];
 
   it.each(forms)("%s", async (_name, make) => {
@@ -237,6 +248,8 @@ describe("toPublicJwk refuses what Maskinporten cannot use", () => {
       { code: "MULTIPLE_KEYS", field: FIELD },
     );
     expect(error.message).toContain('2 keys ("a", "b")');
+    const unsafe = await expectRejection(toPublicJwk([{ ...publicJwk, kid: "x".repeat(300) }, other], { field: FIELD }), { code: "MULTIPLE_KEYS", field: FIELD });
+    expect(unsafe.message).toContain("(no usable kid), (no usable kid)");
   });
 
   it.each([
