@@ -1,0 +1,129 @@
+/**
+ * Access tokens from Maskinporten's token endpoint (RFC 7523 JWT bearer grant), cached until shortly before
+ * they expire and fetched single-flight: any number of concurrent callers cause one token request.
+ */
+import { createGrantAssertion } from "./assertion";
+import type { Credential } from "./credentials";
+import { metadataUrl } from "./environments";
+import { authErrorFrom, MaskinportenError, NetworkError } from "./errors";
+import type { HttpTransport } from "./http";
+import { once } from "./once";
+import { assertSecureUrl } from "./url-policy";
+import { JWT_BEARER_GRANT, wire, type AuthServerMetadata } from "./wire";
+
+export interface AccessToken {
+  accessToken: string;
+  tokenType: string;
+  /** Scopes granted, as the token endpoint reported them. */
+  scope: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+/** Where an API client gets its bearer tokens. */
+export interface AccessTokens {
+  token(): Promise<AccessToken>;
+  invalidate(accessToken: string): void;
+}
+
+/** Fetches the issuer's metadata once; later calls share the result (or the request in flight). */
+export function metadataSource(transport: HttpTransport, issuer: string): () => Promise<AuthServerMetadata> {
+  return once(() => fetchMetadata(transport, issuer));
+}
+
+async function fetchMetadata(transport: HttpTransport, issuer: string): Promise<AuthServerMetadata> {
+  const operation = "read Maskinporten's metadata";
+  const response = await transport.request({ method: "GET", url: metadataUrl(issuer), retry: "idempotent", operation });
+  const parsed = response.status === 200 ? wire().authServerMetadata.safeParse(response.body) : undefined;
+  if (!parsed?.success) {
+    throw new MaskinportenError(
+      "BAD_METADATA",
+      `${operation} failed: ${metadataUrl(issuer)} answered HTTP ${response.status} without issuer, token_endpoint and jwks_uri; check the issuer URL`,
+    );
+  }
+  assertSecureUrl(parsed.data.token_endpoint, "token_endpoint in the issuer's metadata");
+  return parsed.data;
+}
+
+export interface TokenSourceOptions {
+  transport: HttpTransport;
+  metadata: () => Promise<AuthServerMetadata>;
+  /** Loaded on first use, so a bad credential fails before any request. */
+  credential: () => Promise<Credential>;
+  scopes: readonly string[];
+  resource?: string | readonly string[];
+  /** Renew a cached token this long before it expires. Default 20 s. */
+  renewBeforeExpirySeconds?: number;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+  /** Where the user set the client id, named in hints, e.g. `maskinporten:clientId`. */
+  clientIdField?: string;
+}
+
+/** Grant requests whose outcome is unknown are repeated with a fresh assertion (its jti is single-use). */
+const MAX_GRANT_ATTEMPTS = 3;
+
+export class TokenSource implements AccessTokens {
+  private cached: AccessToken | undefined;
+  private pending: Promise<AccessToken> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: TokenSourceOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** A valid access token: the cached one, the one being fetched, or a new one. */
+  async token(): Promise<AccessToken> {
+    const renewAt = (this.options.renewBeforeExpirySeconds ?? 20) * 1000;
+    if (this.cached && this.cached.expiresAt - renewAt > this.now()) return this.cached;
+    this.pending ??= this.fetch().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  /** Forgets `accessToken` if it is the cached one (the API rejected it), so the next call fetches anew. */
+  invalidate(accessToken: string): void {
+    if (this.cached?.accessToken === accessToken) this.cached = undefined;
+  }
+
+  private async fetch(): Promise<AccessToken> {
+    const credential = await this.options.credential();
+    const metadata = await this.options.metadata();
+    for (let attempt = 1; ; attempt++) {
+      const assertion = await createGrantAssertion({
+        credential,
+        audience: metadata.issuer,
+        scopes: this.options.scopes,
+        ...(this.options.resource !== undefined && { resource: this.options.resource }),
+        now: Math.floor(this.now() / 1000),
+      });
+      const sentAt = this.now();
+      try {
+        const response = await this.options.transport.request({
+          method: "POST",
+          url: metadata.token_endpoint,
+          form: { grant_type: JWT_BEARER_GRANT, assertion },
+          retry: "safe-before-send",
+          operation: `get a Maskinporten token for client ${credential.clientId}`,
+        });
+        if (response.status !== 200) {
+          throw authErrorFrom(response, {
+            secrets: [assertion],
+            ...(this.options.clientIdField !== undefined && { clientIdField: this.options.clientIdField }),
+          });
+        }
+        const body = wire().tokenResponse.parse(response.body);
+        this.cached = {
+          accessToken: body.access_token,
+          tokenType: body.token_type,
+          scope: body.scope ?? this.options.scopes.join(" "),
+          expiresAt: sentAt + body.expires_in * 1000,
+        };
+        return this.cached;
+      } catch (err) {
+        if (!(err instanceof NetworkError && err.outcomeUnknown && attempt < MAX_GRANT_ATTEMPTS)) throw err;
+      }
+    }
+  }
+}
