@@ -4,7 +4,7 @@
  */
 import { randomUUID, type KeyObject } from "node:crypto";
 import * as jose from "jose";
-import { JWK_ALGORITHMS, JWT_BEARER_GRANT, type AuthServerMetadata, type TokenResponse } from "../provider/api/wire";
+import { JWK_ALGORITHMS, JWT_BEARER_GRANT, wire, type AccessTokenClaims, type AuthServerMetadata, type TokenResponse } from "../provider/api/wire";
 import { CaError, type ChainVerifier } from "./ca";
 import type { Clock } from "./clock";
 import { OAuthError, json, type LogFacts, type SimRequest, type SimResponse } from "./http";
@@ -45,6 +45,8 @@ function invalidGrant(message: string): OAuthError {
 export class AuthServer {
   private signing?: SigningKeys;
   private readonly usedJtis = new Map<string, number>();
+  /** Admin tokens already verified (token → caller and expiry), so repeated API calls skip the RSA check. */
+  private readonly verified = new Map<string, { caller: AdminCaller; exp: number; kid: string }>();
   private jtiInserts = 0;
 
   constructor(
@@ -228,8 +230,7 @@ export class AuthServer {
 
     const resource = claims["resource"];
     const audience = typeof resource === "string" ? resource : Array.isArray(resource) && resource.length > 0 ? (resource.length === 1 ? resource[0] : resource) : "unspecified";
-    const signing = this.keys();
-    const accessClaims: Record<string, unknown> = {
+    const accessClaims: AccessTokenClaims = {
       scope: requested.join(" "),
       iss: this.urls.issuer,
       client_amr: clientAmr,
@@ -242,7 +243,7 @@ export class AuthServer {
       exp: now + lifetime,
       jti: randomUUID(),
     };
-    const accessToken = await new jose.SignJWT(accessClaims).setProtectedHeader({ alg: "RS256", kid: signing.kid }).sign(signing.privateKey);
+    const accessToken = await this.sign(accessClaims);
     const body: TokenResponse = { access_token: accessToken, token_type: "Bearer", expires_in: lifetime, scope: requested.join(" ") };
     return { status: 200, body, headers: { "cache-control": "no-store", pragma: "no-cache" } };
   }
@@ -254,8 +255,28 @@ export class AuthServer {
     }
   }
 
+  /** Signs a JWT with the simulator's signing key (header kid set). */
+  sign(claims: Record<string, unknown>): Promise<string> {
+    const signing = this.keys();
+    return new jose.SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: signing.kid }).sign(signing.privateKey);
+  }
+
   /** Verifies an access token of this simulator for the self-service API; throws with a safe message. */
   async verifyAccessToken(token: string): Promise<AdminCaller> {
+    const cached = this.verified.get(token);
+    if (cached && cached.exp > this.clock.nowSeconds() && cached.kid === this.store.signingKey.kid) return cached.caller;
+    const claims = await this.verifyMaskinportenToken(token);
+    const id = claims.consumer.ID;
+    const orgno = id.startsWith("0192:") ? id.slice(5) : "";
+    if (!orgno) throw new Error("the access token has no consumer organisation");
+    const caller = { orgno, clientId: claims.client_id, scopes: new Set(claims.scope.split(" ").filter(Boolean)) };
+    if (this.verified.size >= 1000) this.verified.clear();
+    this.verified.set(token, { caller, exp: claims.exp, kid: this.store.signingKey.kid });
+    return caller;
+  }
+
+  /** Verifies signature, issuer and expiry of an access token this simulator issued, and returns its claims. */
+  async verifyMaskinportenToken(token: string): Promise<AccessTokenClaims> {
     let payload: jose.JWTPayload;
     try {
       ({ payload } = await jose.jwtVerify(token, this.keys().publicKey, {
@@ -269,11 +290,8 @@ export class AuthServer {
       if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") throw new Error(`the access token was not issued by ${this.urls.issuer}`);
       throw new Error("the access token is not a token issued by this Maskinporten (bad format or signature)");
     }
-    const consumer = payload["consumer"] as { ID?: unknown } | undefined;
-    const id = typeof consumer?.ID === "string" ? consumer.ID : "";
-    const orgno = id.startsWith("0192:") ? id.slice(5) : "";
-    if (!orgno) throw new Error("the access token has no consumer organisation");
-    const scope = typeof payload["scope"] === "string" ? payload["scope"] : "";
-    return { orgno, clientId: String(payload["client_id"] ?? ""), scopes: new Set(scope.split(" ").filter(Boolean)) };
+    const claims = wire().accessTokenClaims.safeParse(payload);
+    if (!claims.success) throw new Error("the access token lacks Maskinporten's claims (client_id, scope, consumer)");
+    return claims.data;
   }
 }

@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import { resolve as resolvePath } from "node:path";
 import { ConfigError } from "../provider/api/errors";
 import { apiRouter } from "./api/routes";
+import { ALTINN_EXCHANGE_PATH, AltinnExchange } from "./altinn-exchange";
 import { AuthServer, type ServerUrls } from "./auth-server";
 import { ChainVerifier, TestCa, createCaMaterial } from "./ca";
 import { Clock } from "./clock";
@@ -92,6 +93,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     .route("GET", "/.well-known/oauth-authorization-server", "metadata", () => auth.metadata())
     .route("GET", "/jwk", "metadata", () => auth.jwks())
     .route("POST", "/token", "token", (req, facts) => auth.token(req, facts));
+  const altinn = new AltinnExchange(auth, clock, urls);
+  sim.route("GET", ALTINN_EXCHANGE_PATH, "exchange", (req, facts) => altinn.exchange(req, facts));
 
   const orgsWithCredentials = () => [...store.orgs.values()].filter((o) => o.adminClientId && o.adminKey).map(orgView);
   const info = (): StartupInfo => ({
@@ -101,6 +104,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     jwks_uri: urls.jwksUri,
     api_base_url: `${urls.url}/api/v1`,
     control_url: `${urls.url}/__sim`,
+    altinn_exchange_url: `${urls.url}${ALTINN_EXCHANGE_PATH}`,
     digdir_orgno: store.digdirOrgno,
     ca_certificate_pem: ca.certificatePem,
     orgs: orgsWithCredentials().map((o) => ({
@@ -153,6 +157,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tokenEndpoint: urls.tokenEndpoint,
     jwksUri: urls.jwksUri,
     apiBaseUrl: `${urls.url}/api/v1`,
+    altinnExchangeUrl: `${urls.url}${ALTINN_EXCHANGE_PATH}`,
     port: actualPort,
     get orgs() {
       return orgsWithCredentials();

@@ -92,6 +92,8 @@ export interface SimulatorHandle {
   jwksUri: string;
   /** `url + "/api/v1"`. */
   apiBaseUrl: string;
+  /** Altinn's token exchange: GET with a Maskinporten token as bearer, answers an Altinn token as text. */
+  altinnExchangeUrl: string;
   port: number;
   orgs: SimulatorOrg[];
   /** The organisation that owns the `idporten:*` admin scopes and the public catalogue scopes. */
@@ -112,6 +114,7 @@ export interface StartupInfo {
   jwks_uri: string;
   api_base_url: string;
   control_url: string;
+  altinn_exchange_url: string;
   digdir_orgno: string;
   ca_certificate_pem: string;
   orgs: StartupOrg[];

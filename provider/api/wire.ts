@@ -147,6 +147,24 @@ function build() {
     jwks_uri: z.string(),
   });
 
+  /** An ISO 6523 organisation identifier as Maskinporten writes it in tokens: `0192:<orgno>`. */
+  const iso6523 = z.looseObject({ authority: z.string(), ID: z.string() });
+
+  /** Claims of a Maskinporten access token (self-contained JWT). */
+  const accessTokenClaims = z.looseObject({
+    iss: z.string(),
+    client_id: z.string(),
+    scope: z.string(),
+    consumer: iso6523,
+    supplier: iso6523.optional(),
+    client_amr: z.string().optional(),
+    token_type: z.string().optional(),
+    aud: z.union([z.string(), z.array(z.string())]).optional(),
+    iat: z.number(),
+    exp: z.number(),
+    jti: z.string().optional(),
+  });
+
   return {
     jwk,
     jwks,
@@ -164,6 +182,7 @@ function build() {
     tokenResponse,
     oauthError,
     authServerMetadata,
+    accessTokenClaims,
   };
 }
 
@@ -186,6 +205,7 @@ export type ApiErrorResponse = z.infer<WireSchemas["apiErrorResponse"]>;
 export type TokenResponse = z.infer<WireSchemas["tokenResponse"]>;
 export type OAuthErrorResponse = z.infer<WireSchemas["oauthError"]>;
 export type AuthServerMetadata = z.infer<WireSchemas["authServerMetadata"]>;
+export type AccessTokenClaims = z.infer<WireSchemas["accessTokenClaims"]>;
 
 /** Admin scopes of the self-service API. */
 export const ADMIN_SCOPES = {

@@ -241,3 +241,34 @@ describe("POST /token", () => {
     });
   });
 });
+
+describe("Altinn token exchange", () => {
+  const sim = useSimulator();
+
+  it("exchanges a Maskinporten token for an Altinn token (plain text), logged as kind exchange", async () => {
+    const { consumer } = roles(sim());
+    const mp = await requestToken(sim(), { clientId: consumer.adminClientId, privateJwk: consumer.adminKey, scope: "idporten:dcr.read" });
+    const since = await sim().control.lastSeq();
+    const res = await fetch(sim().altinnExchangeUrl, { headers: { authorization: `Bearer ${mp.body.access_token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+    const altinn = await res.text();
+    const jwks = jose.createLocalJWKSet((await (await fetch(sim().jwksUri)).json()) as jose.JSONWebKeySet);
+    const { payload } = await jose.jwtVerify(altinn, jwks);
+    expect(payload).toMatchObject({
+      "urn:altinn:orgNumber": consumer.orgno,
+      "urn:altinn:authenticatemethod": "maskinporten",
+      scope: "idporten:dcr.read",
+      client_id: consumer.adminClientId,
+      iss: `${sim().url}/authentication/api/v1/openid/`,
+    });
+    expect(await sim().control.requestLog({ since, kind: "exchange" })).toEqual([expect.objectContaining({ status: 200, orgno: consumer.orgno })]);
+  });
+
+  it("answers 401 without a token or with one not issued by the simulator", async () => {
+    expect((await fetch(sim().altinnExchangeUrl)).status).toBe(401);
+    const res = await fetch(sim().altinnExchangeUrl, { headers: { authorization: "Bearer a.b.c" } });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toMatch(/not a token issued by this Maskinporten/);
+  });
+});
