@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { ApiError, ConfigError } from "../../provider/api/errors";
 import { resolveEndpoints } from "../../provider/api/environments";
-import { TooManyKeysError } from "../../provider/api/maskinporten-api";
+import { MaskinportenApi, TooManyKeysError } from "../../provider/api/maskinporten-api";
 import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../provider/api/wire";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { connectAs } from "../helpers/api";
@@ -64,7 +64,6 @@ describe("tokens", () => {
       },
       invalidate: (t: string) => invalidated.push(t),
     };
-    const { MaskinportenApi } = await import("../../provider/api/maskinporten-api");
     const api = new MaskinportenApi({ transport: conn.transport, apiBaseUrl: sim().apiBaseUrl, tokens });
     await expect(api.listClients()).resolves.toEqual(expect.any(Array));
     expect(invalidated).toEqual(["not-a-valid-token"]);

@@ -65,7 +65,7 @@ describe("a consumer's client key", () => {
       grant_types: [JWT_BEARER_GRANT],
       scopes: [OPEN_CATALOGUE_SCOPE],
     });
-    await portal.replaceKeys(client.client_id, [publicJwk]);
+    await portal.replaceKeys(client.client_id, [{ ...publicJwk }]);
 
     const transport = new HttpTransport(FAST_RETRIES);
     const tokens = new TokenSource({

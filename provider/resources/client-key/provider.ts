@@ -1,0 +1,14 @@
+import type { ResourceImplementation } from "../shared/types";
+
+function notYet(): never {
+  throw new Error("ClientKey is not implemented yet");
+}
+
+export const clientKeyProvider: ResourceImplementation = {
+  check: async () => notYet(),
+  diff: async () => notYet(),
+  create: async () => notYet(),
+  read: async () => notYet(),
+  update: async () => notYet(),
+  delete: async () => notYet(),
+};

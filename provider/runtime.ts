@@ -1,0 +1,79 @@
+/**
+ * What the provider process shares between resources: the settings from `configure` (or the environment),
+ * one HTTP transport (so limits hold across every resource and profile), and one connection per profile (so
+ * each credential fetches one token per `pulumi up`).
+ */
+import { connect, type Connection } from "./api/connection";
+import { HttpTransport } from "./api/http";
+import type { AuthServerMetadata } from "./api/wire";
+import { metadataSource } from "./api/token";
+import { readSettings, selectProfile, settingSource, type ProviderSettings, SETTING_KEYS } from "./config";
+
+/** What Pulumi's `configure` hands the provider: full keys like `maskinporten:environment`. */
+export interface StackConfig {
+  get(key: string): unknown;
+}
+
+interface Runtime {
+  fingerprint: string;
+  settings: ProviderSettings;
+  transport: HttpTransport;
+  metadata: () => Promise<AuthServerMetadata>;
+  connections: Map<string, Connection>;
+}
+
+let stackConfig: StackConfig | undefined;
+let runtime: Runtime | undefined;
+
+/** Called by the forwarder's `configure`, once per resource type and process; repeated calls are cheap. */
+export function configure(config: StackConfig): void {
+  stackConfig = config;
+}
+
+/** The settings in force, read from stack config and the environment. Throws a `ConfigError` naming the key. */
+export function currentSettings(): ProviderSettings {
+  return current().settings;
+}
+
+/** The connection (API client, tokens) of a profile; the default credential when `profile` is undefined. */
+export function connectionFor(profile: string | undefined): Connection {
+  const rt = current();
+  const chosen = selectProfile(rt.settings, profile);
+  let connection = rt.connections.get(chosen.name);
+  if (!connection) {
+    connection = connect({
+      endpoints: rt.settings.endpoints,
+      credential: chosen.credential,
+      fieldPrefix: chosen.fieldPrefix,
+      ...(chosen.adminScopes && { adminScopes: chosen.adminScopes }),
+      transport: rt.transport,
+      metadata: rt.metadata,
+    });
+    rt.connections.set(chosen.name, connection);
+  }
+  return connection;
+}
+
+/** Forgets settings and connections (tests; a changed configuration). */
+export async function resetRuntime(): Promise<void> {
+  const old = runtime;
+  runtime = undefined;
+  stackConfig = undefined;
+  await old?.transport.close();
+}
+
+function current(): Runtime {
+  const source = settingSource(stackConfig ? (key) => stackConfig!.get(key) : undefined, process.env);
+  const raw = Object.fromEntries(SETTING_KEYS.map((key) => [key, source(key)]));
+  const fingerprint = JSON.stringify(raw);
+  if (runtime?.fingerprint === fingerprint) return runtime;
+  const settings = readSettings(source);
+  const transport = new HttpTransport({
+    ...(settings.limits.maxConcurrency !== undefined && { maxConcurrency: settings.limits.maxConcurrency }),
+    ...(settings.limits.requestsPerSecond !== undefined && { requestsPerSecond: settings.limits.requestsPerSecond }),
+    ...(settings.limits.deadlineMs !== undefined && { deadlineMs: settings.limits.deadlineMs }),
+  });
+  void runtime?.transport.close();
+  runtime = { fingerprint, settings, transport, metadata: metadataSource(transport, settings.endpoints.issuer), connections: new Map() };
+  return runtime;
+}
