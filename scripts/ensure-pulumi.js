@@ -7,7 +7,8 @@
  * - Otherwise both Go programs are built from the wrapper module in tools/pulumi-engine (which pins the
  *   version of github.com/pulumi/pulumi/pkg/v3) into <repo>/.cache/pulumi/v<version>/bin. The build happens in a
  *   temporary directory that is renamed into place, so an interrupted build leaves no half cache. A complete
- *   cache is recognised from its stamp file without running `go`.
+ *   cache is recognised from its stamp file without running `go`. PULUMI_ENGINE_CACHE_DIR overrides the cache
+ *   root (.cache/pulumi), PULUMI_ENGINE_IGNORE_PATH=true skips the PATH check.
  *
  * CLI:    node scripts/ensure-pulumi.js            prints the bin directory on stdout (progress on stderr)
  *         node scripts/ensure-pulumi.js --json     prints { binDir, pulumi, version, source } as JSON
@@ -28,7 +29,8 @@ const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
 const TOOLS_DIR = path.join(ROOT, "tools", "pulumi-engine");
-const CACHE_ROOT = path.join(ROOT, ".cache", "pulumi");
+// PULUMI_ENGINE_CACHE_DIR lets several clones (e.g. CI's fresh clones) share one cache.
+const CACHE_ROOT = path.resolve(process.env.PULUMI_ENGINE_CACHE_DIR || path.join(ROOT, ".cache", "pulumi"));
 const PKG_MODULE = "github.com/pulumi/pulumi/pkg/v3";
 const VERSION_VAR = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version";
 // Import paths of the two programs in the wrapper module.
@@ -202,6 +204,13 @@ function checkGo() {
 async function build(version, hash) {
   const goVer = checkGo();
   fs.mkdirSync(CACHE_ROOT, { recursive: true });
+  // Leftovers of interrupted builds (old enough not to be a build running right now).
+  for (const name of fs.readdirSync(CACHE_ROOT)) {
+    const p = path.join(CACHE_ROOT, name);
+    if (/^\.build-|\.old-\d+$/.test(name) && Date.now() - fs.statSync(p).mtimeMs > 2 * 3600_000) {
+      fs.rmSync(p, { recursive: true, force: true });
+    }
+  }
   const finalDir = path.join(CACHE_ROOT, `v${version}`);
   const tmpDir = fs.mkdtempSync(path.join(CACHE_ROOT, `.build-v${version}-`));
   fs.chmodSync(tmpDir, 0o755);
@@ -209,7 +218,7 @@ async function build(version, hash) {
   fs.mkdirSync(binDir);
   const started = Date.now();
   log(`building Pulumi v${version} (pulumi + pulumi-language-nodejs) with go ${goVer}; ` +
-    "the first build takes a long time (10-30 min on 2 cores)...");
+    "with an empty Go build cache this takes 10-30 min on 2 cores...");
   try {
     await run("go", [
       "build", "-trimpath",
@@ -235,7 +244,7 @@ async function build(version, hash) {
       if (!isComplete(finalDir, hash)) throw e;
       fs.rmSync(tmpDir, { recursive: true, force: true });
     }
-    log(`built Pulumi v${version} in ${seconds}s into ${path.relative(ROOT, finalDir)}`);
+    log(`built Pulumi v${version} in ${seconds}s into ${finalDir}`);
     return path.join(finalDir, "bin");
   } catch (e) {
     fs.rmSync(tmpDir, { recursive: true, force: true });
@@ -288,7 +297,7 @@ async function ensurePulumi(options = {}) {
     installDynamicProviderHost(binDir); // cheap; follows the installed @pulumi/pulumi
   }
   const pulumi = path.join(binDir, "pulumi");
-  if (source === "cache") say(`using cached Pulumi v${pinned} (${path.relative(ROOT, binDir)})`);
+  if (source === "cache") say(`using cached Pulumi v${pinned} (${binDir})`);
   return { binDir, pulumi, version: pinned, source };
 }
 
