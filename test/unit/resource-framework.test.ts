@@ -49,6 +49,11 @@ describe("diffFields", () => {
   it("treats a field absent from old state as its default", () => {
     expect(diffFields({ name: "a", orgno: "1" }, { name: "a", orgno: "1", scopes: [] }, specs).changes).toBe(false);
   });
+  it("ignores an unmanaged field the program leaves out", () => {
+    const specs2 = { name: {}, description: { unmanagedWhenUnset: true } };
+    expect(diffFields({ name: "a", description: "from the portal" }, { name: "a" }, specs2).changes).toBe(false);
+    expect(diffFields({ name: "a", description: "from the portal" }, { name: "a", description: "mine" }, specs2).changes).toBe(true);
+  });
   it("treats unknown new values as changes", () => {
     expect(diffFields({ name: "a", orgno: "1" }, { name: "a", orgno: UNKNOWN }, specs)).toMatchObject({ changes: true, replaces: ["orgno"] });
   });

@@ -6,6 +6,11 @@ export interface FieldSpec {
   replaces?: boolean;
   /** The value an absent field means, so state from versions without the field does not show a change. */
   absent?: unknown;
+  /**
+   * Left out of the program, the field is not managed: whatever the server holds is kept and never diffs
+   * (an optional field a user does not set, such as a description edited in the portal).
+   */
+  unmanagedWhenUnset?: boolean;
 }
 
 export type FieldSpecs<T> = { readonly [K in keyof T]-?: FieldSpec };
@@ -31,6 +36,7 @@ export function diffFields<T extends object>(
   const changed: string[] = [];
   const replaces: string[] = [];
   for (const [field, spec] of Object.entries(specs) as [string, FieldSpec][]) {
+    if (spec.unmanagedWhenUnset && news[field] === undefined) continue;
     const before = olds[field] ?? spec.absent;
     const after = news[field] ?? spec.absent;
     if (!containsUnknown(after) && canonical(before) === canonical(after)) continue;
