@@ -22,7 +22,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export type PublicHandler = (req: SimRequest, facts: LogFacts) => SimResponse | Promise<SimResponse>;
 
-interface PublicRoute {
+export interface PublicRoute {
   kind: RequestKind;
   handle: PublicHandler;
 }
@@ -119,10 +119,22 @@ export class SimulatorServer {
     const { deps } = this;
     const isApi = path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
     const kind = isApi ? "api" : kindOfPath(path);
-    const apiMatch = isApi ? deps.apiRoutes.match(method, path.slice(API_PREFIX.length)) : undefined;
-    const publicMatch = isApi ? undefined : this.routes.match(method, path);
-    const match = apiMatch ?? publicMatch;
-    const template = match && "template" in match ? (isApi ? API_PREFIX + match.template : match.template) : "unmatched";
+    let template = "unmatched";
+    let methodNotAllowed = false;
+    let run: ((req: SimRequest, facts: LogFacts) => Promise<SimResponse>) | undefined;
+    if (isApi) {
+      const m = deps.apiRoutes.match(method, path.slice(API_PREFIX.length));
+      if (m && "template" in m) {
+        template = API_PREFIX + m.template;
+        run = (r, f) => dispatchApi(deps, m.data, { ...r, params: m.params }, f);
+      } else methodNotAllowed = !!m;
+    } else {
+      const m = this.routes.match(method, path);
+      if (m && "template" in m) {
+        template = m.template;
+        run = async (r, f) => m.data.handle({ ...r, params: m.params }, f);
+      } else methodNotAllowed = !!m;
+    }
     const log = (status: number, facts: LogFacts, fault?: FaultKind) => {
       const entry = deps.log.record({
         time: deps.clock.timestamp(),
@@ -170,11 +182,11 @@ export class SimulatorServer {
     const simReq: SimRequest = { method, path, query, headers: req.headers, body, params: {}, correlationId };
     const facts: LogFacts = {};
     let response: SimResponse;
-    if (match && "template" in match) {
-      simReq.params = match.params;
-      response = apiMatch && "template" in apiMatch ? await dispatchApi(deps, apiMatch.data, simReq, facts) : await (match.data as PublicRoute).handle(simReq, facts);
-    } else {
-      response = this.notFound(isApi, !!match, simReq);
+    try {
+      response = run ? await run(simReq, facts) : this.notFound(isApi, methodNotAllowed, simReq);
+    } catch (err) {
+      deps.logger(`simulator: internal error on ${method} ${path}: ${(err as Error)?.stack ?? String(err)}`);
+      response = this.internalError(isApi, simReq);
     }
     if (deps.stateFile?.behind) {
       try {
@@ -201,6 +213,12 @@ export class SimulatorServer {
       return apiError(err, req, this.deps.clock);
     }
     return { status: methodNotAllowed ? 405 : 404, body: { error: "not_found", error_description: `no such endpoint: ${req.method} ${req.path}` } };
+  }
+
+  private internalError(isApi: boolean, req: SimRequest): SimResponse {
+    const description = "internal error in the simulator (details on its stderr)";
+    if (isApi) return { status: 500, body: apiErrorBody(500, "server_error", description, req.correlationId, this.deps.clock.timestamp()) };
+    return { status: 500, body: { error: "server_error", error_description: description } };
   }
 
   private faultResponse(rule: FaultRuleState, kind: RequestKind, correlationId: string): SimResponse {
