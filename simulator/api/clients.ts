@@ -126,13 +126,12 @@ export function listClients(ctx: ApiContext): SimResponse {
   const { caller } = ctx;
   const inactive = includeInactive(ctx.req);
   const supplier = isSupplier(caller);
-  const result: ApiClient[] = [];
-  const clients = [...ctx.store.clients.values()].sort(byCreated);
-  for (const client of clients) {
+  const mine: ClientRecord[] = [];
+  for (const client of ctx.store.clients.values()) {
     if (!inactive && !client.active) continue;
-    if (client.client_orgno === caller.orgno || (supplier && client.supplier_orgno === caller.orgno)) result.push(clientView(client));
+    if (client.client_orgno === caller.orgno || (supplier && client.supplier_orgno === caller.orgno)) mine.push(client);
   }
-  return json(result);
+  return json(mine.sort(byCreated).map(clientView));
 }
 
 export function createClient(ctx: ApiContext): SimResponse {
