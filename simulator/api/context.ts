@@ -32,9 +32,13 @@ export function describeOrg(store: Store, orgno: string): string {
   return name ? `${orgno} (${name})` : orgno;
 }
 
-/** The JSON body, or 400. An empty body counts as `{}`. */
+/** The JSON body: 415 unless sent as JSON, 400 when it does not parse. An empty body counts as `{}`. */
 export function jsonBody(req: SimRequest): unknown {
   if (req.body.length === 0) return {};
+  const contentType = String(req.headers["content-type"] ?? "").toLowerCase();
+  if (!/^application\/([a-z.+-]*\+)?json\b/.test(contentType)) {
+    throw new ApiError(415, "invalid_request", `send the body as JSON (Content-Type: application/json), got ${JSON.stringify(contentType || "no Content-Type")}`);
+  }
   try {
     return JSON.parse(req.body.toString("utf8"));
   } catch {

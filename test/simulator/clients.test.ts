@@ -82,8 +82,10 @@ describe("self-service API: /clients", () => {
       expect(res.body.errors[0]).toMatchObject({ isFieldError: true, fieldIdentifier: "scopes" });
     });
 
-    it("rejects a body that is not JSON", async () => {
+    it("rejects a body that is not JSON, and one not sent as JSON", async () => {
       expectApiError(await consumerApi.send("POST", "/clients", "{not json", { "content-type": "application/json" }), 400, /not valid JSON/);
+      expectApiError(await consumerApi.send("POST", "/clients", JSON.stringify(clientBody()), { "content-type": "text/plain" }), 415, /Content-Type: application\/json/);
+      expect((await consumerApi.send("POST", "/clients", JSON.stringify(clientBody()), { "content-type": "application/json; charset=utf-8" })).status).toBe(200);
     });
   });
 
