@@ -21,6 +21,8 @@ export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi"] as const;
 
 export const SCOPE_VISIBILITIES = ["PUBLIC", "PRIVATE", "INTERNAL"] as const;
 export const TOKEN_TYPES = ["SELF_CONTAINED", "OPAQUE"] as const;
+/** Integration types a scope may be allowed for (`allowed_integration_types`). */
+export const SCOPE_INTEGRATION_TYPES = ["maskinporten", "api_klient", "krr", "eformidling", "idporten", "ansattporten"] as const;
 export const ACCESS_STATES = ["APPROVED", "DENIED", "REQUESTED"] as const;
 export type AccessState = (typeof ACCESS_STATES)[number];
 
