@@ -1,0 +1,119 @@
+import type { ApiClient } from "../../provider/api/wire";
+import { managedFields, newClientRequest, updatedClientRequest } from "../../provider/resources/client/expand";
+import { flattenClient } from "../../provider/resources/client/flatten";
+import { clientSchema, type ClientInputs } from "../../provider/resources/client/schema";
+
+const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+function inputs(values: Record<string, unknown>): ClientInputs {
+  return clientSchema().parse({ clientName: "myapp", scopes: ["difitest:open"], ...values });
+}
+
+function apiClient(overrides: Partial<ApiClient> = {}): ApiClient {
+  return {
+    client_id: "c-1",
+    client_name: "myapp",
+    description: "Fetches things",
+    integration_type: "maskinporten",
+    application_type: "web",
+    token_endpoint_auth_method: "private_key_jwt",
+    grant_types: [JWT_BEARER],
+    scopes: ["eksempel:b", "difitest:open"],
+    client_orgno: "311000004",
+    active: true,
+    access_token_lifetime: 120,
+    authorization_lifetime: 7200,
+    jwks: { keys: [{ kty: "RSA", kid: "k1", n: "AQAB", e: "AQAB" }] },
+    created: "2025-01-01T00:00:00Z",
+    last_updated: "2025-01-02T00:00:00Z",
+    ...overrides,
+  };
+}
+
+describe("expand (client inputs → API bodies)", () => {
+  it("makes a Maskinporten client, with sorted scopes and the name as description when none is given", () => {
+    expect(newClientRequest(inputs({ scopes: ["b:x", "a:y", "b:x"] }))).toEqual({
+      integration_type: "maskinporten",
+      application_type: "web",
+      token_endpoint_auth_method: "private_key_jwt",
+      grant_types: [JWT_BEARER],
+      client_name: "myapp",
+      description: "myapp",
+      scopes: ["a:y", "b:x"],
+      active: true,
+    });
+  });
+
+  it("sends the optional fields the program sets, under their wire names, and client_orgno for a supplier", () => {
+    const body = newClientRequest(
+      inputs({ description: "Mine", accessTokenLifetime: 60, authorizationLifetime: 600, clientOrgno: "312000008", active: false }),
+    );
+    expect(body).toMatchObject({
+      description: "Mine",
+      access_token_lifetime: 60,
+      authorization_lifetime: 600,
+      client_orgno: "312000008",
+      active: false,
+    });
+  });
+
+  it("leaves out what the program leaves out, so the server's value stands", () => {
+    expect(managedFields(inputs({}))).toEqual({ client_name: "myapp", scopes: ["difitest:open"], active: true });
+  });
+
+  it("a PUT keeps every server-owned field and replaces only the managed ones", () => {
+    const current = apiClient({ refresh_token_usage: "ONETIME", someFutureField: "kept" } as Partial<ApiClient>);
+    const body = updatedClientRequest(current, inputs({ clientName: "renamed", scopes: ["difitest:open"], accessTokenLifetime: 30 }));
+    expect(body).toEqual({
+      ...current,
+      client_name: "renamed",
+      scopes: ["difitest:open"],
+      access_token_lifetime: 30,
+      active: true,
+    });
+    expect(body.description).toBe("Fetches things");
+    expect(body.jwks).toEqual(current.jwks);
+  });
+});
+
+describe("flatten (API client → inputs and outputs)", () => {
+  it("reports server fields as outputs and only the optional inputs the program set", () => {
+    const { inputs: reported, outputs } = flattenClient(apiClient(), { clientName: "myapp", scopes: [], active: true, profile: "owner" });
+    expect(reported).toEqual({ clientName: "myapp", scopes: ["difitest:open", "eksempel:b"], active: true, profile: "owner" });
+    expect(outputs).toEqual({
+      ...reported,
+      clientId: "c-1",
+      clientOrgno: "311000004",
+      integrationType: "maskinporten",
+      created: "2025-01-01T00:00:00Z",
+      lastUpdated: "2025-01-02T00:00:00Z",
+    });
+  });
+
+  it("reports the server's value of a managed optional field, and keeps adoptClientId", () => {
+    const prior = { clientName: "x", scopes: [], active: true, description: "old", accessTokenLifetime: 60, clientOrgno: "311000004", adoptClientId: "c-1" };
+    const { inputs: reported } = flattenClient(apiClient({ description: "edited in the portal", active: false }), prior);
+    expect(reported).toEqual({
+      clientName: "myapp",
+      description: "edited in the portal",
+      scopes: ["difitest:open", "eksempel:b"],
+      accessTokenLifetime: 120,
+      clientOrgno: "311000004",
+      active: false,
+      adoptClientId: "c-1",
+    });
+  });
+
+  it("round-trips: the outputs of what expand sent hold the checked inputs", () => {
+    const checked = inputs({ description: "d", scopes: ["b:x", "a:y"], accessTokenLifetime: 60, profile: "owner" });
+    const sent = newClientRequest(checked);
+    const { outputs } = flattenClient(apiClient({ ...sent, client_id: "c-2" } as ApiClient), checked);
+    expect(outputs).toMatchObject(checked);
+  });
+
+  it("never puts undefined into state", () => {
+    const { outputs } = flattenClient(apiClient({ created: undefined, last_updated: undefined, client_name: undefined }), {});
+    expect(Object.values(outputs)).not.toContain(undefined);
+    expect(outputs["clientName"]).toBe("");
+  });
+});
