@@ -1,14 +1,107 @@
+/**
+ * The `Scope` resource: a scope an API owner defines, `prefix:subscope`, its name being its id.
+ *
+ * Maskinporten never deletes a scope: delete deactivates it, and creating it again answers 409, upon which
+ * the scope is reactivated with the program's fields (the same name comes back). An active scope that
+ * exists already is taken over only with `adopt: true`, so two stacks never silently manage one scope.
+ */
+import { ApiError, MaskinportenError } from "../../api/errors";
+import type { MaskinportenApi } from "../../api/maskinporten-api";
+import type { ApiScope } from "../../api/wire";
+import { diffFields, type FieldSpec, type FieldSpecs } from "../shared/diff";
+import { ResourceInitError } from "../shared/init-failure";
+import { apiFor, checkResource, parseChecked } from "../shared/methods";
+import { gone } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
+import { expandCreate, expandUpdate } from "./expand";
+import { flattenScope } from "./flatten";
+import { OPTIONAL_SCOPE_FIELDS, scopeName, scopeSchema, type OptionalScopeField, type ScopeInputs } from "./schema";
 
-function notYet(): never {
-  throw new Error("Scope is not implemented yet");
+/** `adopt` only matters when the scope is created, so changing it later changes nothing. */
+type DiffedInputs = Omit<ScopeInputs, "adopt">;
+
+function diffSpecs(): FieldSpecs<DiffedInputs> {
+  const optional = Object.fromEntries(
+    (Object.keys(OPTIONAL_SCOPE_FIELDS) as OptionalScopeField[]).map((field): [OptionalScopeField, FieldSpec] => [field, { unmanagedWhenUnset: true }]),
+  ) as Record<OptionalScopeField, FieldSpec>;
+  return {
+    prefix: { replaces: true },
+    subscope: { replaces: true },
+    description: {},
+    ...optional,
+    profile: {},
+  };
 }
 
 export const scopeProvider: ResourceImplementation = {
-  check: async () => notYet(),
-  diff: async () => notYet(),
-  create: async () => notYet(),
-  read: async () => notYet(),
-  update: async () => notYet(),
-  delete: async () => notYet(),
+  async check(_olds, news) {
+    return checkResource(scopeSchema(), news);
+  },
+
+  async diff(_id, olds, news) {
+    return diffFields(olds, news, diffSpecs());
+  },
+
+  async create(news) {
+    const desired = parseChecked(scopeSchema(), news);
+    const scope = await createOrTakeOver(apiFor(desired), desired);
+    return { id: scope.name, outs: flattenScope(scope, desired).outputs };
+  },
+
+  async read(id, props) {
+    const scope = (await apiFor(props).sharedScopes()).find((s) => s.name === id);
+    if (!scope?.active) return gone();
+    const { inputs, outputs } = flattenScope(scope, props);
+    return { id, props: outputs, inputs };
+  },
+
+  async update(id, _olds, news) {
+    const desired = parseChecked(scopeSchema(), news);
+    const api = apiFor(desired);
+    const current = await api.findScope(id);
+    if (!current) {
+      throw new MaskinportenError(
+        "SCOPE_NOT_FOUND",
+        `scope ${id} does not exist at Maskinporten any more; run \`pulumi refresh\` so the stack forgets it, then \`pulumi up\` creates it again`,
+      );
+    }
+    const updated = await api.updateScope(id, expandUpdate(desired, current));
+    return { outs: flattenScope(updated, desired).outputs };
+  },
+
+  async delete(id, props) {
+    await apiFor(props).deleteScope(id);
+  },
 };
+
+async function createOrTakeOver(api: MaskinportenApi, desired: ScopeInputs): Promise<ApiScope> {
+  try {
+    return await api.createScope(expandCreate(desired));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) return takeOver(api, desired, err);
+    throw err;
+  }
+}
+
+/** The 409 path: a deactivated scope is reactivated; an active one is adopted only when the program says so. */
+async function takeOver(api: MaskinportenApi, desired: ScopeInputs, conflict: ApiError): Promise<ApiScope> {
+  const name = scopeName(desired);
+  const existing = await api.findScope(name);
+  if (!existing) throw conflict;
+  if (existing.active && !desired.adopt) throw alreadyManaged(name);
+  try {
+    return await api.updateScope(name, expandUpdate(desired, existing));
+  } catch (err) {
+    // The scope exists and is now this resource's: keep it in state so the next `up` finishes with an update.
+    throw new ResourceInitError(name, flattenScope(existing, desired).outputs, err);
+  }
+}
+
+function alreadyManaged(name: string): MaskinportenError {
+  return new MaskinportenError(
+    "SCOPE_EXISTS",
+    `scope ${name} already exists and is active (made in the portal, by another stack, or by an earlier run that lost its state). ` +
+      "To manage it from this program, set `adopt: true` on the Scope, after making sure nothing else manages it " +
+      "(two managers overwrite each other's changes and one of them would deactivate it on destroy); or choose another subscope.",
+  );
+}

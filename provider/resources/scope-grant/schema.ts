@@ -1,0 +1,15 @@
+/** The inputs of a `ScopeGrant`: checked offline, so a bad organisation number never reaches the API. */
+import { z } from "zod";
+import { orgnoProblem, scopeNameProblem } from "../../api/validation";
+import { profileField } from "../shared/rules";
+import { ruled } from "../shared/ruled";
+
+export function scopeGrantSchema() {
+  return z.strictObject({
+    scope: ruled<string>(scopeNameProblem),
+    consumerOrgno: ruled<string>(orgnoProblem),
+    profile: profileField(),
+  });
+}
+
+export type ScopeGrantInputs = z.output<ReturnType<typeof scopeGrantSchema>>;

@@ -1,0 +1,325 @@
+/**
+ * The Scope provider's methods against the simulator, called as the engine calls them: inputs through
+ * `check` (with a `__provider` string), outputs of one step as the `olds` of the next, and the simulator's
+ * portal as the ground truth and the source of out-of-band changes.
+ */
+import { randomUUID } from "node:crypto";
+import { ConfigError, MaskinportenError } from "../../provider/api/errors";
+import { resetRuntime } from "../../provider/runtime";
+import { ResourceInitError } from "../../provider/resources/shared/init-failure";
+import { UNKNOWN } from "../../provider/resources/shared/unknown";
+import { scopeProvider } from "../../provider/resources/scope/provider";
+import { DIGDIR_ORGNO, type SimulatorOrg } from "../../simulator";
+import { configureProvider, simulatorConfig } from "../helpers/provider";
+import { useSimulator } from "../simulator/helpers";
+import { encodable } from "../helpers/engine-values";
+
+const sim = useSimulator();
+const owner = (): SimulatorOrg => sim().orgs[0]!;
+const consumer = (): SimulatorOrg => sim().orgs[1]!;
+const portal = () => sim().control.portal(owner().orgno);
+
+/** What the engine sends along with the user's inputs. */
+const PROVIDER = "exports.handler = __f0; /* the serialized forwarder */";
+
+type Props = Record<string, unknown>;
+
+beforeEach(async () => {
+  await configureProvider(simulatorConfig(sim(), owner().orgno));
+});
+afterEach(async () => {
+  await sim().control.clearFaults();
+});
+afterAll(async () => {
+  await resetRuntime();
+});
+
+function subscope(): string {
+  return `test.${randomUUID().slice(0, 8)}`;
+}
+
+function program(overrides: Props = {}): Props {
+  return { prefix: "eksempel", subscope: subscope(), description: "Read the example API", ...overrides };
+}
+
+async function check(news: Props, olds: Props = {}): Promise<Props> {
+  const result = await scopeProvider.check(olds, { ...news, __provider: PROVIDER });
+  expect(result.failures ?? []).toEqual([]);
+  return result.inputs!;
+}
+
+/** `pulumi up` of a new scope: check, then create. */
+async function up(news: Props): Promise<{ id: string; inputs: Props; outs: Props }> {
+  const inputs = await check(news);
+  const { id, outs } = await scopeProvider.create(inputs);
+  return { id, inputs, outs: outs as Props };
+}
+
+/** `pulumi preview` of the program against the state: check, then diff. */
+async function preview(id: string, state: Props, news: Props) {
+  return scopeProvider.diff(id, state, await check(news, state));
+}
+
+async function failuresOf(news: Props) {
+  return (await scopeProvider.check({}, { ...news, __provider: PROVIDER })).failures ?? [];
+}
+
+describe("check", () => {
+  it("returns normalized inputs: integration types as a sorted set, __provider kept", async () => {
+    const news = program({ allowedIntegrationTypes: ["maskinporten", "idporten", "maskinporten"] });
+    expect(await check(news)).toEqual({ ...news, allowedIntegrationTypes: ["idporten", "maskinporten"], __provider: PROVIDER });
+  });
+
+  it.each([
+    ["prefix", { prefix: "Eksempel" }, /lowercase letters and digits/],
+    ["prefix", { prefix: undefined }, /got nothing/],
+    ["subscope", { subscope: "-read" }, /starting and ending with a letter or digit/],
+    ["description", { description: undefined }, /is required/],
+    ["description", { description: "  " }, /must not be empty/],
+    ["visibility", { visibility: "SECRET" }, /one of PUBLIC, PRIVATE, INTERNAL/],
+    ["tokenType", { tokenType: "JWT" }, /one of SELF_CONTAINED, OPAQUE/],
+    ["allowedIntegrationTypes[1]", { allowedIntegrationTypes: ["maskinporten", "smtp"] }, /one of maskinporten, /],
+    ["allowedIntegrationTypes", { allowedIntegrationTypes: [] }, /must not be empty/],
+    ["atMaxAge", { atMaxAge: 0 }, /positive whole number of seconds/],
+    ["authorizationMaxLifetime", { authorizationMaxLifetime: 1.5 }, /positive whole number of seconds/],
+    ["accessibleForAll", { accessibleForAll: "yes" }, /boolean/],
+    ["profile", { profile: "owner org" }, /maskinporten:profiles/],
+  ])("names %s", async (property, change, reason) => {
+    expect(await failuresOf(program(change))).toEqual([{ property, reason: expect.stringMatching(reason) }]);
+  });
+
+  it("refuses inputs it does not know, such as a misspelt field", async () => {
+    expect(await failuresOf(program({ visiblity: "PRIVATE" }))).toEqual([{ property: "(resource)", reason: expect.stringContaining("visiblity") }]);
+  });
+
+  it("lets values unknown during preview through, and still checks the known ones", async () => {
+    expect(await failuresOf(program({ prefix: UNKNOWN, visibility: UNKNOWN, allowedIntegrationTypes: [UNKNOWN], atMaxAge: UNKNOWN, profile: UNKNOWN }))).toEqual([]);
+    expect(await failuresOf(program({ prefix: UNKNOWN, subscope: "bad/" }))).toEqual([{ property: "subscope", reason: expect.any(String) }]);
+  });
+
+  it("fails on a profile missing from the config, naming the key, without any request", async () => {
+    await sim().control.resetRequests();
+    const err = await scopeProvider.check({}, { ...program({ profile: "consumer" }), __provider: PROVIDER }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/no profile "consumer" in maskinporten:profiles/);
+    expect((await sim().control.counters()).total).toBe(0);
+  });
+});
+
+describe("diff", () => {
+  it("shows no change right after create (up, then preview)", async () => {
+    const news = program({ visibility: "PRIVATE", allowedIntegrationTypes: ["maskinporten", "idporten"], atMaxAge: 300, requiresUserConsent: false });
+    const { id, outs } = await up(news);
+    expect(await preview(id, outs, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("updates for a description change", async () => {
+    const news = program();
+    const { id, outs } = await up(news);
+    expect(await preview(id, outs, { ...news, description: "Another text" })).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  it.each(["prefix", "subscope"])("replaces for a %s change", async (field) => {
+    const news = program();
+    const { id, outs } = await up(news);
+    const changed = field === "prefix" ? "annet" : "other.read";
+    expect(await preview(id, outs, { ...news, [field]: changed })).toMatchObject({ changes: true, replaces: [field] });
+  });
+
+  it("sees no change when only the order of the integration types differs", async () => {
+    const news = program({ allowedIntegrationTypes: ["maskinporten", "idporten"] });
+    const { id, outs } = await up(news);
+    expect((await preview(id, outs, { ...news, allowedIntegrationTypes: ["idporten", "maskinporten", "idporten"] })).changes).toBe(false);
+  });
+
+  it("ignores fields the program leaves out, and adopt; updates for a profile change", async () => {
+    const news = program({ visibility: "PRIVATE" });
+    const { id, outs } = await up(news);
+    const { visibility: _v, ...withoutVisibility } = news;
+    expect((await preview(id, outs, withoutVisibility)).changes).toBe(false);
+    expect((await preview(id, outs, { ...news, adopt: true })).changes).toBe(false);
+    await configureProvider(simulatorConfig(sim(), owner().orgno, { owner: owner().orgno }));
+    expect(await preview(id, outs, { ...news, profile: "owner" })).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  it("reports a change for a value unknown during preview", async () => {
+    const news = program();
+    const { id, outs } = await up(news);
+    const inputs = (await scopeProvider.check(outs, { ...news, description: UNKNOWN, __provider: PROVIDER })).inputs!;
+    expect(await scopeProvider.diff(id, outs, inputs)).toMatchObject({ changes: true, replaces: [] });
+  });
+});
+
+describe("create, read, update, delete", () => {
+  it("creates the scope as the program says; its name is the id", async () => {
+    const news = program({ longDescription: "Longer", visibility: "PRIVATE", tokenType: "OPAQUE", atMaxAge: 120, accessibleForAll: true });
+    const { id, outs } = await up(news);
+    const name = `eksempel:${news.subscope as string}`;
+    expect(id).toBe(name);
+    expect(await portal().getScope(name)).toMatchObject({
+      description: "Read the example API",
+      long_description: "Longer",
+      visibility: "PRIVATE",
+      token_type: "OPAQUE",
+      at_max_age: 120,
+      accessible_for_all: true,
+      active: true,
+    });
+    expect(outs).toEqual({ ...news, name, ownerOrgno: owner().orgno, active: true, created: expect.any(String), lastUpdated: expect.any(String) });
+    expect(encodable(outs)).toBe(true);
+  });
+
+  it("reads what it created: the same outputs, and inputs as the program wrote them", async () => {
+    const news = program({ visibility: "INTERNAL", profile: undefined });
+    const { id, outs } = await up(news);
+    const read = await scopeProvider.read(id, { ...outs, __provider: PROVIDER });
+    expect(read).toEqual({ id, props: outs, inputs: { prefix: news.prefix, subscope: news.subscope, description: news.description, visibility: "INTERNAL" } });
+    expect(encodable(read.props)).toBe(true);
+  });
+
+  it("updates in place, keeping the fields the program leaves out", async () => {
+    const news = program();
+    const { id, outs } = await up(news);
+    await portal().updateScope(id, { long_description: "written in the portal" });
+    const changed = { ...news, description: "A better text", visibility: "PRIVATE" };
+    const { outs: updated } = await scopeProvider.update(id, outs, await check(changed, outs));
+    expect(await portal().getScope(id)).toMatchObject({ description: "A better text", visibility: "PRIVATE", long_description: "written in the portal", active: true });
+    expect(updated).toMatchObject({ description: "A better text", visibility: "PRIVATE", name: id });
+    expect(updated).not.toHaveProperty("longDescription");
+    expect((await preview(id, updated as Props, changed)).changes).toBe(false);
+  });
+
+  it("deletes by deactivating; grants given on the scope stay", async () => {
+    const { id, outs } = await up(program());
+    await portal().grantAccess(id, consumer().orgno);
+    await scopeProvider.delete(id, outs);
+    expect(await portal().getScope(id)).toMatchObject({ active: false });
+    expect(await portal().grantsGiven({ scope: id })).toEqual([expect.objectContaining({ consumer_orgno: consumer().orgno, state: "APPROVED" })]);
+    await expect(scopeProvider.delete(id, outs)).resolves.toBeUndefined();
+    await expect(scopeProvider.delete("eksempel:never.made", {})).resolves.toBeUndefined();
+  });
+
+  it("recreating a deleted scope reactivates it under the same name (the 409 path)", async () => {
+    const news = program({ description: "First" });
+    const first = await up(news);
+    await scopeProvider.delete(first.id, first.outs);
+    const again = await up({ ...news, description: "Second" });
+    expect(again.id).toBe(first.id);
+    expect(again.outs).toMatchObject({ active: true, description: "Second", created: first.outs.created });
+    const all = (await portal().listScopes(true)).filter((s) => s.name === first.id);
+    expect(all).toEqual([expect.objectContaining({ active: true, description: "Second" })]);
+  });
+
+  it("refuses an existing active scope without adopt, naming the fix", async () => {
+    const news = program();
+    const name = `eksempel:${news.subscope as string}`;
+    await portal().createScope({ prefix: "eksempel", subscope: news.subscope as string, description: "made in the portal" });
+    const err = await up(news).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MaskinportenError);
+    expect((err as MaskinportenError).code).toBe("SCOPE_EXISTS");
+    expect((err as Error).message).toContain(`scope ${name} already exists`);
+    expect((err as Error).message).toContain("adopt: true");
+    expect(await portal().getScope(name)).toMatchObject({ description: "made in the portal" });
+  });
+
+  it("takes over an existing active scope with adopt", async () => {
+    const news = program({ adopt: true, visibility: "PRIVATE" });
+    await portal().createScope({ prefix: "eksempel", subscope: news.subscope as string, description: "made in the portal", long_description: "kept" });
+    const { id, outs } = await up(news);
+    expect(await portal().getScope(id)).toMatchObject({ description: "Read the example API", visibility: "PRIVATE", long_description: "kept" });
+    expect(outs).toMatchObject({ adopt: true, active: true });
+    expect((await preview(id, outs, news)).changes).toBe(false);
+  });
+
+  it("a prefix of another organisation fails with a message naming it", async () => {
+    const err = await up(program({ prefix: "difitest" })).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(new RegExp(`belongs to organisation.*${DIGDIR_ORGNO}`));
+  });
+
+  it("a failed reactivation is reported as an initialisation failure carrying the id, and the next update finishes it", async () => {
+    const news = program();
+    const first = await up(news);
+    await scopeProvider.delete(first.id, first.outs);
+    await sim().control.addFault({ method: "PUT", path: "/api/v1/scopes", kind: "status", status: 500, count: 1 });
+    const inputs = await check(news);
+    const err = await scopeProvider.create(inputs).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResourceInitError);
+    const failure = err as ResourceInitError;
+    expect(failure.id).toBe(first.id);
+    expect(failure.properties).toMatchObject({ name: first.id, active: false });
+    expect(encodable(failure.properties)).toBe(true);
+    // The engine keeps the resource with its init error and runs update on the next `up`.
+    const { outs } = await scopeProvider.update(failure.id, failure.properties, inputs);
+    expect(outs).toMatchObject({ active: true });
+    expect(await portal().getScope(first.id)).toMatchObject({ active: true });
+  });
+});
+
+describe("drift", () => {
+  it("a description edited in the portal: read reports it, diff shows it, update repairs it", async () => {
+    const news = program();
+    const { id, outs } = await up(news);
+    await portal().updateScope(id, { description: "edited in the portal" });
+    const refreshed = await scopeProvider.read(id, outs);
+    expect(refreshed.inputs).toMatchObject({ description: "edited in the portal" });
+    expect(refreshed.props).toMatchObject({ description: "edited in the portal" });
+    const state = refreshed.props as Props;
+    expect(await preview(id, state, news)).toMatchObject({ changes: true, replaces: [] });
+    const { outs: repaired } = await scopeProvider.update(id, state, await check(news, refreshed.inputs as Props));
+    expect(await portal().getScope(id)).toMatchObject({ description: "Read the example API" });
+    expect((await preview(id, repaired as Props, news)).changes).toBe(false);
+  });
+
+  it("a field the program leaves out, edited in the portal, is not reported", async () => {
+    const news = program();
+    const { id, outs } = await up(news);
+    await portal().updateScope(id, { visibility: "INTERNAL" });
+    const refreshed = await scopeProvider.read(id, outs);
+    expect(refreshed.inputs).not.toHaveProperty("visibility");
+    expect((await preview(id, refreshed.props as Props, news)).changes).toBe(false);
+  });
+
+  it("a scope deactivated in the portal is gone for refresh, and up brings it back", async () => {
+    const news = program();
+    const { id, outs } = await up(news);
+    await portal().deactivateScope(id);
+    expect(await scopeProvider.read(id, outs)).toEqual({ id: "", props: {} });
+    const again = await up(news);
+    expect(again.id).toBe(id);
+    expect(await portal().getScope(id)).toMatchObject({ active: true });
+  });
+
+  it("a refresh of many scopes lists them once", async () => {
+    const made = await Promise.all(Array.from({ length: 5 }, () => up(program())));
+    await configureProvider(simulatorConfig(sim(), owner().orgno));
+    await sim().control.resetRequests();
+    const reads = await Promise.all(made.map(({ id, outs }) => scopeProvider.read(id, outs)));
+    expect(reads.map((r) => r.id)).toEqual(made.map((m) => m.id));
+    const counters = await sim().control.counters();
+    expect(counters.byRoute["GET /api/v1/scopes"]).toBe(1);
+    expect(counters.apiReads).toBe(1);
+  });
+});
+
+describe("faults", () => {
+  it("a create whose response is lost leaves exactly one scope", async () => {
+    const news = program();
+    await sim().control.addFault({ method: "POST", path: "/api/v1/scopes", kind: "drop-after-commit", count: 1 });
+    const { id, outs } = await up(news);
+    expect(outs).toMatchObject({ name: id, active: true });
+    expect((await portal().listScopes(true)).filter((s) => s.name === id)).toHaveLength(1);
+  });
+});
+
+describe("profiles", () => {
+  it("acts with a named profile when the stack has no default credential", async () => {
+    await configureProvider(simulatorConfig(sim(), undefined, { owner: owner().orgno, consumer: consumer().orgno }));
+    const news = program({ profile: "owner" });
+    const { id, outs } = await up(news);
+    expect(outs).toMatchObject({ profile: "owner", ownerOrgno: owner().orgno });
+    expect((await scopeProvider.read(id, outs)).inputs).toMatchObject({ profile: "owner" });
+    await expect(scopeProvider.check({}, { ...program(), __provider: PROVIDER })).rejects.toThrow(/no default credential is configured.*owner, consumer/);
+    const asConsumer = await up(program({ profile: "consumer" })).catch((e: unknown) => e);
+    expect((asConsumer as Error).message).toMatch(/prefix "eksempel" belongs to organisation/);
+  });
+});
