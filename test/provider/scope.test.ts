@@ -67,7 +67,12 @@ async function failuresOf(news: Props) {
 describe("check", () => {
   it("returns normalized inputs: integration types as a sorted set, __provider kept", async () => {
     const news = program({ allowedIntegrationTypes: ["maskinporten", "idporten", "maskinporten"] });
-    expect(await check(news)).toEqual({ ...news, allowedIntegrationTypes: ["idporten", "maskinporten"], __provider: PROVIDER });
+    expect(await check(news)).toEqual({
+      ...news,
+      allowedIntegrationTypes: ["idporten", "maskinporten"],
+      name: `eksempel:${news.subscope as string}`,
+      __provider: PROVIDER,
+    });
   });
 
   it.each([
@@ -173,8 +178,22 @@ describe("create, read, update, delete", () => {
     const news = program({ visibility: "INTERNAL", profile: undefined });
     const { id, outs } = await up(news);
     const read = await scopeProvider.read(id, { ...outs, __provider: PROVIDER });
-    expect(read).toEqual({ id, props: outs, inputs: { prefix: news.prefix, subscope: news.subscope, description: news.description, visibility: "INTERNAL" } });
+    expect(read).toEqual({ id, props: outs, inputs: { prefix: news.prefix, subscope: news.subscope, description: news.description, visibility: "INTERNAL", name: id } });
     expect(encodable(read.props)).toBe(true);
+    const { __provider: _p, ...checked } = await check(news);
+    expect(read.inputs).toEqual(checked);
+  });
+
+  it("keeps the name with the inputs, so it is known in a preview of an update", async () => {
+    // Such a preview gives a dynamic resource its new checked inputs as outputs: a ScopeGrant given
+    // `scope: scope.name` then sees the same name, not an unknown one that would show as a replacement.
+    const news = program();
+    const { id, outs } = await up(news);
+    const previewOutputs = await check({ ...news, description: "Changed" }, outs);
+    expect(previewOutputs).toMatchObject({ name: id });
+    expect(await scopeProvider.diff(id, outs, previewOutputs)).toMatchObject({ changes: true, replaces: [] });
+    const err = await scopeProvider.check({}, { ...news, name: "eksempel:other", __provider: PROVIDER });
+    expect(err.failures).toEqual([{ property: "(resource)", reason: expect.stringContaining("name") }]);
   });
 
   it("updates in place, keeping the fields the program leaves out", async () => {

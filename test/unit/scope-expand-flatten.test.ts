@@ -105,7 +105,7 @@ describe("expandUpdate", () => {
 describe("flattenScope", () => {
   it("reports only the fields the program manages, and the server's fields as outputs", () => {
     const { inputs, outputs } = flattenScope(apiScope(), minimal);
-    expect(inputs).toEqual(minimal);
+    expect(inputs).toEqual({ ...minimal, name: "eksempel:instances.read" });
     expect(outputs).toEqual({
       ...minimal,
       name: "eksempel:instances.read",
@@ -119,7 +119,13 @@ describe("flattenScope", () => {
   it("takes managed values from the server (drift), sorted like check sorts them", () => {
     const scope = apiScope({ description: "edited in the portal", visibility: "INTERNAL", allowed_integration_types: ["maskinporten", "idporten", "maskinporten"] });
     const { inputs } = flattenScope(scope, { ...minimal, visibility: "PRIVATE", allowedIntegrationTypes: ["idporten", "maskinporten"] });
-    expect(inputs).toEqual({ ...minimal, description: "edited in the portal", visibility: "INTERNAL", allowedIntegrationTypes: ["idporten", "maskinporten"] });
+    expect(inputs).toEqual({
+      ...minimal,
+      name: "eksempel:instances.read",
+      description: "edited in the portal",
+      visibility: "INTERNAL",
+      allowedIntegrationTypes: ["idporten", "maskinporten"],
+    });
   });
 
   it("drops a managed field the server no longer has, so the next diff shows it", () => {
@@ -131,7 +137,7 @@ describe("flattenScope", () => {
   it("keeps profile and adopt from the prior inputs, and ignores server fields found there", () => {
     const prior = { ...minimal, profile: "owner", adopt: true, name: "stale", active: false, __provider: "text" };
     const { inputs, outputs } = flattenScope(apiScope(), prior);
-    expect(inputs).toEqual({ ...minimal, profile: "owner", adopt: true });
+    expect(inputs).toEqual({ ...minimal, name: "eksempel:instances.read", profile: "owner", adopt: true });
     expect(outputs).toMatchObject({ name: "eksempel:instances.read", active: true, profile: "owner", adopt: true });
     expect(outputs).not.toHaveProperty("__provider");
   });
@@ -142,11 +148,11 @@ describe("flattenScope", () => {
     expect(Object.values(outputs)).not.toContain(undefined);
   });
 
-  it("round-trips: what the API returns for the program's body flattens to the checked inputs", () => {
+  it("round-trips: what the API returns for the program's body flattens to the checked inputs and their name", () => {
     const checked = scopeSchema().parse({ ...full, allowedIntegrationTypes: ["maskinporten", "idporten", "idporten"] });
     const { prefix, subscope, ...fields } = expandCreate(checked);
     const returned = apiScope({ ...fields, prefix, subscope });
-    expect(flattenScope(returned, checked).inputs).toEqual(checked);
+    expect(flattenScope(returned, checked).inputs).toEqual({ ...checked, name: "eksempel:instances.read" });
   });
 });
 

@@ -1,10 +1,10 @@
 /** A scope from the self-service API → the resource's inputs and outputs. Pure. */
 import type { ApiScope } from "../../api/wire";
 import { definedOnly, keptProfile } from "../shared/outputs";
-import { OPTIONAL_SCOPE_FIELDS, type OptionalScopeField } from "./schema";
+import { derivedScopeInputs, OPTIONAL_SCOPE_FIELDS, type OptionalScopeField } from "./schema";
 
 export interface FlattenedScope {
-  /** The inputs as the API holds them: what `read` reports so later previews compare with reality. */
+  /** The inputs as the API holds them (and `check` would give them): what `read` reports, so later previews compare with reality. */
   inputs: Record<string, unknown>;
   /** The inputs plus the server's fields: the state `diff` gets as `olds`. */
   outputs: Record<string, unknown>;
@@ -20,6 +20,7 @@ export function flattenScope(scope: ApiScope, prior: Record<string, unknown>): F
     prefix: scope.prefix,
     subscope: scope.subscope,
     description: scope.description ?? "",
+    ...derivedScopeInputs(scope),
   };
   for (const field of Object.keys(OPTIONAL_SCOPE_FIELDS) as OptionalScopeField[]) {
     if (prior[field] !== undefined) inputs[field] = normalized(field, scope[OPTIONAL_SCOPE_FIELDS[field]]);
@@ -31,7 +32,6 @@ export function flattenScope(scope: ApiScope, prior: Record<string, unknown>): F
   });
   const outputs = definedOnly({
     ...managed,
-    name: scope.name,
     ownerOrgno: scope.owner_orgno,
     active: scope.active,
     created: scope.created,

@@ -15,7 +15,7 @@ import { gone } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { expandCreate, expandUpdate } from "./expand";
 import { flattenScope } from "./flatten";
-import { OPTIONAL_SCOPE_FIELDS, scopeName, scopeSchema, type OptionalScopeField, type ScopeInputs } from "./schema";
+import { DERIVED_SCOPE_INPUTS, derivedScopeInputs, OPTIONAL_SCOPE_FIELDS, scopeName, scopeSchema, type OptionalScopeField, type ScopeInputs } from "./schema";
 
 /** `adopt` only matters when the scope is created, so changing it later changes nothing. */
 type DiffedInputs = Omit<ScopeInputs, "adopt">;
@@ -35,7 +35,7 @@ function diffSpecs(): FieldSpecs<DiffedInputs> {
 
 export const scopeProvider: ResourceImplementation = {
   async check(_olds, news) {
-    return checkResource(scopeSchema(), news);
+    return checkResource(scopeSchema(), news, derivedScopeInputs);
   },
 
   async diff(_id, olds, news) {
@@ -43,7 +43,7 @@ export const scopeProvider: ResourceImplementation = {
   },
 
   async create(news) {
-    const desired = parseChecked(scopeSchema(), news);
+    const desired = parseChecked(scopeSchema(), news, DERIVED_SCOPE_INPUTS);
     const scope = await createOrTakeOver(apiFor(desired), desired);
     return { id: scope.name, outs: flattenScope(scope, desired).outputs };
   },
@@ -56,7 +56,7 @@ export const scopeProvider: ResourceImplementation = {
   },
 
   async update(id, _olds, news) {
-    const desired = parseChecked(scopeSchema(), news);
+    const desired = parseChecked(scopeSchema(), news, DERIVED_SCOPE_INPUTS);
     const api = apiFor(desired);
     const current = await api.findScope(id);
     if (!current) {

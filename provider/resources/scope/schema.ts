@@ -62,3 +62,13 @@ export type OptionalScopeField = keyof typeof OPTIONAL_SCOPE_FIELDS;
 export function scopeName(inputs: { prefix: string; subscope: string }): string {
   return `${inputs.prefix}:${inputs.subscope}`;
 }
+
+/**
+ * `name` is kept with the inputs too, so that `scope.name` stays known in a preview of an update and a
+ * ScopeGrant given `scope: scope.name` does not show a replacement (see `Derive`).
+ */
+export const DERIVED_SCOPE_INPUTS = ["name"] as const;
+
+export function derivedScopeInputs(inputs: { prefix: string; subscope: string }): { name: string } {
+  return { name: scopeName(inputs) };
+}
