@@ -4,7 +4,10 @@ import { TYPE_MODULE, withOutputs } from "./dynamic";
 
 /** The arguments of a {@link ClientKey}. */
 export interface ClientKeyArgs {
-  /** The client_id of the client to register the key on, usually `client.clientId`. A change replaces the key. */
+  /**
+   * The client_id of the client to register the key on, usually `client.clientId`. A change replaces the key
+   * (registered on the new client before it is removed from the old one).
+   */
   readonly clientId: pulumi.Input<string>;
   /**
    * The public key, in any form you have it: a JWK (object, JSON text, or base64 of the JSON, alone or as the

@@ -188,6 +188,7 @@ describe("check", () => {
     // Same material, or another client, or a new kid: fine.
     expect(await failuresOf({ clientId: "c-1", publicKey: old["publicKey"], kid: "myapp-1" }, old)).toEqual([]);
     expect(await failuresOf({ clientId: "c-2", publicKey: keyForms().pem, kid: "myapp-1" }, old)).toEqual([]);
+    expect(await failuresOf({ clientId: UNKNOWN, publicKey: keyForms().pem, kid: "myapp-1" }, old)).toEqual([{ property: "kid", reason: expect.any(String) }]);
     expect(await failuresOf({ clientId: "c-1", publicKey: keyForms().pem, kid: "myapp-2" }, old)).toEqual([]);
   });
 
@@ -235,6 +236,14 @@ describe("diff", () => {
     const { id, outs } = await up(news);
     expect(await preview(id, outs, { ...news, expiresAt: isoIn(10 * DAY) })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     expect(await preview(id, outs, { ...news, profile: "owner" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("updates, not replaces, for a client id unknown during preview (the Client's update is being previewed)", async () => {
+    const client = await newClient();
+    const news = { clientId: client.client_id, publicKey: keyForms().pem };
+    const { id, outs } = await up(news);
+    expect(await preview(id, outs, { ...news, clientId: UNKNOWN })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await preview(id, outs, { clientId: UNKNOWN, publicKey: keyForms().pem })).toMatchObject({ changes: true, replaces: ["kid", "thumbprint"] });
   });
 
   it("replaces when the key is unknown during preview", async () => {

@@ -12,7 +12,7 @@ import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { OPEN_CATALOGUE_SCOPE, RESTRICTED_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { encodable } from "../helpers/engine-values";
 import { configureProvider, simulatorConfig, type ConfigValues } from "../helpers/provider";
-import { useSimulator } from "../simulator/helpers";
+import { rsaKeyPair, useSimulator } from "../simulator/helpers";
 
 const sim = useSimulator();
 const owner = (): SimulatorOrg => sim().orgs[0]!;
@@ -295,7 +295,7 @@ describe("create, read, update, delete", () => {
     const news = program({ description: "d" });
     const { id, outs } = await up(news);
     await portal().updateClient(id, { authorization_lifetime: 900, refresh_token_usage: "REUSE" });
-    await portal().replaceKeys(id, [{ ...(await import("../simulator/helpers")).rsaKeyPair("portal-key").publicJwk }]);
+    await portal().replaceKeys(id, [rsaKeyPair("portal-key").publicJwk]);
     const changed = { ...news, scopes: [SCOPE_A, SCOPE_B], description: "better", accessTokenLifetime: 30 };
     const updated = await upChange(id, outs, changed);
     expect(await portal().getClient(id)).toMatchObject({

@@ -9,14 +9,16 @@ import { rsaKeyPair } from "../simulator/helpers";
 const DAY = 24 * 60 * 60;
 const now = () => Math.floor(Date.now() / 1000);
 
-function key(kid: string): PublicJwk {
-  return rsaKeyPair(kid).publicJwk as PublicJwk;
+/** A public key as both `toPublicJwk` returns it and the API lists it. */
+function key(kid: string): PublicJwk & Jwk {
+  return rsaKeyPair(kid).publicJwk as PublicJwk & Jwk;
 }
 
 describe("rsaThumbprint", () => {
   it("is the RFC 7638 thumbprint jose computes, whatever other members the key has", async () => {
     const k = key("a");
-    expect(rsaThumbprint({ ...k, exp: 5, x5c: [] })).toBe(await jwkThumbprint(k));
+    const listed: Jwk = { ...k, exp: 5, x5c: [] };
+    expect(rsaThumbprint(listed)).toBe(await jwkThumbprint(k));
   });
   it("is undefined for a key without RSA members", () => {
     expect(rsaThumbprint({ kty: "EC" })).toBeUndefined();

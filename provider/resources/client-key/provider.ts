@@ -14,7 +14,7 @@ import { diffFields, type FieldSpecs } from "../shared/diff";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
-import { containsUnknown, UNKNOWN } from "../shared/unknown";
+import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
 import { isThisKey, withKey, withoutKey } from "./expand";
 import { flattenClientKey } from "./flatten";
 import { checkedClientKeySchema, clientKeyId, clientKeySchema, secondsFromIso, type ClientKeyInputs } from "./schema";
@@ -43,7 +43,12 @@ export const clientKeyProvider: ResourceImplementation = {
   },
 
   async diff(_id, olds, news) {
-    return diffFields(olds, news, FIELDS);
+    const result = diffFields(olds, news, FIELDS);
+    if (!isUnknown(news["clientId"])) return result;
+    // A preview of an update of the Client shows its new inputs as its outputs (the Node host cannot preview an
+    // update), and client_id is not one of them: unknown there means "probably the same client". A Client that
+    // is really replaced has its keys replaced by `up`, once the new id is known.
+    return { ...result, replaces: (result.replaces ?? []).filter((field) => field !== "clientId") };
   },
 
   async create(props) {
@@ -89,7 +94,8 @@ async function settleKey(olds: Props, inputs: Props): Promise<pulumi.dynamic.Che
     return { inputs: rest, failures: [{ property: err.field, reason: withoutField(err.message, err.field) }] };
   }
   const settled: Props = { ...inputs, kid: jwk.kid, thumbprint };
-  const reused = olds["clientId"] === settled["clientId"] && olds["kid"] === jwk.kid && typeof olds["thumbprint"] === "string" && olds["thumbprint"] !== thumbprint;
+  const sameClient = olds["clientId"] === settled["clientId"] || isUnknown(settled["clientId"]);
+  const reused = sameClient && olds["kid"] === jwk.kid && typeof olds["thumbprint"] === "string" && olds["thumbprint"] !== thumbprint;
   if (reused) {
     return {
       inputs: settled,
