@@ -265,7 +265,8 @@ describe("create, read, update, delete", () => {
     expect(err).toBeInstanceOf(ResourceInitError);
     const failure = err as ResourceInitError;
     expect(failure.id).toBe(first.id);
-    expect(failure.properties).toMatchObject({ name: first.id, active: false });
+    // With __provider, which the dynamic host adds only to successful creates: refresh and destroy need it.
+    expect(failure.properties).toMatchObject({ name: first.id, active: false, __provider: PROVIDER });
     expect(encodable(failure.properties)).toBe(true);
     // The engine keeps the resource with its init error and runs update on the next `up`.
     const { outs } = await scopeProvider.update(failure.id, failure.properties, inputs);

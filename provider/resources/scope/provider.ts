@@ -11,7 +11,7 @@ import type { ApiScope } from "../../api/wire";
 import { diffFields, type FieldSpec, type FieldSpecs } from "../shared/diff";
 import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
-import { gone } from "../shared/outputs";
+import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { expandCreate, expandUpdate } from "./expand";
 import { flattenScope } from "./flatten";
@@ -44,7 +44,7 @@ export const scopeProvider: ResourceImplementation = {
 
   async create(news) {
     const desired = parseChecked(scopeSchema(), news, DERIVED_SCOPE_INPUTS);
-    const scope = await createOrTakeOver(apiFor(desired), desired);
+    const scope = await createOrTakeOver(apiFor(desired), desired, news);
     return { id: scope.name, outs: flattenScope(scope, desired).outputs };
   },
 
@@ -74,17 +74,17 @@ export const scopeProvider: ResourceImplementation = {
   },
 };
 
-async function createOrTakeOver(api: MaskinportenApi, desired: ScopeInputs): Promise<ApiScope> {
+async function createOrTakeOver(api: MaskinportenApi, desired: ScopeInputs, news: Record<string, unknown>): Promise<ApiScope> {
   try {
     return await api.createScope(expandCreate(desired));
   } catch (err) {
-    if (err instanceof ApiError && err.status === 409) return takeOver(api, desired, err);
+    if (err instanceof ApiError && err.status === 409) return takeOver(api, desired, news, err);
     throw err;
   }
 }
 
 /** The 409 path: a deactivated scope is reactivated; an active one is adopted only when the program says so. */
-async function takeOver(api: MaskinportenApi, desired: ScopeInputs, conflict: ApiError): Promise<ApiScope> {
+async function takeOver(api: MaskinportenApi, desired: ScopeInputs, news: Record<string, unknown>, conflict: ApiError): Promise<ApiScope> {
   const name = scopeName(desired);
   const existing = await api.findScope(name);
   if (!existing) throw conflict;
@@ -93,7 +93,7 @@ async function takeOver(api: MaskinportenApi, desired: ScopeInputs, conflict: Ap
     return await api.updateScope(name, expandUpdate(desired, existing));
   } catch (err) {
     // The scope exists and is now this resource's: keep it in state so the next `up` finishes with an update.
-    throw new ResourceInitError(name, flattenScope(existing, desired).outputs, err);
+    throw new ResourceInitError(name, initFailureProperties(news, flattenScope(existing, desired).outputs), err);
   }
 }
 

@@ -22,3 +22,13 @@ export function keptProfile(prior: Record<string, unknown>): { profile?: string 
 export function gone(): pulumi.dynamic.ReadResult {
   return { id: "", props: {} };
 }
+
+/**
+ * The properties of a `ResourceInitError`, with the inputs' `__provider`. The dynamic host adds `__provider`
+ * to the outputs of a create that succeeds, but not to the properties of one that fails to initialise;
+ * without it, a `refresh` or `destroy` of the half-made resource cannot find its provider.
+ */
+export function initFailureProperties(inputs: Record<string, unknown>, outputs: Record<string, unknown>): Record<string, unknown> {
+  const provider = inputs["__provider"];
+  return provider === undefined ? outputs : { ...outputs, __provider: provider };
+}
