@@ -3,3 +3,26 @@ export { Scope, type ScopeArgs } from "./resources/scope";
 export { ScopeGrant, type ScopeGrantArgs } from "./resources/scope-grant";
 export { Client, type ClientArgs } from "./resources/client";
 export { ClientKey, type ClientKeyArgs } from "./resources/client-key";
+export {
+  clearTokenCache,
+  exchangeToAltinnToken,
+  getAccessToken,
+  getToken,
+  type AltinnExchangeOptions,
+  type MaskinportenEnvironment,
+  type Token,
+  type TokenOptions,
+} from "./tokens";
+export {
+  altinnKid,
+  generateAltinnKeyPairs,
+  generateKeyPair,
+  KeyError,
+  toPublicJwk,
+  type AltinnKeyPair,
+  type AltinnKeyPairsOptions,
+  type GeneratedKey,
+  type GenerateKeyOptions,
+  type PrivateJwk,
+  type PublicJwk,
+} from "./keys";
