@@ -104,7 +104,8 @@ async function settleKey(olds: Props, inputs: Props): Promise<pulumi.dynamic.Che
           property: "kid",
           reason:
             `"${jwk.kid}" is the kid of the key this one replaces; a new key needs a new kid so that both can be registered ` +
-            "while clients move to the new one: choose a new kid, or leave kid out to use the key's thumbprint",
+            "while clients move to the new one: choose a new kid (the kid input, or the kid member of a JWK), or leave kid out " +
+            "to use the key's thumbprint",
         },
       ],
     };
