@@ -10,7 +10,7 @@ import { MASKINPORTEN_INTEGRATION_TYPE, type ApiClient } from "../../api/wire";
 import { diffFields, type FieldSpecs } from "../shared/diff";
 import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
-import { gone } from "../shared/outputs";
+import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { adoptedClientMissing, adoptionProblem, explainingScopeRejection } from "./errors";
 import { newClientRequest, updatedClientRequest } from "./expand";
@@ -106,8 +106,6 @@ async function finishing(client: ApiClient, inputs: ClientInputs, props: Props, 
   try {
     return await step();
   } catch (err) {
-    // The engine takes these as the outputs, which read and delete need `__provider` in.
-    const properties = { ...flattenClient(client, inputs).outputs, __provider: props["__provider"] };
-    throw new ResourceInitError(client.client_id, properties, err);
+    throw new ResourceInitError(client.client_id, initFailureProperties(props, flattenClient(client, inputs).outputs), err);
   }
 }
