@@ -79,7 +79,7 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
 }
 
 /** A Maskinporten client of the organisation (made in the portal) with `keys` registered; returns its id. */
-export async function clientWithKeys(sim: SimulatorHandle, orgno: string, keys: Jwk[], scopes: string[] = [OPEN_CATALOGUE_SCOPE]): Promise<string> {
+export async function clientWithKeys(sim: SimulatorHandle, orgno: string, keys: readonly object[], scopes: string[] = [OPEN_CATALOGUE_SCOPE]): Promise<string> {
   const portal = sim.control.portal(orgno);
   const client = await portal.createClient({
     client_name: "cli test client",
@@ -90,7 +90,7 @@ export async function clientWithKeys(sim: SimulatorHandle, orgno: string, keys: 
     grant_types: [JWT_BEARER_GRANT],
     scopes,
   });
-  if (keys.length > 0) await portal.replaceKeys(client.client_id, keys);
+  if (keys.length > 0) await portal.replaceKeys(client.client_id, keys as Jwk[]);
   return client.client_id;
 }
 
