@@ -114,7 +114,7 @@ async function refuseExisting(paths: string[]): Promise<void> {
   const existing = [];
   for (const path of paths) if (await exists(path)) existing.push(path);
   if (existing.length > 0) {
-    const what = existing.length === 1 ? `${existing[0]} already exists` : `${existing[0]} and ${existing.length - 1} more of its files already exist`;
+    const what = existing.length === 1 ? `${existing[0]} already exists` : `${existing[0]} and ${existing.length - 1} more files already exist`;
     throw new UsageError(`--out: ${what}; choose another NAME, --date or --out directory, or add --force to replace them`);
   }
 }
