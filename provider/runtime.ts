@@ -5,6 +5,7 @@
  */
 import { connect, type Connection } from "./api/connection";
 import { HttpTransport } from "./api/http";
+import { KeyedMutex } from "./api/keyed-mutex";
 import type { AuthServerMetadata } from "./api/wire";
 import { metadataSource } from "./api/token";
 import { readSettings, selectProfile, settingSource, type ProviderSettings, SETTING_KEYS } from "./config";
@@ -19,6 +20,8 @@ interface Runtime {
   settings: ProviderSettings;
   transport: HttpTransport;
   metadata: () => Promise<AuthServerMetadata>;
+  /** One lock per client across every profile, so changes to one client never interleave. */
+  clientLocks: KeyedMutex;
   connections: Map<string, Connection>;
 }
 
@@ -48,6 +51,7 @@ export function connectionFor(profile: string | undefined): Connection {
       ...(chosen.adminScopes && { adminScopes: chosen.adminScopes }),
       transport: rt.transport,
       metadata: rt.metadata,
+      clientLocks: rt.clientLocks,
     });
     rt.connections.set(chosen.name, connection);
   }
@@ -74,6 +78,13 @@ function current(): Runtime {
     ...(settings.limits.deadlineMs !== undefined && { deadlineMs: settings.limits.deadlineMs }),
   });
   void runtime?.transport.close();
-  runtime = { fingerprint, settings, transport, metadata: metadataSource(transport, settings.endpoints.issuer), connections: new Map() };
+  runtime = {
+    fingerprint,
+    settings,
+    transport,
+    metadata: metadataSource(transport, settings.endpoints.issuer),
+    clientLocks: new KeyedMutex(),
+    connections: new Map(),
+  };
   return runtime;
 }

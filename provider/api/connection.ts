@@ -5,6 +5,7 @@
 import { loadCredential, type Credential, type CredentialSpec } from "./credentials";
 import type { Endpoints } from "./environments";
 import { HttpTransport, type HttpTransportOptions } from "./http";
+import type { KeyedMutex } from "./keyed-mutex";
 import { MaskinportenApi } from "./maskinporten-api";
 import { once } from "./once";
 import { metadataSource, TokenSource } from "./token";
@@ -21,6 +22,8 @@ export interface ConnectionSettings {
   transport?: HttpTransport | HttpTransportOptions;
   /** Metadata source to share between connections to the same issuer. */
   metadata?: () => Promise<AuthServerMetadata>;
+  /** Per-client locks to share between connections (profiles) of one process. */
+  clientLocks?: KeyedMutex;
   sharedReadTtlMs?: number;
 }
 
@@ -55,6 +58,7 @@ export function connect(settings: ConnectionSettings): Connection {
     apiBaseUrl: settings.endpoints.apiBaseUrl,
     tokens,
     ...(settings.sharedReadTtlMs !== undefined && { sharedReadTtlMs: settings.sharedReadTtlMs }),
+    ...(settings.clientLocks !== undefined && { clientLocks: settings.clientLocks }),
   });
   return {
     api,

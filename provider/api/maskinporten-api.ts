@@ -36,6 +36,13 @@ export interface MaskinportenApiOptions {
   tokens: AccessTokens;
   /** How long list reads are shared between callers in this process. Default 5 s; 0 turns sharing off. */
   sharedReadTtlMs?: number;
+  /**
+   * The locks that serialize changes per client. Share one between the APIs of several credentials (profiles)
+   * of a process, so their changes to one client serialize too.
+   */
+  clientLocks?: KeyedMutex;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
 }
 
 type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -75,11 +82,14 @@ export class TooManyKeysError extends MaskinportenError {
 const { dcrRead, dcrWrite, scopesRead, scopesWrite } = ADMIN_SCOPES;
 
 export class MaskinportenApi {
-  private readonly clientLocks = new KeyedMutex();
+  private readonly clientLocks: KeyedMutex;
   private readonly shared: SharedReads;
+  private readonly now: () => number;
 
   constructor(private readonly options: MaskinportenApiOptions) {
     this.shared = new SharedReads(options.sharedReadTtlMs ?? 5_000);
+    this.clientLocks = options.clientLocks ?? new KeyedMutex();
+    this.now = options.now ?? Date.now;
   }
 
   // ---- clients --------------------------------------------------------------------------------------------
@@ -158,13 +168,16 @@ export class MaskinportenApi {
    * Read-modify-write of a client's whole key set, serialized with every other change to that client in this
    * process. `change` gets the current keys and returns the wanted ones. Fails before writing when the result
    * would exceed the limit. Removing the last key uses DELETE (an empty set cannot be posted). The written
-   * set is read back and compared.
+   * set is read back and compared. Keys whose `exp` has passed are left out of what is written: they sign
+   * nothing any more, and the API refuses a key set holding one.
    */
   modifyJwks(clientId: string, change: (current: Jwk[]) => Jwk[]): Promise<Jwk[]> {
     return this.withClient(clientId, async () => {
       const current = await this.getJwks(clientId);
-      const wanted = change(current.map((k) => ({ ...k })));
-      if (sameKeys(current, wanted)) return current;
+      const changed = change(current.map((k) => ({ ...k })));
+      if (sameKeys(current, changed)) return current;
+      const nowSeconds = Math.floor(this.now() / 1000);
+      const wanted = changed.filter((k) => k.exp === undefined || k.exp > nowSeconds);
       if (wanted.length > MAX_KEYS_PER_CLIENT) {
         throw new TooManyKeysError(clientId, current.map((k) => k.kid ?? "(no kid)"), wanted.length);
       }

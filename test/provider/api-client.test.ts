@@ -238,3 +238,17 @@ describe("endpoints", () => {
     expect(() => resolveEndpoints({ environment: "staging" }, (k) => `maskinporten:${k}`)).toThrow(/maskinporten:environment/);
   });
 });
+
+describe("keys that have expired", () => {
+  it("are left out of a whole-set write (the API refuses them), freeing their slot", async () => {
+    const conn = connectAs(sim(), consumer());
+    const client = await conn.api.createClient(clientBody());
+    const soon = Math.floor(Date.now() / 1000) + 60;
+    await sim().control.portal(consumer().orgno).replaceKeys(client.client_id, [{ ...rsaKeyPair("old").publicJwk, exp: soon }]);
+    // Two minutes later, as this client's clock sees it: the old key has expired.
+    const api = new MaskinportenApi({ transport: conn.transport, apiBaseUrl: sim().apiBaseUrl, tokens: conn.tokens, now: () => Date.now() + 120_000 });
+    const keys = await api.modifyJwks(client.client_id, (current) => [...current, rsaKeyPair("new").publicJwk]);
+    expect(keys.map((k) => k.kid)).toEqual(["new"]);
+    await conn.close();
+  });
+});
