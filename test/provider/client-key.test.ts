@@ -238,12 +238,11 @@ describe("diff", () => {
     expect(await preview(id, outs, { ...news, profile: "owner" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
   });
 
-  it("updates, not replaces, for a client id unknown during preview (the Client's update is being previewed)", async () => {
+  it("replaces for a client id unknown during preview: only a new Client has one (an updated Client keeps its id among its inputs)", async () => {
     const client = await newClient();
     const news = { clientId: client.client_id, publicKey: keyForms().pem };
     const { id, outs } = await up(news);
-    expect(await preview(id, outs, { ...news, clientId: UNKNOWN })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-    expect(await preview(id, outs, { clientId: UNKNOWN, publicKey: keyForms().pem })).toMatchObject({ changes: true, replaces: ["kid", "thumbprint"] });
+    expect(await preview(id, outs, { ...news, clientId: UNKNOWN })).toEqual({ changes: true, replaces: ["clientId"], deleteBeforeReplace: false });
   });
 
   it("replaces when the key is unknown during preview", async () => {

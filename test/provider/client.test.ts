@@ -98,7 +98,21 @@ async function clientsNamed(name: string, org: SimulatorOrg = owner()) {
 describe("check", () => {
   it("returns normalized inputs: scopes as a sorted set, active by default, __provider kept", async () => {
     const news = program({ scopes: [SCOPE_B, SCOPE_A, SCOPE_B] });
-    expect(await check(news)).toEqual({ ...news, scopes: [SCOPE_A, SCOPE_B], active: true, __provider: PROVIDER });
+    expect(await check(news)).toEqual({ ...news, scopes: [SCOPE_A, SCOPE_B], active: true, clientId: expect.stringMatching(/^[0-9a-f-]{36}$/), __provider: PROVIDER });
+  });
+
+  it("chooses the client_id: kept from the old inputs, the adopted one, or a new one (also after a replacement)", async () => {
+    const first = (await check(program())).clientId as string;
+    expect((await check(program(), { clientId: first })).clientId).toBe(first);
+    expect((await check(program({ adoptClientId: "portal-made" }))).clientId).toBe("portal-made");
+    // On a replacement the engine checks again without old inputs.
+    expect((await check(program(), {})).clientId).not.toBe(first);
+  });
+
+  it("creates the client under the client_id check chose", async () => {
+    const inputs = await check(program());
+    const { id } = await clientProvider.create(inputs);
+    expect(id).toBe(inputs.clientId);
   });
 
   it.each([
@@ -273,7 +287,7 @@ describe("create, read, update, delete", () => {
     expect(read).toEqual({
       id,
       props: outs,
-      inputs: { clientName: news.clientName, description: "d", scopes: [SCOPE_A], active: true, clientOrgno: owner().orgno, profile: "owner" },
+      inputs: { clientId: id, clientName: news.clientName, description: "d", scopes: [SCOPE_A], active: true, clientOrgno: owner().orgno, profile: "owner" },
     });
     expect(encodable(read.props)).toBe(true);
     expect((await preview(id, read.props as Props, news)).changes).toBe(false);
@@ -338,7 +352,7 @@ describe("drift made in the portal", () => {
 
     await newProcess();
     const read = await clientProvider.read(id, { ...outs, __provider: PROVIDER });
-    expect(read.inputs).toEqual({ clientName: news.clientName, scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A], active: true, clientOrgno: owner().orgno });
+    expect(read.inputs).toEqual({ clientId: id, clientName: news.clientName, scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A], active: true, clientOrgno: owner().orgno });
     expect(read.props).toMatchObject({ scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A] });
 
     const state = read.props as Props;

@@ -79,10 +79,9 @@ describe("expand (client inputs → API bodies)", () => {
 describe("flatten (API client → inputs and outputs)", () => {
   it("reports server fields as outputs and only the optional inputs the program set", () => {
     const { inputs: reported, outputs } = flattenClient(apiClient(), { clientName: "myapp", scopes: [], active: true, profile: "owner" });
-    expect(reported).toEqual({ clientName: "myapp", scopes: ["difitest:open", "eksempel:b"], active: true, profile: "owner" });
+    expect(reported).toEqual({ clientId: "c-1", clientName: "myapp", scopes: ["difitest:open", "eksempel:b"], active: true, profile: "owner" });
     expect(outputs).toEqual({
       ...reported,
-      clientId: "c-1",
       clientOrgno: "311000004",
       integrationType: "maskinporten",
       created: "2025-01-01T00:00:00Z",
@@ -94,6 +93,7 @@ describe("flatten (API client → inputs and outputs)", () => {
     const prior = { clientName: "x", scopes: [], active: true, description: "old", accessTokenLifetime: 60, clientOrgno: "311000004", adoptClientId: "c-1" };
     const { inputs: reported } = flattenClient(apiClient({ description: "edited in the portal", active: false }), prior);
     expect(reported).toEqual({
+      clientId: "c-1",
       clientName: "myapp",
       description: "edited in the portal",
       scopes: ["difitest:open", "eksempel:b"],

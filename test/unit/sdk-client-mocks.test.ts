@@ -156,6 +156,6 @@ describe("the serialized provider (__provider)", () => {
     const provider = module.exports.handler!();
     runtime.configure({ get: (key) => ({ "maskinporten:issuer": "http://127.0.0.1:1/", "maskinporten:apiBaseUrl": "http://127.0.0.1:1/api/v1", "maskinporten:clientId": "admin" })[key] });
     const checked = await provider.check!({}, { clientName: "a", scopes: ["b:x", "a:y"], __provider: text });
-    expect(checked).toEqual({ inputs: { clientName: "a", scopes: ["a:y", "b:x"], active: true, __provider: text } });
+    expect(checked).toEqual({ inputs: { clientName: "a", scopes: ["a:y", "b:x"], active: true, clientId: expect.any(String), __provider: text } });
   });
 });

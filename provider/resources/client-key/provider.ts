@@ -43,12 +43,9 @@ export const clientKeyProvider: ResourceImplementation = {
   },
 
   async diff(_id, olds, news) {
-    const result = diffFields(olds, news, FIELDS);
-    if (!isUnknown(news["clientId"])) return result;
-    // A preview of an update of the Client shows its new inputs as its outputs (the Node host cannot preview an
-    // update), and client_id is not one of them: unknown there means "probably the same client". A Client that
-    // is really replaced has its keys replaced by `up`, once the new id is known.
-    return { ...result, replaces: (result.replaces ?? []).filter((field) => field !== "clientId") };
+    // A Client keeps its client_id among its inputs, so it stays known while an update of the Client is
+    // previewed: unknown here means a new client, whose keys are new too.
+    return diffFields(olds, news, FIELDS);
   },
 
   async create(props) {

@@ -18,6 +18,7 @@ export interface FlattenedClient {
  */
 export function flattenClient(client: ApiClient, prior: Record<string, unknown>): FlattenedClient {
   const inputs: Record<string, unknown> = {
+    clientId: client.client_id,
     clientName: client.client_name ?? "",
     scopes: [...new Set(client.scopes)].sort(),
     active: client.active,
@@ -30,7 +31,6 @@ export function flattenClient(client: ApiClient, prior: Record<string, unknown>)
   const managed = definedOnly({ ...inputs, ...keptProfile(prior) });
   const outputs = definedOnly({
     ...managed,
-    clientId: client.client_id,
     clientOrgno: client.client_orgno,
     integrationType: client.integration_type,
     created: client.created,

@@ -15,7 +15,7 @@ import type { ResourceImplementation } from "../shared/types";
 import { adoptedClientMissing, adoptionProblem, explainingScopeRejection } from "./errors";
 import { newClientRequest, updatedClientRequest } from "./expand";
 import { flattenClient } from "./flatten";
-import { clientSchema, type ClientInputs } from "./schema";
+import { chosenClientId, clientSchema, DERIVED_CLIENT_INPUTS, type ClientInputs } from "./schema";
 
 type Props = Record<string, unknown>;
 
@@ -35,8 +35,8 @@ const FIELDS: FieldSpecs<Omit<ClientInputs, "adoptClientId">> = {
 const { profile: _profile, ...FIELDS_BUT_PROFILE } = FIELDS;
 
 export const clientProvider: ResourceImplementation = {
-  async check(_olds, news) {
-    return checkResource(clientSchema(), news);
+  async check(olds, news) {
+    return checkResource(clientSchema(), news, (inputs) => chosenClientId(olds, inputs));
   },
 
   async diff(_id, olds, news) {
@@ -44,9 +44,10 @@ export const clientProvider: ResourceImplementation = {
   },
 
   async create(props) {
-    const inputs = parseChecked(clientSchema(), props);
+    const inputs = parseChecked(clientSchema(), props, DERIVED_CLIENT_INPUTS);
     const api = apiFor(inputs);
-    const client = inputs.adoptClientId === undefined ? await createNew(api, inputs, props) : await adopt(api, inputs.adoptClientId, inputs, props);
+    const client =
+      inputs.adoptClientId === undefined ? await createNew(api, inputs, props, chosenId(props)) : await adopt(api, inputs.adoptClientId, inputs, props);
     return { id: client.client_id, outs: flattenClient(client, inputs).outputs };
   },
 
@@ -58,7 +59,7 @@ export const clientProvider: ResourceImplementation = {
   },
 
   async update(id, olds, news) {
-    const inputs = parseChecked(clientSchema(), news);
+    const inputs = parseChecked(clientSchema(), news, DERIVED_CLIENT_INPUTS);
     const api = apiFor(inputs);
     // A new profile alone changes nothing at the API; reading with it proves it can manage the client.
     const client = diffFields(olds, news, FIELDS_BUT_PROFILE).changes
@@ -79,8 +80,15 @@ function replacingForeignIntegrationType(result: pulumi.dynamic.DiffResult, olds
   return { changes: true, replaces: [...(result.replaces ?? []), "integrationType"], deleteBeforeReplace: false };
 }
 
-async function createNew(api: MaskinportenApi, inputs: ClientInputs, props: Props): Promise<ApiClient> {
-  const created = await explainingScopeRejection(() => api.createClient(newClientRequest(inputs)));
+/** The client_id `check` chose; state from versions that did not choose one gets a new one here. */
+function chosenId(props: Props): string | undefined {
+  const id = props["clientId"];
+  return typeof id === "string" && id !== "" ? id : undefined;
+}
+
+async function createNew(api: MaskinportenApi, inputs: ClientInputs, props: Props, clientId: string | undefined): Promise<ApiClient> {
+  const request = newClientRequest(inputs);
+  const created = await explainingScopeRejection(() => api.createClient(clientId === undefined ? request : { ...request, client_id: clientId }));
   if (created.active === inputs.active) return created;
   // The API creates clients active: an inactive one takes a second write.
   return finishing(created, inputs, props, () => api.updateClient(created.client_id, (current) => updatedClientRequest(current, inputs)));

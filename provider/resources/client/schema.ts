@@ -1,4 +1,5 @@
 /** The inputs of a `Client`: what `check` validates offline and normalizes, the single truth of their shape. */
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { lifetimeProblem, orgnoProblem, scopeNameProblem } from "../../api/validation";
 import type { ClientRequest } from "../../api/wire";
@@ -38,6 +39,23 @@ export function clientSchema() {
 }
 
 export type ClientInputs = z.output<ReturnType<typeof clientSchema>>;
+
+/**
+ * Inputs `check` adds: the client_id, chosen before the client exists. Kept with the inputs, it stays known
+ * while the engine previews an update (a dynamic resource's outputs are then its new inputs), so a ClientKey
+ * of the client does not show a change; and a create whose response is lost is found by it.
+ */
+export const DERIVED_CLIENT_INPUTS = ["clientId"] as const;
+
+/**
+ * The client_id of a resource: the one it has (old inputs), the adopted one, or a new random one. On a
+ * replacement the engine checks again without old inputs, so the new client gets a new id.
+ */
+export function chosenClientId(olds: Record<string, unknown>, inputs: ClientInputs): { clientId: string } {
+  const kept = olds["clientId"];
+  if (typeof kept === "string" && kept !== "") return { clientId: kept };
+  return { clientId: inputs.adoptClientId ?? randomUUID() };
+}
 
 /**
  * The optional inputs that travel to the API, with their wire names. Each is managed only while the program
