@@ -74,20 +74,27 @@ export const scopeProvider: ResourceImplementation = {
   },
 };
 
+/**
+ * Looks the name up before creating: a create whose response is lost is then recognised by name without
+ * mistaking a scope made elsewhere for this one. A scope that appears between the lookup and the POST still
+ * answers 409 and takes the same path.
+ */
 async function createOrTakeOver(api: MaskinportenApi, desired: ScopeInputs, news: Record<string, unknown>): Promise<ApiScope> {
+  const existing = await api.findScope(scopeName(desired));
+  if (existing) return takeOver(api, desired, news, existing);
   try {
     return await api.createScope(expandCreate(desired));
   } catch (err) {
-    if (err instanceof ApiError && err.status === 409) return takeOver(api, desired, news, err);
-    throw err;
+    if (!(err instanceof ApiError && err.status === 409)) throw err;
+    const found = await api.findScope(scopeName(desired));
+    if (!found) throw err;
+    return takeOver(api, desired, news, found);
   }
 }
 
-/** The 409 path: a deactivated scope is reactivated; an active one is adopted only when the program says so. */
-async function takeOver(api: MaskinportenApi, desired: ScopeInputs, news: Record<string, unknown>, conflict: ApiError): Promise<ApiScope> {
+/** A scope of this name exists: a deactivated one is reactivated; an active one is adopted only when the program says so. */
+async function takeOver(api: MaskinportenApi, desired: ScopeInputs, news: Record<string, unknown>, existing: ApiScope): Promise<ApiScope> {
   const name = scopeName(desired);
-  const existing = await api.findScope(name);
-  if (!existing) throw conflict;
   if (existing.active && !desired.adopt) throw alreadyManaged(name);
   try {
     return await api.updateScope(name, expandUpdate(desired, existing));
