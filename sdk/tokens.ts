@@ -93,8 +93,8 @@ export function getToken(options: TokenOptions): Promise<Token> {
 /** `getToken` with the caller's names for the options in messages. */
 export async function tokenFor(options: TokenOptions, names: OptionNames): Promise<Token> {
   const request = checkRequest(options, names);
-  const cache = tokenCache();
-  const loaded = await cache.loadKey(options.key, request.kid, names);
+  const state = tokenCache();
+  const loaded = await state.loadKey(options.key, request.kid, names);
   const credential: KeyCredential = {
     kind: "key",
     clientId: request.clientId,
@@ -103,7 +103,7 @@ export async function tokenFor(options: TokenOptions, names: OptionNames): Promi
     alg: loaded.alg,
     publicJwk: loaded.publicJwk,
   };
-  const source = cache.source(request, loaded, credential);
+  const source = state.source(request, loaded, credential);
   try {
     const token = await source.token();
     return { accessToken: token.accessToken, tokenType: token.tokenType, scope: token.scope, expiresAt: new Date(token.expiresAt), kid: loaded.kid };

@@ -6,7 +6,7 @@
 import { createPublicKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { connect } from "../../provider/api/connection";
-import type { Credential } from "../../provider/api/credentials";
+import type { Credential, CredentialSpec } from "../../provider/api/credentials";
 import { ENVIRONMENT_NAMES } from "../../provider/api/environments";
 import { MaskinportenError } from "../../provider/api/errors";
 import { assertSecureUrl } from "../../provider/api/url-policy";
@@ -213,7 +213,7 @@ function sourceOf(opts: KeysListOptions, io: CliIo): SettingSource {
   };
 }
 
-async function adminCredential(opts: KeysListOptions, settings: ProviderSettings, io: CliIo): Promise<{ credential: Credential | NonNullable<ProviderSettings["defaultProfile"]>["credential"]; adminScopes?: string[] }> {
+async function adminCredential(opts: KeysListOptions, settings: ProviderSettings, io: CliIo): Promise<{ credential: Credential | CredentialSpec; adminScopes?: string[] }> {
   const envClientId = settingSource(undefined, io.env)("clientId");
   if (opts.adminKey !== undefined) {
     const clientId = opts.adminClientId ?? (typeof envClientId === "string" ? envClientId : undefined);
