@@ -1,19 +1,93 @@
 #!/usr/bin/env node
-// Interim main job: starts the simulator and says what it serves. Replaced by a real `pulumi up` of the
-// quickstart once the resources exist.
-const { startSimulator } = require("../dist/simulator");
+/**
+ * The main job: a real `pulumi up` of the quickstart (Pulumi.yaml → examples/quickstart) against the built-in
+ * Maskinporten simulator.
+ *
+ * 1. Starts the simulator with its state in .quickstart/simulator.json (so clients, keys and grants survive
+ *    between runs, like Digdir's do) on 127.0.0.1:4455 (MASKINPORTEN_SIMULATOR_PORT to change it).
+ * 2. Opens the stack `dev` with a local file backend in .quickstart/pulumi and configures it for the
+ *    simulator: two credential profiles, the API owner and the consumer organisation.
+ * 3. Runs `pulumi up`, prints the outputs, proves the new client works by getting a token with its key, and
+ *    says how to do that yourself. A second run changes nothing and says so.
+ */
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+const { openStack, configureForSimulator } = require("./lib/stack-workspace.js");
+
+const ROOT = path.resolve(__dirname, "..");
+const WORK = path.join(ROOT, ".quickstart");
+const DEFAULT_PORT = 4455;
+
+async function startQuickstartSimulator() {
+  const { startSimulator } = require("../dist/simulator");
+  const port = Number(process.env.MASKINPORTEN_SIMULATOR_PORT || DEFAULT_PORT);
+  try {
+    return await startSimulator({ port, stateFile: path.join(WORK, "simulator.json") });
+  } catch (err) {
+    if (err && err.code === "EADDRINUSE") {
+      throw new Error(`port ${port} is in use: stop what runs there, or set MASKINPORTEN_SIMULATOR_PORT to a free port`);
+    }
+    throw err;
+  }
+}
+
+function describeChanges(summary) {
+  const changes = Object.entries(summary.resourceChanges || {}).filter(([op]) => op !== "same");
+  if (changes.length === 0) return "No changes: the simulator already matches the program.";
+  return `Changes: ${changes.map(([op, n]) => `${n} ${op}`).join(", ")}.`;
+}
+
+function printOutputs(outputs) {
+  console.log("\nOutputs:");
+  for (const [name, output] of Object.entries(outputs)) {
+    console.log(`  ${name}: ${output.secret ? "[secret]" : JSON.stringify(output.value)}`);
+  }
+}
+
+async function proveClientWorks(sim, outputs, keyFile) {
+  const { getToken } = require("../dist/sdk");
+  const token = await getToken({
+    issuer: sim.issuer,
+    clientId: outputs.clientId.value,
+    key: outputs.privateKeyJwk.value,
+    scopes: [outputs.scopeName.value],
+  });
+  const claims = JSON.parse(Buffer.from(token.accessToken.split(".")[1], "base64url").toString("utf8"));
+  console.log(`\nThe new client works: a token for ${claims.scope}, client_id ${claims.client_id}, organisation ${claims.consumer.ID}.`);
+  fs.writeFileSync(keyFile, outputs.privateKeyJwk.value, { mode: 0o600 });
+  console.log("\nTo get a token yourself, keep the simulator running with the same state:");
+  console.log(`  npm run simulator -- --state .quickstart/simulator.json --port ${new URL(sim.url).port}`);
+  console.log("and, in another terminal:");
+  console.log(
+    `  npx maskinporten token --issuer ${sim.issuer} --client-id ${outputs.clientId.value} ` +
+      `--key ${path.relative(ROOT, keyFile)} --scope ${outputs.scopeName.value}`,
+  );
+  console.log(`(${path.relative(ROOT, keyFile)} holds the client's private key; the stack keeps it as a secret output.)`);
+}
 
 async function main() {
-  const sim = await startSimulator({ quiet: true });
-  console.log(`Maskinporten simulator at ${sim.url}`);
-  console.log(`  issuer:         ${sim.issuer}`);
-  console.log(`  token endpoint: ${sim.tokenEndpoint}`);
-  console.log(`  admin API:      ${sim.apiBaseUrl}`);
-  for (const org of sim.orgs) console.log(`  ${org.orgno} ${org.name}: admin client ${org.adminClientId}`);
-  await sim.close();
+  fs.mkdirSync(WORK, { recursive: true });
+  const sim = await startQuickstartSimulator();
+  try {
+    console.log(`Maskinporten simulator at ${sim.url} (state: .quickstart/simulator.json)`);
+    const [owner, consumer] = sim.orgs;
+    const { stack } = await openStack({ projectDir: ROOT, stackName: "dev", stateDir: path.join(WORK, "pulumi"), passphrase: "quickstart" });
+    await configureForSimulator(stack, sim, { owner: owner.orgno, consumer: consumer.orgno });
+    await stack.setConfig("quickstart:consumerOrgno", { value: consumer.orgno });
+    console.log(`Stack dev: API owner ${owner.name} (${owner.orgno}), consumer ${consumer.name} (${consumer.orgno})\n`);
+
+    const result = await stack.up({ onOutput: (text) => process.stdout.write(text) });
+    printOutputs(result.outputs);
+    console.log(`\n${describeChanges(result.summary)}`);
+    await proveClientWorks(sim, result.outputs, path.join(WORK, "weather-client.key.json"));
+  } finally {
+    await sim.close();
+  }
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(`\nnpm start failed: ${err instanceof Error ? err.message : err}`);
   process.exit(1);
 });
