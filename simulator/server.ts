@@ -104,7 +104,7 @@ export class SimulatorServer {
   readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
     this.handle(req, res).catch((err: unknown) => {
       this.deps.logger(`simulator: internal error: ${(err as Error)?.stack ?? String(err)}`);
-      if (!res.headersSent && !res.destroyed) send(res, { status: 500, body: { error: "server_error", error_description: "internal error in the simulator" } });
+      if (!res.headersSent && !res.destroyed) this.reply(res, { status: 500, body: { error: "server_error", error_description: "internal error in the simulator" } });
     });
   };
 
@@ -112,7 +112,7 @@ export class SimulatorServer {
     const { path, query } = splitUrl(req.url ?? "/");
     const method = (req.method ?? "GET").toUpperCase();
     if (path.startsWith("/__sim/") || path === "/__sim") {
-      if (!this.control) return send(res, { status: 404, body: { error: "not_found" } });
+      if (!this.control) return this.reply(res, { status: 404, body: { error: "not_found" } });
       return this.control.handle(req, res, method, path, query);
     }
     const started = performance.now();
@@ -163,7 +163,7 @@ export class SimulatorServer {
     if (terminal?.kind === "status") {
       const response = this.faultResponse(terminal, kind, correlationId);
       req.resume();
-      send(res, response);
+      this.reply(res, response);
       log(response.status, {}, "status");
       return;
     }
@@ -173,7 +173,7 @@ export class SimulatorServer {
       body = await readBody(req);
     } catch (err) {
       if (err instanceof BodyTooLarge) {
-        send(res, { status: 413, body: { error: "invalid_request", error_description: `the request body is larger than ${MAX_BODY_BYTES} bytes` } });
+        this.reply(res, { status: 413, body: { error: "invalid_request", error_description: `the request body is larger than ${MAX_BODY_BYTES} bytes` } });
         log(413, {}, firstFault);
         return;
       }
@@ -201,8 +201,16 @@ export class SimulatorServer {
       log(0, facts, "drop-after-commit");
       return;
     }
-    send(res, { ...response, headers: { ...response.headers, "x-correlation-id": correlationId } });
+    this.reply(res, { ...response, headers: { ...response.headers, "x-correlation-id": correlationId } });
     log(response.status, facts, firstFault);
+  }
+
+  /**
+   * Sends with the simulator's clock in the `Date` header (Node would send the wall clock), as Maskinporten
+   * sends its own: clients that take the server's time from it then follow `setClockOffset`/`advanceClock`.
+   */
+  private reply(res: ServerResponse, response: SimResponse): void {
+    send(res, { ...response, headers: { ...response.headers, date: this.deps.clock.date().toUTCString() } });
   }
 
   private notFound(isApi: boolean, methodNotAllowed: boolean, req: SimRequest): SimResponse {

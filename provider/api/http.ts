@@ -33,6 +33,7 @@ import { Agent, request as undiciRequest, type Dispatcher } from "undici";
 import { NetworkError, type NetworkErrorCode } from "./errors";
 import { Limiter, LimiterClosedError, systemClock, type Clock } from "./limiter";
 import { redact } from "./redact";
+import { originOf, ServerClock } from "./server-time";
 import { assertSecureUrl } from "./url-policy";
 
 export const RETRY_MODES = ["idempotent", "safe-before-send", "never"] as const;
@@ -297,6 +298,8 @@ export class HttpTransport {
   private readonly injectedDispatcher: Dispatcher | undefined;
   private agent: Dispatcher | undefined;
   private closed = false;
+  /** The time of each server this transport talks to, from the `Date` header of every response. */
+  readonly serverClock = new ServerClock();
   /** Aborted by `close()`: stops queue waits, backoff sleeps and requests in flight. */
   private readonly closing = new AbortController();
 
@@ -462,6 +465,11 @@ export class HttpTransport {
     }
   }
 
+  /** Milliseconds since the epoch at the server of `url` (see `ServerClock`); the local clock until it answered. */
+  serverTime(url?: string | URL): number {
+    return this.serverClock.now(url === undefined ? undefined : originOf(url));
+  }
+
   /**
    * Stops the transport: rejects queued and later requests and aborts those in flight (their callers get
    * `NetworkError` code CLOSED), then releases the shared Agent (closed when no transport uses it).
@@ -549,6 +557,7 @@ export class HttpTransport {
       });
       const text = await this.readBody(res);
       const responseHeaders = normalizeHeaders(res.headers);
+      this.serverClock.observe(url.origin, responseHeaders);
       const parsed = parseBody(text, responseHeaders["content-type"]);
       const correlationId = correlationIdOf(parsed, responseHeaders);
       return {

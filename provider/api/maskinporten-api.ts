@@ -41,7 +41,7 @@ export interface MaskinportenApiOptions {
    * of a process, so their changes to one client serialize too.
    */
   clientLocks?: KeyedMutex;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch. Default: the API's clock (its `Date` header, see `ServerClock`). */
   now?: () => number;
 }
 
@@ -89,7 +89,7 @@ export class MaskinportenApi {
   constructor(private readonly options: MaskinportenApiOptions) {
     this.shared = new SharedReads(options.sharedReadTtlMs ?? 5_000);
     this.clientLocks = options.clientLocks ?? new KeyedMutex();
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => options.transport.serverTime(options.apiBaseUrl));
   }
 
   // ---- clients --------------------------------------------------------------------------------------------

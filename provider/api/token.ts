@@ -54,7 +54,10 @@ export interface TokenSourceOptions {
   resource?: string | readonly string[];
   /** Renew a cached token this long before it expires. Default 20 s. */
   renewBeforeExpirySeconds?: number;
-  /** Milliseconds since the epoch. */
+  /**
+   * Milliseconds since the epoch. Default: the token endpoint's clock (its `Date` header, see `ServerClock`),
+   * the clock Maskinporten judges `iat` by.
+   */
   now?: () => number;
   /** Where the user set the client id, named in hints, e.g. `maskinporten:clientId`. */
   clientIdField?: string;
@@ -62,14 +65,20 @@ export interface TokenSourceOptions {
 
 /** Grant requests whose outcome is unknown are repeated with a fresh assertion (its jti is single-use). */
 const MAX_GRANT_ATTEMPTS = 3;
+/**
+ * A refused grant whose `iat` lies this far from the clock the refusal reported was judged by a clock this
+ * process had not learnt yet (the server's jumped, or another server answered last): it is made again, once.
+ */
+const CLOCK_CHANGED_SECONDS = 5;
 
 export class TokenSource implements AccessTokens {
   private cached: AccessToken | undefined;
   private pending: Promise<AccessToken> | undefined;
   private readonly now: () => number;
+  private tokenEndpoint: string | undefined;
 
   constructor(private readonly options: TokenSourceOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => options.transport.serverTime(this.tokenEndpoint));
   }
 
   /** A valid access token: the cached one, the one being fetched, or a new one. */
@@ -90,13 +99,16 @@ export class TokenSource implements AccessTokens {
   private async fetch(): Promise<AccessToken> {
     const credential = await this.options.credential();
     const metadata = await this.options.metadata();
+    this.tokenEndpoint = metadata.token_endpoint;
+    let clockRetried = false;
     for (let attempt = 1; ; attempt++) {
+      const iat = Math.floor(this.now() / 1000);
       const assertion = await createGrantAssertion({
         credential,
         audience: metadata.issuer,
         scopes: this.options.scopes,
         ...(this.options.resource !== undefined && { resource: this.options.resource }),
-        now: Math.floor(this.now() / 1000),
+        now: iat,
       });
       const sentAt = this.now();
       try {
@@ -108,6 +120,10 @@ export class TokenSource implements AccessTokens {
           operation: `get a Maskinporten token for client ${credential.clientId}`,
         });
         if (response.status !== 200) {
+          if (!clockRetried && this.clockChangedSince(iat)) {
+            clockRetried = true;
+            continue;
+          }
           throw authErrorFrom(response, {
             secrets: [assertion],
             ...(this.options.clientIdField !== undefined && { clientIdField: this.options.clientIdField }),
@@ -125,5 +141,9 @@ export class TokenSource implements AccessTokens {
         if (!(err instanceof NetworkError && err.outcomeUnknown && attempt < MAX_GRANT_ATTEMPTS)) throw err;
       }
     }
+  }
+
+  private clockChangedSince(iat: number): boolean {
+    return this.options.now === undefined && Math.abs(this.now() / 1000 - iat) > CLOCK_CHANGED_SECONDS;
   }
 }

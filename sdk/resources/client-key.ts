@@ -1,8 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
 import { forwarder } from "../../provider/forwarder";
+import { clientKeyAdvice, DEFAULT_KEY_EXPIRY_WARNING_DAYS, expiryWarning, KEY_EXPIRY_WARNING_CONFIG } from "../../provider/resources/client-key/expiry";
+import { PRIVATE_KEY_OUTPUTS } from "../../provider/resources/client-key/generated";
 import { TYPE_MODULE, withOutputs } from "./dynamic";
 
-/** The arguments of a {@link ClientKey}. */
+/** How the provider generates a key pair. */
+export interface GenerateKeyArgs {
+  /** The signing algorithm registered with the key. Default `"RS256"`. */
+  readonly algorithm?: "RS256" | "RS384" | "RS512";
+  /** RSA modulus in bits. Default 3072 (2048 is Maskinporten's minimum). */
+  readonly modulusLength?: 2048 | 3072 | 4096;
+}
+
+/** altinn-jwks' kid naming: `<name>-<ENV>.<yyyy-mm-dd>`, dated the day the key is made (Maskinporten's date, UTC). */
+export interface KidConventionArgs {
+  /** The client's short name, e.g. `"testklient"`. */
+  readonly name: string;
+  /** The environment, e.g. `"test"` or `"PROD"`; written upper case. */
+  readonly environment: string;
+}
+
+/** Mint a token with a new key before the key it replaces is removed. */
+export interface VerifyKeyArgs {
+  /** A scope on the client that it may use, e.g. `"difitest:open"`. */
+  readonly scope: string;
+  /**
+   * How long to keep trying, in seconds: Maskinporten takes up to 2 minutes to see a new key. Default 180,
+   * at most 900.
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** The arguments of a {@link ClientKey}: give `publicKey` or `generate`, not both. */
 export interface ClientKeyArgs {
   /**
    * The client_id of the client to register the key on, usually `client.clientId`. A change replaces the key
@@ -16,18 +45,40 @@ export interface ClientKeyArgs {
    * of the same key changes nothing; another key replaces the resource, registering the new key before the old
    * one is removed.
    */
-  readonly publicKey: pulumi.Input<string | Record<string, unknown>>;
+  readonly publicKey?: pulumi.Input<string | Record<string, unknown>>;
   /**
-   * The key id (letters, digits, `.`, `_`, `-`). Default: the JWK's own `kid`, else the key's RFC 7638
-   * thumbprint. A change replaces the key. A new key needs a new kid, so both are registered while clients
-   * move over.
+   * Let the provider make the key pair (instead of `publicKey`): `{}` for RS256 and 3072 bits. The pair is made
+   * when the key is created (never during a preview), the public half registered, and the private half is a
+   * secret output: `privateKeyJwk`, `privateKeyBase64`, `privateKeyPem`. New settings replace the key.
+   */
+  readonly generate?: pulumi.Input<GenerateKeyArgs>;
+  /**
+   * The key id (letters, digits, `.`, `_`, `-`). Default: the JWK's own `kid`, else `kidConvention`'s, else the
+   * key's RFC 7638 thumbprint. A change replaces the key. A new key needs a new kid, so both are registered
+   * while clients move over; a rotating key cannot have a fixed kid.
    */
   readonly kid?: pulumi.Input<string>;
+  /** With `generate`: name the kid as altinn-jwks does, `<name>-<ENV>.<yyyy-mm-dd>`. A change replaces the key. */
+  readonly kidConvention?: pulumi.Input<KidConventionArgs>;
   /**
    * When the key expires: a Date, or an ISO 8601 time, at most one year ahead. Default: Maskinporten's (one year
-   * after registration). Unmanaged when left out; a change updates the key's expiry in place.
+   * after registration). Unmanaged when left out; a change updates the key's expiry in place. Not with rotation.
    */
   readonly expiresAt?: pulumi.Input<string | Date>;
+  /**
+   * With `generate`: rotate the key this many days after it was made (1 to 364). When due, `pulumi preview`
+   * shows a replacement and `pulumi up` registers a new key pair (a new kid) before the old key is removed.
+   * Due is judged by Maskinporten's clock. The client needs a free place for the successor (at most 5 keys).
+   */
+  readonly rotateAfterDays?: pulumi.Input<number>;
+  /** With `generate`: rotate the key this many days before it expires (1 to 364), like `rotateAfterDays`. */
+  readonly rotateBeforeExpiryDays?: pulumi.Input<number>;
+  /**
+   * With `generate`: get a token with the new key, for this scope, before it counts as made; retried while
+   * Maskinporten has not seen the key yet (up to `timeoutSeconds`). If none comes, the new key is removed
+   * again, the key it was to replace stays, and `up` fails saying so.
+   */
+  readonly verify?: pulumi.Input<VerifyKeyArgs>;
   /**
    * The credential profile to act with: the name of an entry in the stack config `maskinporten:profiles` (the
    * organisation that manages the client). Default: the stack's default credential. Never a credential itself.
@@ -36,36 +87,109 @@ export interface ClientKeyArgs {
   readonly profile?: pulumi.Input<string>;
 }
 
-const CLIENT_KEY_OUTPUTS = ["clientId", "publicKey", "kid", "thumbprint", "expiresAt", "profile"] as const;
+const CLIENT_KEY_OUTPUTS = [
+  "clientId",
+  "publicKey",
+  "generate",
+  "kid",
+  "kidConvention",
+  "thumbprint",
+  "expiresAt",
+  "createdAt",
+  "rotateAfterDays",
+  "rotateBeforeExpiryDays",
+  "verify",
+  "profile",
+  "publicKeyJwk",
+  "publicKeyPem",
+  ...PRIVATE_KEY_OUTPUTS,
+] as const;
 
 /**
  * A public key registered on a Maskinporten client: what the client signs its JWT grants with (`kid` in their
  * header). Its id is `<clientId>/<kid>`. A client holds at most five keys.
  *
  * ```ts
- * const key = new ClientKey("myapp-2026", {
+ * // A key pair made by the provider, rotated a month before it expires; the private key is a secret output.
+ * const key = new ClientKey("myapp", {
  *   clientId: client.clientId,
- *   publicKey: fs.readFileSync("myapp-2026.pub.pem", "utf8"),
- *   kid: "myapp-2026",
+ *   generate: { algorithm: "RS256", modulusLength: 3072 },
+ *   kidConvention: { name: "myapp", environment: "test" },
+ *   rotateBeforeExpiryDays: 30,
+ *   verify: { scope: "altinn:instances.read" },
  * });
+ * export const privateKeyBase64 = key.privateKeyBase64; // `pulumi stack output --show-secrets`
+ *
+ * // A public key you have.
+ * new ClientKey("myapp-2026", { clientId: client.clientId, publicKey: fs.readFileSync("myapp.pub.pem", "utf8"), kid: "myapp-2026" });
  * ```
+ *
+ * `preview` and `up` warn when the key expires within 30 days (stack config `maskinporten:keyExpiryWarningDays`).
  */
 export class ClientKey extends pulumi.dynamic.Resource {
   /** The client the key is registered on. */
   public declare readonly clientId: pulumi.Output<string>;
-  /** The key as the program gave it. */
-  public declare readonly publicKey: pulumi.Output<string | Record<string, unknown>>;
+  /** The key as the program gave it; undefined for a generated key (see `publicKeyJwk`). */
+  public declare readonly publicKey: pulumi.Output<string | Record<string, unknown> | undefined>;
+  /** The generation settings of a generated key, defaults filled in. */
+  public declare readonly generate: pulumi.Output<Required<GenerateKeyArgs> | undefined>;
   /** The key id: put it in the `kid` header of the client's JWT grants. */
   public declare readonly kid: pulumi.Output<string>;
+  public declare readonly kidConvention: pulumi.Output<KidConventionArgs | undefined>;
   /** RFC 7638 SHA-256 thumbprint of the key, base64url. */
   public declare readonly thumbprint: pulumi.Output<string>;
   /** When the key expires (ISO 8601), as Maskinporten holds it: the given time, or the one it chose. */
   public declare readonly expiresAt: pulumi.Output<string>;
+  /** When this resource registered the key (ISO 8601, Maskinporten's clock); `rotateAfterDays` counts from it. */
+  public declare readonly createdAt: pulumi.Output<string | undefined>;
+  public declare readonly rotateAfterDays: pulumi.Output<number | undefined>;
+  public declare readonly rotateBeforeExpiryDays: pulumi.Output<number | undefined>;
+  public declare readonly verify: pulumi.Output<VerifyKeyArgs | undefined>;
   public declare readonly profile: pulumi.Output<string | undefined>;
+  /** A generated key's public JWK, as registered. */
+  public declare readonly publicKeyJwk: pulumi.Output<Record<string, unknown> | undefined>;
+  /** A generated key's public key, SPKI PEM. */
+  public declare readonly publicKeyPem: pulumi.Output<string | undefined>;
+  /** Secret. A generated key's private JWK as JSON text (what `getAccessToken` and `altinn-jwks export key` take). */
+  public declare readonly privateKeyJwk: pulumi.Output<string | undefined>;
+  /** Secret. Base64 of `privateKeyJwk`: the `altinn-jwks export key --base64` form, for Azure Key Vault secrets. */
+  public declare readonly privateKeyBase64: pulumi.Output<string | undefined>;
+  /** Secret. A generated key's private key, PKCS#8 PEM (give `kid` along with it when signing). */
+  public declare readonly privateKeyPem: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClientKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(forwarder("ClientKey"), name, withOutputs(asWire(args), CLIENT_KEY_OUTPUTS), opts, TYPE_MODULE, "ClientKey");
+    super(forwarder("ClientKey"), name, withOutputs(asWire(args), CLIENT_KEY_OUTPUTS), withSecretOutputs(opts, PRIVATE_KEY_OUTPUTS), TYPE_MODULE, "ClientKey");
+    const advice = clientKeyAdvice(args.generate !== undefined, args.rotateAfterDays !== undefined || args.rotateBeforeExpiryDays !== undefined);
+    warnWhenExpiring(this, this.kid, this.clientId, this.expiresAt, advice);
   }
+}
+
+/**
+ * The options with `outputs` added to `additionalSecretOutputs`: the engine then stores them encrypted.
+ * (A provider cannot return secrets itself: `pulumi.secret()` inside outputs fails.)
+ */
+export function withSecretOutputs<T extends pulumi.CustomResourceOptions>(opts: T | undefined, outputs: readonly string[]): T {
+  const already = opts?.additionalSecretOutputs ?? [];
+  return { ...opts, additionalSecretOutputs: [...new Set([...already, ...outputs])] } as T;
+}
+
+/** The days of warning before a key expires: stack config `maskinporten:keyExpiryWarningDays`, default 30. */
+export function keyExpiryWarningDays(): number {
+  return new pulumi.Config("maskinporten").getNumber(KEY_EXPIRY_WARNING_CONFIG, { min: 0 }) ?? DEFAULT_KEY_EXPIRY_WARNING_DAYS;
+}
+
+/** Logs a warning on `resource` in `preview` and `up` once its expiry is known and near (or past). */
+export function warnWhenExpiring(
+  resource: pulumi.Resource,
+  kid: pulumi.Input<string | undefined>,
+  clientId: pulumi.Input<string>,
+  expiresAt: pulumi.Input<string | undefined>,
+  advice: string,
+): void {
+  pulumi.all([kid, clientId, expiresAt]).apply(([k, c, at]) => {
+    const warning = expiryWarning(k ?? "?", c, at, Date.now(), keyExpiryWarningDays(), advice);
+    if (warning !== undefined) void pulumi.log.warn(warning, resource);
+  });
 }
 
 /** A Date `expiresAt` travels as ISO 8601 text. */

@@ -268,6 +268,7 @@ describe("create, read, update, delete", () => {
       kid: "myapp-1",
       thumbprint: forms.thumbprint,
       expiresAt: new Date(registered!.exp! * 1000).toISOString(),
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
     expect(encodable(outs)).toBe(true);
   });

@@ -1,6 +1,7 @@
 /** A key registered on a client → the resource's inputs and outputs. Pure. */
 import type { Jwk } from "../../api/wire";
 import { definedOnly, keptProfile } from "../shared/outputs";
+import { keptForms } from "./generated";
 import { isoFromSeconds } from "./schema";
 import { rsaThumbprint } from "./thumbprint";
 
@@ -11,20 +12,39 @@ export interface FlattenedClientKey {
   outputs: Record<string, unknown>;
 }
 
+type Props = Record<string, unknown>;
+
+/** Inputs the API cannot report, carried from the program's inputs (or the state) as they are. */
+const PROGRAM_ONLY_INPUTS = ["publicKey", "generate", "kidConvention", "rotateAfterDays", "rotateBeforeExpiryDays", "verify"] as const;
+
 /**
- * The API returns only the normalized JWK, so `publicKey` (in the form the program gave it) and `profile`
- * come from `prior`. `expiresAt` is always an output (the server sets one when the program does not), and in
- * the inputs when `prior` has it; it is unmanaged while the program leaves it out.
+ * The API returns only the normalized JWK, so `publicKey` (in the form the program gave it), the settings of
+ * a generated key and `profile` come from `prior` (the inputs, or the state), and `createdAt` and the
+ * generated key's forms from `kept` (the state, or what `create` made). `expiresAt` is always an output (the
+ * server sets one when the program does not), and in the inputs when `prior` has it; it is unmanaged while
+ * the program leaves it out. A generated key's kid and thumbprint are outputs only: its inputs have them not
+ * (unless the program fixed the kid).
  */
-export function flattenClientKey(clientId: string, key: Jwk, prior: Record<string, unknown>): FlattenedClientKey {
+export function flattenClientKey(clientId: string, key: Jwk, prior: Props, kept: Props = prior): FlattenedClientKey {
   const expiresAt = key.exp === undefined ? undefined : isoFromSeconds(key.exp);
+  const thumbprint = rsaThumbprint(key);
+  const generated = prior["generate"] !== undefined;
   const inputs = definedOnly({
     clientId,
-    publicKey: prior["publicKey"],
-    kid: key.kid,
-    thumbprint: rsaThumbprint(key),
+    ...Object.fromEntries(PROGRAM_ONLY_INPUTS.map((name) => [name, prior[name]])),
+    kid: generated ? fixedKid(prior, thumbprint) : key.kid,
+    thumbprint: generated ? undefined : thumbprint,
     ...(prior["expiresAt"] !== undefined && { expiresAt }),
     ...keptProfile(prior),
   });
-  return { inputs, outputs: definedOnly({ ...inputs, expiresAt }) };
+  return { inputs, outputs: definedOnly({ ...inputs, kid: key.kid, thumbprint, expiresAt, createdAt: kept["createdAt"], ...keptForms(kept) }) };
+}
+
+/**
+ * The kid a program fixed for a generated key: the inputs have a kid only then; the state always has one,
+ * fixed when neither the convention nor the thumbprint made it.
+ */
+function fixedKid(prior: Props, thumbprint: string | undefined): string | undefined {
+  const kid = prior["kid"];
+  return typeof kid === "string" && prior["kidConvention"] === undefined && kid !== thumbprint ? kid : undefined;
 }

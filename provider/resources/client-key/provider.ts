@@ -5,28 +5,48 @@
  * `modifyJwks`, serialized per client in this process: several keys of one client in one `up` all land. New
  * key material replaces the resource, and Pulumi's default order (create, then delete) registers the new key
  * before the old one goes.
+ *
+ * A key is either given (`publicKey`) or generated here (`generate`, see `generated.ts`). A generated key can
+ * rotate: `diff` answers with a replacement once it is due (`rotation.ts`, on Maskinporten's clock), so the
+ * successor is made and registered, and verified with a token when asked (`verify.ts`), before the engine
+ * removes the old key; a successor that fails verification is removed again and the old key stays.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Jwk } from "../../api/wire";
+import type { Connection } from "../../api/connection";
 import { MaskinportenError } from "../../api/errors";
-import { KeyError, toPublicJwk, type PublicJwk } from "../../keys";
-import { diffFields, type FieldSpecs } from "../shared/diff";
+import { TooManyKeysError } from "../../api/maskinporten-api";
+import { maskinportenTime } from "../../api/server-time";
+import type { Jwk } from "../../api/wire";
+import { KeyError, toPublicJwk, type GeneratedKey, type PublicJwk } from "../../keys";
+import { connectionFor } from "../../runtime";
+import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
-import { gone } from "../shared/outputs";
+import { gone, profileOf } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
 import { isThisKey, withKey, withoutKey } from "./expand";
 import { flattenClientKey } from "./flatten";
+import { freeKid, keyForms, newKeyPair, withKid } from "./generated";
+import { dueRule, rotates, type RotationPolicy } from "./rotation";
 import { checkedClientKeySchema, clientKeyId, clientKeySchema, secondsFromIso, type ClientKeyInputs } from "./schema";
+import { KeyNotVerifiedError, verifyKey } from "./verify";
 
 type Props = Record<string, unknown>;
 
-/** `publicKey` is compared through `thumbprint`: another form of the same key is no change. */
+/**
+ * `publicKey` is compared through `thumbprint`: another form of the same key is no change. A generated key
+ * has no kid or thumbprint among its inputs (unless the kid is fixed): its `generate` settings stand for them.
+ */
 const FIELDS: FieldSpecs<Omit<ClientKeyInputs, "publicKey">> = {
   clientId: { replaces: true },
-  kid: { replaces: true },
-  thumbprint: { replaces: true },
+  kid: { replaces: true, unmanagedWhenUnset: true },
+  thumbprint: { replaces: true, unmanagedWhenUnset: true },
+  generate: { replaces: true },
+  kidConvention: { replaces: true },
   expiresAt: { unmanagedWhenUnset: true },
+  rotateAfterDays: {},
+  rotateBeforeExpiryDays: {},
+  verify: {},
   profile: {},
 };
 
@@ -35,6 +55,7 @@ export const clientKeyProvider: ResourceImplementation = {
     const result = checkResource(clientKeySchema(), news);
     if (result.failures?.length) return result;
     const inputs = result.inputs as Props;
+    if (inputs["generate"] !== undefined) return { inputs, ...failuresOf(generatedKidReuse(olds, inputs)) };
     if (["publicKey", "kid", "expiresAt"].some((field) => containsUnknown(news[field]))) {
       // Known once the values are; until then the key may be any key.
       return { inputs: { ...inputs, kid: inputs["kid"] ?? UNKNOWN, thumbprint: UNKNOWN } };
@@ -45,13 +66,20 @@ export const clientKeyProvider: ResourceImplementation = {
   async diff(_id, olds, news) {
     // A Client keeps its client_id among its inputs, so it stays known while an update of the Client is
     // previewed: unknown here means a new client, whose keys are new too.
-    return diffFields(olds, news, FIELDS);
+    const fields = diffFields(olds, news, FIELDS);
+    if (fields.replaces?.length) return fields;
+    const rule = await dueRotation(olds, news);
+    return rule === undefined ? fields : { changes: true, replaces: [rule], deleteBeforeReplace: false };
   },
 
   async create(props) {
     const inputs = parseChecked(checkedClientKeySchema(), props);
-    const key = await registered(inputs);
-    return { id: clientKeyId(inputs.clientId, inputs.kid), outs: flattenClientKey(inputs.clientId, key, inputs).outputs };
+    const connection = connectionFor(inputs.profile);
+    if (inputs.generate !== undefined) return createGenerated(connection, inputs, inputs.generate);
+    const { jwk } = await normalized(inputs);
+    const key = await registered(connection, inputs, jwk);
+    const createdAt = new Date(await timeAtMaskinporten(connection)).toISOString();
+    return { id: clientKeyId(inputs.clientId, key.kid!), outs: flattenClientKey(inputs.clientId, key, inputs, { createdAt }).outputs };
   },
 
   async read(id, props) {
@@ -64,10 +92,11 @@ export const clientKeyProvider: ResourceImplementation = {
     return { id, props: outputs, inputs };
   },
 
-  async update(_id, _olds, news) {
+  async update(_id, olds, news) {
     const inputs = parseChecked(checkedClientKeySchema(), news);
-    const key = await registered(inputs);
-    return { outs: flattenClientKey(inputs.clientId, key, inputs).outputs };
+    const jwk = inputs.generate !== undefined ? registeredForm(olds, inputs) : (await normalized(inputs)).jwk;
+    const key = await registered(connectionFor(inputs.profile), inputs, jwk);
+    return { outs: flattenClientKey(inputs.clientId, key, inputs, olds).outputs };
   },
 
   async delete(id, props) {
@@ -75,6 +104,31 @@ export const clientKeyProvider: ResourceImplementation = {
     await apiFor(props).modifyJwks(clientId, (keys) => withoutKey(keys, kid, thumbprint));
   },
 };
+
+function failuresOf(failure: pulumi.dynamic.CheckFailure | undefined): { failures?: pulumi.dynamic.CheckFailure[] } {
+  return failure === undefined ? {} : { failures: [failure] };
+}
+
+function kidReused(kid: string): pulumi.dynamic.CheckFailure {
+  return {
+    property: "kid",
+    reason:
+      `"${kid}" is the kid of the key this one replaces; a new key needs a new kid so that both can be registered ` +
+      "while clients move to the new one: choose a new kid (the kid input, or the kid member of a JWK), or leave kid out " +
+      "to use the key's thumbprint",
+  };
+}
+
+function sameClient(olds: Props, inputs: Props): boolean {
+  return olds["clientId"] === inputs["clientId"] || isUnknown(inputs["clientId"]);
+}
+
+/** New generate settings make a new key: under a fixed kid it would collide with the one it replaces. */
+function generatedKidReuse(olds: Props, inputs: Props): pulumi.dynamic.CheckFailure | undefined {
+  const kid = inputs["kid"];
+  const newKey = canonical(olds["generate"]) !== canonical(inputs["generate"]);
+  return typeof kid === "string" && olds["kid"] === kid && sameClient(olds, inputs) && newKey ? kidReused(kid) : undefined;
+}
 
 /**
  * Normalizes the key (refusing private material without echoing it), settles the kid and the thumbprint, and
@@ -91,23 +145,8 @@ async function settleKey(olds: Props, inputs: Props): Promise<pulumi.dynamic.Che
     return { inputs: rest, failures: [{ property: err.field, reason: withoutField(err.message, err.field) }] };
   }
   const settled: Props = { ...inputs, kid: jwk.kid, thumbprint };
-  const sameClient = olds["clientId"] === settled["clientId"] || isUnknown(settled["clientId"]);
-  const reused = sameClient && olds["kid"] === jwk.kid && typeof olds["thumbprint"] === "string" && olds["thumbprint"] !== thumbprint;
-  if (reused) {
-    return {
-      inputs: settled,
-      failures: [
-        {
-          property: "kid",
-          reason:
-            `"${jwk.kid}" is the kid of the key this one replaces; a new key needs a new kid so that both can be registered ` +
-            "while clients move to the new one: choose a new kid (the kid input, or the kid member of a JWK), or leave kid out " +
-            "to use the key's thumbprint",
-        },
-      ],
-    };
-  }
-  return { inputs: settled };
+  const reused = sameClient(olds, settled) && olds["kid"] === jwk.kid && typeof olds["thumbprint"] === "string" && olds["thumbprint"] !== thumbprint;
+  return { inputs: settled, ...failuresOf(reused ? kidReused(jwk.kid) : undefined) };
 }
 
 function normalized(inputs: Props): ReturnType<typeof toPublicJwk> {
@@ -119,15 +158,102 @@ function normalized(inputs: Props): ReturnType<typeof toPublicJwk> {
   });
 }
 
+/** A generated key's public JWK from the state, with the expiry the inputs set (if any). */
+function registeredForm(olds: Props, inputs: ClientKeyInputs): PublicJwk {
+  const publicKeyJwk = olds["publicKeyJwk"];
+  if (publicKeyJwk === null || typeof publicKeyJwk !== "object" || typeof olds["kid"] !== "string") {
+    throw new MaskinportenError("STATE_INCOMPLETE", "the state of this generated key lacks its public key; please report this");
+  }
+  const { exp: _exp, ...jwk } = publicKeyJwk as PublicJwk;
+  return { ...jwk, kid: olds["kid"], ...(inputs.expiresAt !== undefined && { exp: secondsFromIso(inputs.expiresAt) }) };
+}
+
 /** Registers the key on its client (or finds it registered) and returns it as the API holds it now. */
-async function registered(inputs: ClientKeyInputs): Promise<Jwk> {
-  const { jwk } = await normalized(inputs);
-  const keys = await apiFor(inputs).modifyJwks(inputs.clientId, (current) => withKey(current, jwk, inputs.clientId));
-  const key = keys.find((k) => k.kid === inputs.kid);
+async function registered(connection: Connection, inputs: ClientKeyInputs, jwk: PublicJwk): Promise<Jwk> {
+  const keys = await connection.api.modifyJwks(inputs.clientId, (current) => withKey(current, jwk, inputs.clientId));
+  return registeredKey(keys, inputs.clientId, jwk.kid);
+}
+
+function registeredKey(keys: readonly Jwk[], clientId: string, kid: string): Jwk {
+  const key = keys.find((k) => k.kid === kid);
   if (!key) {
-    throw new MaskinportenError("JWKS_NOT_AS_WRITTEN", `key ${inputs.kid} is not among the keys of client ${inputs.clientId} just after registering it; run again to converge`);
+    throw new MaskinportenError("JWKS_NOT_AS_WRITTEN", `key ${kid} is not among the keys of client ${clientId} just after registering it; run again to converge`);
   }
   return key;
+}
+
+/**
+ * Makes a key pair, registers its public half (under a free kid when the convention's is taken), verifies it
+ * when asked, and returns the private forms as outputs. `createdAt` and the kid's date are Maskinporten's.
+ */
+async function createGenerated(connection: Connection, inputs: ClientKeyInputs, settings: NonNullable<ClientKeyInputs["generate"]>): Promise<pulumi.dynamic.CreateResult> {
+  const now = await timeAtMaskinporten(connection);
+  let key = await newKeyPair(settings, inputs, new Date(now));
+  const exp = inputs.expiresAt === undefined ? {} : { exp: secondsFromIso(inputs.expiresAt) };
+  const keys = await withRoomForSuccessor(inputs, () =>
+    connection.api.modifyJwks(inputs.clientId, (current) => {
+      if (inputs.kid === undefined) key = withKid(key, freeKid(current, key.kid, key.thumbprint));
+      return withKey(current, { ...key.publicJwk, ...exp }, inputs.clientId);
+    }),
+  );
+  const registeredJwk = registeredKey(keys, inputs.clientId, key.kid);
+  if (inputs.verify !== undefined) await verifiedOrRemoved(connection, inputs, key, inputs.verify);
+  const outs = flattenClientKey(inputs.clientId, registeredJwk, inputs, { createdAt: new Date(now).toISOString(), ...keyForms(key) }).outputs;
+  return { id: clientKeyId(inputs.clientId, key.kid), outs };
+}
+
+/** A successor is registered next to the key it replaces: a client at Maskinporten's limit has no room for it. */
+async function withRoomForSuccessor<T>(inputs: ClientKeyInputs, register: () => Promise<T>): Promise<T> {
+  try {
+    return await register();
+  } catch (err) {
+    if (!(err instanceof TooManyKeysError) || !rotates(inputs)) throw err;
+    throw new MaskinportenError(
+      "TOO_MANY_KEYS",
+      `${err.message} A rotating key's successor is registered before the key it replaces is removed, so rotation needs a free place: ` +
+        "until there is one, the current key stays.",
+      { cause: err },
+    );
+  }
+}
+
+/** Verifies the new key; one that gets no token is removed again, so the failed create leaves nothing behind. */
+async function verifiedOrRemoved(connection: Connection, inputs: ClientKeyInputs, key: GeneratedKey, verify: NonNullable<ClientKeyInputs["verify"]>): Promise<void> {
+  try {
+    await verifyKey(connection, inputs.clientId, key, verify);
+  } catch (err) {
+    if (!(err instanceof KeyNotVerifiedError)) throw err;
+    const removal = await connection.api.modifyJwks(inputs.clientId, (keys) => withoutKey(keys, key.kid, key.thumbprint)).then(
+      () => `It was removed again, and the key it was to replace (if any) is kept: nothing changed.`,
+      (removeErr: unknown) =>
+        `Removing it again failed too (${(removeErr as Error).message}): unregister kid "${key.kid}" from the client in the portal; the key it was to replace (if any) is kept.`,
+    );
+    throw new MaskinportenError(
+      "KEY_NOT_VERIFIED",
+      `${err.message}. ${removal} Maskinporten takes up to 2 minutes to see a new key: run \`pulumi up\` again, or give verify.timeoutSeconds more time; ` +
+        `and check that client ${inputs.clientId} has the scope "${verify.scope}" and may use it.`,
+    );
+  }
+}
+
+/** Maskinporten's time (ms), for rotation and `createdAt`; see `maskinportenTime`. */
+function timeAtMaskinporten(connection: Connection): Promise<number> {
+  return maskinportenTime(connection.transport, connection.endpoints.issuer);
+}
+
+/** The rotation rule that makes a generated key due now, if any; only then is Maskinporten asked the time. */
+async function dueRotation(olds: Props, news: Props): Promise<string | undefined> {
+  const policy = policyOf(news);
+  if (news["generate"] === undefined || policy === undefined || !rotates(policy)) return undefined;
+  const now = await timeAtMaskinporten(connectionFor(profileOf(news)));
+  return dueRule(olds, policy, now);
+}
+
+/** The rotation settings of checked inputs; undefined while one is unknown (preview). */
+function policyOf(news: Props): RotationPolicy | undefined {
+  const days = (field: string) => (typeof news[field] === "number" ? (news[field] as number) : undefined);
+  if (containsUnknown([news["rotateAfterDays"], news["rotateBeforeExpiryDays"]])) return undefined;
+  return { rotateAfterDays: days("rotateAfterDays"), rotateBeforeExpiryDays: days("rotateBeforeExpiryDays") };
 }
 
 /** Which key of which client the state is about; the id (`<clientId>/<kid>`) for state that lacks them. */

@@ -1,10 +1,18 @@
 /** The inputs of a `ClientKey`: what `check` validates offline and normalizes, the single truth of their shape. */
 import { z } from "zod";
 import { kidProblem, MAX_KEY_LIFETIME_SECONDS } from "../../api/validation";
+import { JWK_ALGORITHMS } from "../../api/wire";
+import { DEFAULT_MODULUS_LENGTH, MODULUS_LENGTHS } from "../../keys/generate";
+import { DEFAULT_ALGORITHM } from "../../keys/jwk";
 import { profileField } from "../shared/rules";
 import { ruled } from "../shared/ruled";
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+export const DAY_SECONDS = 24 * 60 * 60;
+/** The longest a key can be asked to live before it rotates: Maskinporten keys live a year at most. */
+export const MAX_ROTATION_DAYS = 364;
+export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 180;
+export const MAX_VERIFY_TIMEOUT_SECONDS = 900;
 
 /** An expiry as the API counts it (whole seconds), written the one way `check`, `flatten` and `diff` share. */
 export function isoFromSeconds(seconds: number): string {
@@ -29,33 +37,153 @@ function expiry(now: number) {
     );
 }
 
+/** How a key pair is generated; defaults filled in, so `{}` and the defaults spelt out are the same key. */
+export function generateField() {
+  return z.strictObject(
+    {
+      algorithm: z.enum(JWK_ALGORITHMS, { error: `must be one of ${JWK_ALGORITHMS.join(", ")}` }).default(DEFAULT_ALGORITHM),
+      modulusLength: z
+        .union(
+          MODULUS_LENGTHS.map((bits) => z.literal(bits)),
+          { error: `must be one of ${MODULUS_LENGTHS.join(", ")} (bits; Maskinporten requires at least 2048)` },
+        )
+        .default(DEFAULT_MODULUS_LENGTH),
+    },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not a setting of generate (algorithm, modulusLength)` : undefined) },
+  );
+}
+
+/** altinn-jwks' kid naming, `<name>-<ENV>.<yyyy-mm-dd>`; the environment upper case, as altinn-jwks writes it. */
+export function kidConventionField() {
+  return z.strictObject(
+    {
+      name: z
+        .string({ error: 'must be the client\'s short name, such as "testklient"' })
+        .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be a short name of letters, digits, ".", "_" and "-", such as "testklient"'),
+      environment: z
+        .string({ error: 'must be the environment, such as "TEST" or "PROD"' })
+        .regex(/^[A-Za-z0-9]{1,20}$/, 'must be letters and digits, such as "TEST" or "PROD"')
+        .transform((env) => env.toUpperCase()),
+    },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not a setting of kidConvention (name, environment)` : undefined) },
+  );
+}
+
+/** A token is minted with a new key before the key it replaces goes. */
+export function verifyField() {
+  return z.strictObject(
+    {
+      scope: z
+        .string({ error: 'must be a scope on the client, such as "difitest:open"' })
+        .regex(/^\S+$/, 'must be one scope on the client, without spaces, such as "difitest:open"'),
+      timeoutSeconds: z
+        .number({ error: "must be a number of seconds" })
+        .int("must be a whole number of seconds")
+        .min(1, "must be at least 1 second")
+        .max(MAX_VERIFY_TIMEOUT_SECONDS, `must be at most ${MAX_VERIFY_TIMEOUT_SECONDS} seconds; Maskinporten sees a new key within 2 minutes`)
+        .optional(),
+    },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not a setting of verify (scope, timeoutSeconds)` : undefined) },
+  );
+}
+
+/** A whole number of days from `min` to `max`. */
+export function daysField(min: number, max: number, why: string) {
+  return z
+    .number({ error: "must be a number of days" })
+    .int("must be a whole number of days")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}: ${why}`);
+}
+
+const KEY_LIFETIME = "Maskinporten keys live at most one year";
+
 function inputShape(now: number) {
   return {
     clientId: z
       .string({ error: (issue) => (issue.input === undefined ? "is required: the client_id of the client (e.g. client.clientId)" : "must be a string") })
       .min(1, "must not be empty: the client_id of the client (e.g. client.clientId)"),
-    publicKey: z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
-      error: "must be a public key: a JWK (object, JSON or base64 JSON), a PEM public key or an X.509 certificate PEM",
-    }),
+    publicKey: z
+      .union([z.string().min(1), z.record(z.string(), z.unknown())], {
+        error: "must be a public key: a JWK (object, JSON or base64 JSON), a PEM public key or an X.509 certificate PEM",
+      })
+      .optional(),
+    generate: generateField().optional(),
     kid: ruled<string>(kidProblem).optional(),
+    kidConvention: kidConventionField().optional(),
     expiresAt: expiry(now).optional(),
+    rotateAfterDays: daysField(1, MAX_ROTATION_DAYS, KEY_LIFETIME).optional(),
+    rotateBeforeExpiryDays: daysField(1, MAX_ROTATION_DAYS, KEY_LIFETIME).optional(),
+    verify: verifyField().optional(),
     profile: profileField(),
   };
+}
+
+type Shape = { [K in keyof ReturnType<typeof inputShape>]?: unknown };
+
+/** The inputs that only make sense for a key pair the provider makes, and why. */
+const GENERATED_ONLY = {
+  kidConvention: "names a key pair the provider generates",
+  rotateAfterDays: "rotates a key pair the provider generates (a successor has to be made)",
+  rotateBeforeExpiryDays: "rotates a key pair the provider generates (a successor has to be made)",
+  verify: "mints a token with the private key, which the provider has only for a key pair it generates",
+} as const;
+
+/** Rules across inputs: which key (exactly one of publicKey, generate) and what goes with it. */
+function modeRules(inputs: Shape, ctx: z.RefinementCtx): void {
+  const problem = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
+  if (inputs.publicKey === undefined && inputs.generate === undefined) {
+    problem("publicKey", "is required unless generate is given: give the public key you have, or generate: {} to let the provider make the key pair");
+    return;
+  }
+  if (inputs.publicKey !== undefined && inputs.generate !== undefined) {
+    problem("generate", "cannot be used with publicKey: either register the public key you have (publicKey), or let the provider make a key pair (generate)");
+    return;
+  }
+  if (inputs.publicKey !== undefined) {
+    for (const [field, what] of Object.entries(GENERATED_ONLY)) {
+      if (inputs[field as keyof Shape] !== undefined) {
+        problem(field, `${what}; with publicKey, the program supplies the key: give a new publicKey (and kid) to rotate, or use generate instead of publicKey`);
+      }
+    }
+    return;
+  }
+  const rotates = inputs.rotateAfterDays !== undefined || inputs.rotateBeforeExpiryDays !== undefined;
+  if (inputs.kid !== undefined && inputs.kidConvention !== undefined) {
+    problem("kidConvention", "cannot be used with kid: give one of them");
+  }
+  if (inputs.kid !== undefined && rotates) {
+    problem("kid", "cannot be fixed on a key that rotates: each successor needs its own kid while both are registered; leave kid out (the key's thumbprint) or use kidConvention");
+  }
+  if (inputs.expiresAt !== undefined && rotates) {
+    problem("expiresAt", "cannot be fixed on a key that rotates: each successor gets Maskinporten's expiry (one year after it is made); leave expiresAt out");
+  }
 }
 
 const unknownKey = { error: (issue: { code: string; keys?: string[] }) => (issue.code === "unrecognized_keys" ? `${(issue.keys ?? []).join(", ")}: not an input of ClientKey; check the spelling` : undefined) };
 
 /** The inputs as the program gives them. `now` (ms) is the clock the expiry rules use. */
 export function clientKeySchema(now = Date.now()) {
-  return z.strictObject(inputShape(now), unknownKey);
+  return z.strictObject(inputShape(now), unknownKey).superRefine(modeRules);
 }
 
-/** The inputs as `check` returns them: the kid settled (given, or the key's thumbprint) and the key's thumbprint. */
+/**
+ * The inputs as `check` returns them. A given public key has its kid settled (given, or the key's thumbprint)
+ * and its thumbprint; a generated key has neither until it is made (unless the kid is given).
+ */
 export function checkedClientKeySchema(now = Date.now()) {
-  return z.strictObject({ ...inputShape(now), kid: ruled<string>(kidProblem), thumbprint: z.string() }, unknownKey);
+  return z.strictObject({ ...inputShape(now), thumbprint: z.string().optional() }, unknownKey).superRefine((inputs, ctx) => {
+    if (inputs.publicKey === undefined) return;
+    for (const field of ["kid", "thumbprint"] as const) {
+      if (inputs[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message: "is settled by check for a given publicKey" });
+    }
+  });
 }
 
 export type ClientKeyInputs = z.output<ReturnType<typeof checkedClientKeySchema>>;
+export type GenerateSettings = z.output<ReturnType<typeof generateField>>;
+export type KidConvention = z.output<ReturnType<typeof kidConventionField>>;
+export type VerifySettings = z.output<ReturnType<typeof verifyField>>;
 
 /** The resource's id: a kid is unique within its client. */
 export function clientKeyId(clientId: string, kid: string): string {

@@ -1,0 +1,80 @@
+/**
+ * The ClientKey provider driven as the engine drives it, against a simulator: inputs through `check` (with a
+ * `__provider` string), the outputs of one step as the `olds` of the next; the portal as the ground truth.
+ */
+import { randomUUID } from "node:crypto";
+import type { ApiClient, Jwk } from "../../provider/api/wire";
+import { clientKeyProvider } from "../../provider/resources/client-key/provider";
+import { OPEN_CATALOGUE_SCOPE, type SimulatorHandle, type SimulatorOrg } from "../../simulator";
+import { clearTokenCache, getToken } from "../../sdk/tokens";
+
+/** What the engine sends along with the user's inputs. */
+export const PROVIDER = "exports.handler = __f0; /* the serialized forwarder */";
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type Props = Record<string, unknown>;
+
+export function clientKeyDriver(sim: () => SimulatorHandle, org: () => SimulatorOrg) {
+  const portal = () => sim().control.portal(org().orgno);
+
+  async function checkWith(news: Props, olds: Props = {}) {
+    return clientKeyProvider.check(olds, { ...news, __provider: PROVIDER });
+  }
+
+  async function keysOf(clientId: string): Promise<Jwk[]> {
+    const response = await portal().request<{ keys: Jwk[] }>("GET", `/clients/${clientId}/jwks`);
+    return response.status === 404 ? [] : response.body.keys;
+  }
+
+  async function check(news: Props, olds: Props = {}): Promise<Props> {
+    const result = await checkWith(news, olds);
+    expect(result.failures ?? []).toEqual([]);
+    return result.inputs!;
+  }
+
+  return {
+    portal,
+    checkWith,
+    check,
+
+    async failuresOf(news: Props, olds: Props = {}) {
+      return (await checkWith(news, olds)).failures ?? [];
+    },
+
+    /** `pulumi up` of a new key: check, then create. */
+    async up(news: Props): Promise<{ id: string; inputs: Props; outs: Props }> {
+      const inputs = await check(news);
+      const { id, outs } = await clientKeyProvider.create(inputs);
+      return { id, inputs, outs: outs as Props };
+    },
+
+    /** `pulumi preview` of the program against the state: check (olds: the state's inputs), then diff. */
+    async preview(id: string, state: Props, news: Props, oldInputs: Props = state) {
+      return clientKeyProvider.diff(id, state, await check(news, oldInputs));
+    },
+
+    async newClient(scopes: string[] = [OPEN_CATALOGUE_SCOPE]): Promise<ApiClient> {
+      return portal().createClient({
+        client_name: `keys-${randomUUID().slice(0, 8)}`,
+        description: "Holds keys for the ClientKey tests",
+        integration_type: "maskinporten",
+        application_type: "web",
+        token_endpoint_auth_method: "private_key_jwt",
+        grant_types: ["urn:ietf:params:oauth:grant-type:jwt-bearer"],
+        scopes,
+      });
+    },
+
+    keysOf,
+
+    async kidsOf(clientId: string): Promise<string[]> {
+      return (await keysOf(clientId)).map((k) => k.kid ?? "?").sort();
+    },
+
+    /** A fresh Maskinporten token (no cache) for the client with a private key form; rejects when refused. */
+    async tokenWith(clientId: string, key: string, kid?: string, scope = OPEN_CATALOGUE_SCOPE) {
+      await clearTokenCache();
+      return getToken({ issuer: sim().issuer, clientId, key, ...(kid !== undefined && { kid }), scopes: scope });
+    },
+  };
+}

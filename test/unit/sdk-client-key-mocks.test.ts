@@ -1,0 +1,126 @@
+/**
+ * `ClientKey` with a generated key and the expiry warning, as users write them, under Pulumi's mocks: what
+ * reaches the engine, which outputs are listed as secret, and the warning `preview`/`up` print for a key that
+ * expires soon (stack config `maskinporten:keyExpiryWarningDays`).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { expiryWarning } from "../../provider/resources/client-key/expiry";
+import * as runtime from "../../provider/runtime";
+import { ClientKey } from "../../sdk";
+import { withSecretOutputs } from "../../sdk/resources/client-key";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const registered: pulumi.runtime.MockResourceArgs[] = [];
+/** The expiry the mocked engine reports, per resource name. */
+const expiries = new Map<string, string>();
+
+function engineState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  const { __provider: _provider, ...inputs } = args.inputs as Record<string, unknown>;
+  const generated = inputs["generate"] !== undefined ? { privateKeyJwk: '{"d":"secret"}', privateKeyBase64: "c2VjcmV0", privateKeyPem: "-----BEGIN PRIVATE KEY-----" } : {};
+  return { ...inputs, kid: `${args.name}-kid`, thumbprint: "t", expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString(), ...generated };
+}
+
+let warn: jest.SpyInstance;
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered.push(args);
+        return { id: `${args.name}-id`, state: engineState(args) };
+      },
+      call: (args) => args.inputs,
+    },
+    "project",
+    "stack",
+    false,
+  );
+});
+beforeEach(() => {
+  warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+  pulumi.runtime.setConfig("maskinporten:keyExpiryWarningDays", "30");
+});
+afterEach(() => {
+  warn.mockRestore();
+});
+afterAll(async () => {
+  await runtime.resetRuntime();
+});
+
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Waits for the resource's registration and the applies hanging off its outputs. */
+async function settled(key: ClientKey): Promise<void> {
+  await valueOf(key.expiresAt);
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+function warningsFor(resource: pulumi.Resource): string[] {
+  return warn.mock.calls.filter(([, on]) => on === resource).map(([message]) => message as string);
+}
+
+describe("a generated key in a program", () => {
+  it("reaches the engine with its generate settings and no key material; the private forms are outputs", async () => {
+    const key = new ClientKey("gen", { clientId: "c", generate: { algorithm: "RS512", modulusLength: 4096 }, kidConvention: { name: "myapp", environment: "test" }, rotateBeforeExpiryDays: 30 });
+    await settled(key);
+    const args = registered.find((r) => r.name === "gen")!;
+    expect(args.inputs).toEqual({
+      __provider: expect.any(String),
+      clientId: "c",
+      generate: { algorithm: "RS512", modulusLength: 4096 },
+      kidConvention: { name: "myapp", environment: "test" },
+      rotateBeforeExpiryDays: 30,
+    });
+    expect(await valueOf(key.privateKeyJwk)).toBe('{"d":"secret"}');
+    expect(await valueOf(key.privateKeyBase64)).toBe("c2VjcmV0");
+    expect(await valueOf(key.kid)).toBe("gen-kid");
+  });
+
+  it("lists the private forms in additionalSecretOutputs, keeping the program's own", () => {
+    expect(withSecretOutputs(undefined, ["privateKeyJwk", "privateKeyPem"])).toEqual({ additionalSecretOutputs: ["privateKeyJwk", "privateKeyPem"] });
+    const opts = { protect: true, additionalSecretOutputs: ["kid", "privateKeyPem"] };
+    expect(withSecretOutputs(opts, ["privateKeyJwk", "privateKeyPem"])).toEqual({ protect: true, additionalSecretOutputs: ["kid", "privateKeyPem", "privateKeyJwk"] });
+    expect(opts.additionalSecretOutputs).toEqual(["kid", "privateKeyPem"]);
+  });
+});
+
+describe("the expiry warning", () => {
+  it("warns on the resource when the key expires within 30 days, with the date and how to rotate", async () => {
+    expiries.set("soon", new Date(Date.now() + 10 * DAY_MS + 3_600_000).toISOString());
+    const key = new ClientKey("soon", { clientId: "c", publicKey: "PEM" });
+    await settled(key);
+    expect(warningsFor(key)).toEqual([expect.stringMatching(/^key "soon-kid" of client c expires in 10 days \(on \d{4}-\d{2}-\d{2}\): rotate it: give the ClientKey a new publicKey/)]);
+  });
+
+  it("warns about a key that has expired", async () => {
+    expiries.set("expired", new Date(Date.now() - DAY_MS).toISOString());
+    const key = new ClientKey("expired", { clientId: "c", generate: {} });
+    await settled(key);
+    expect(warningsFor(key)).toEqual([expect.stringMatching(/expired on .*Maskinporten refuses tokens signed with it\. rotate it: set rotateBeforeExpiryDays/)]);
+  });
+
+  it("says nothing for a key with time left, and follows maskinporten:keyExpiryWarningDays", async () => {
+    expiries.set("later", new Date(Date.now() + 40 * DAY_MS).toISOString());
+    const later = new ClientKey("later", { clientId: "c", publicKey: "PEM" });
+    await settled(later);
+    expect(warningsFor(later)).toEqual([]);
+
+    pulumi.runtime.setConfig("maskinporten:keyExpiryWarningDays", "60");
+    expiries.set("configured", new Date(Date.now() + 40 * DAY_MS).toISOString());
+    const configured = new ClientKey("configured", { clientId: "c", publicKey: "PEM" });
+    await settled(configured);
+    expect(warningsFor(configured)).toEqual([expect.stringContaining("expires in 39 days")]);
+  });
+
+  it("is worded for each way a key is made and rotated", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    const at = "2026-01-02T12:00:00Z";
+    expect(expiryWarning("k", "c", at, now, 30, "advice.")).toBe('key "k" of client c expires in 1 day (on 2026-01-02): advice.');
+    expect(expiryWarning("k", "c", "2026-01-01T06:00:00Z", now, 30, "advice.")).toContain("expires today");
+    expect(expiryWarning("k", "c", "2026-03-01T00:00:00Z", now, 30, "advice.")).toBeUndefined();
+    expect(expiryWarning("k", "c", undefined, now, 30, "advice.")).toBeUndefined();
+    expect(expiryWarning("k", "c", "2026-03-01T00:00:00Z", now, 0, "advice.")).toBeUndefined();
+  });
+});
