@@ -28,7 +28,7 @@ import { isThisKey, withKey, withoutKey } from "./expand";
 import { flattenClientKey } from "./flatten";
 import { freeKid, keyForms, newKeyPair, withKid } from "./generated";
 import { dueRule, rotates, type RotationPolicy } from "./rotation";
-import { checkedClientKeySchema, clientKeyId, clientKeySchema, secondsFromIso, type ClientKeyInputs } from "./schema";
+import { checkedClientKeySchema, clientKeyId, clientKeySchema, generateField, secondsFromIso, type ClientKeyInputs } from "./schema";
 import { KeyNotVerifiedError, verifyKey } from "./verify";
 
 type Props = Record<string, unknown>;
@@ -55,7 +55,10 @@ export const clientKeyProvider: ResourceImplementation = {
     const result = checkResource(clientKeySchema(), news);
     if (result.failures?.length) return result;
     const inputs = result.inputs as Props;
-    if (inputs["generate"] !== undefined) return { inputs, ...failuresOf(generatedKidReuse(olds, inputs)) };
+    if (inputs["generate"] !== undefined) {
+      const settled = { ...inputs, generate: normalizedGenerate(inputs["generate"]) };
+      return { inputs: settled, ...failuresOf(generatedKidReuse(olds, settled)) };
+    }
     if (["publicKey", "kid", "expiresAt"].some((field) => containsUnknown(news[field]))) {
       // Known once the values are; until then the key may be any key.
       return { inputs: { ...inputs, kid: inputs["kid"] ?? UNKNOWN, thumbprint: UNKNOWN } };
@@ -104,6 +107,15 @@ export const clientKeyProvider: ResourceImplementation = {
     await apiFor(props).modifyJwks(clientId, (keys) => withoutKey(keys, kid, thumbprint));
   },
 };
+
+/**
+ * The generate settings with their defaults. Inputs with a value unknown during preview come back from
+ * `checkResource` as given; the settings are normalized anyway, or the preview would show a replacement.
+ */
+function normalizedGenerate(generate: unknown): unknown {
+  const parsed = generateField().safeParse(generate);
+  return parsed.success ? parsed.data : generate;
+}
 
 function failuresOf(failure: pulumi.dynamic.CheckFailure | undefined): { failures?: pulumi.dynamic.CheckFailure[] } {
   return failure === undefined ? {} : { failures: [failure] };

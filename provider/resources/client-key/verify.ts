@@ -48,7 +48,7 @@ export async function verifyKey(connection: Pick<Connection, "transport" | "meta
       lastAnswer = answerOf(err);
     }
     const left = started + timeoutMs - Date.now();
-    if (pause > left) {
+    if (left <= 0) {
       const seconds = Math.round((Date.now() - started) / 1000);
       throw new KeyNotVerifiedError(
         key.kid,
@@ -57,7 +57,7 @@ export async function verifyKey(connection: Pick<Connection, "transport" | "meta
           `(${attempt} attempt${attempt === 1 ? "" : "s"}; the last answer: ${lastAnswer})`,
       );
     }
-    await sleep(pause);
+    await sleep(Math.min(pause, left));
     pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
   }
 }
