@@ -1,6 +1,6 @@
 import type { ApiClient } from "../../provider/api/wire";
 import { managedFields, newClientRequest, updatedClientRequest } from "../../provider/resources/client/expand";
-import { flattenClient } from "../../provider/resources/client/flatten";
+import { CLIENT_ORGNO_MANAGED, flattenClient, priorOfOutputs } from "../../provider/resources/client/flatten";
 import { clientSchema, type ClientInputs } from "../../provider/resources/client/schema";
 
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -102,6 +102,25 @@ describe("flatten (API client → inputs and outputs)", () => {
       active: false,
       adoptClientId: "c-1",
     });
+  });
+
+  it("reports clientOrgno as an input only while the program sets it, also when read gets only the outputs", () => {
+    // Left out by the program: an output, never an input, so a later preview shows no "- clientOrgno".
+    const unmanaged = flattenClient(apiClient(), { clientName: "myapp", scopes: [], active: true });
+    expect(unmanaged.outputs).toMatchObject({ clientOrgno: "311000004" });
+    expect(unmanaged.outputs).not.toHaveProperty(CLIENT_ORGNO_MANAGED);
+    expect(flattenClient(apiClient(), priorOfOutputs(unmanaged.outputs)).inputs).not.toHaveProperty("clientOrgno");
+    expect(flattenClient(apiClient(), priorOfOutputs(unmanaged.outputs)).outputs).toEqual(unmanaged.outputs);
+
+    // Set by the program (a supplier's client): marked in the outputs, so read reports it as an input.
+    const managed = flattenClient(apiClient(), { clientName: "myapp", scopes: [], active: true, clientOrgno: "311000004" });
+    expect(managed.outputs).toMatchObject({ clientOrgno: "311000004", [CLIENT_ORGNO_MANAGED]: true });
+    expect(flattenClient(apiClient(), priorOfOutputs(managed.outputs)).inputs).toMatchObject({ clientOrgno: "311000004" });
+    expect(flattenClient(apiClient(), priorOfOutputs(managed.outputs)).outputs).toEqual(managed.outputs);
+
+    // State from before the mark: read as unmanaged.
+    const { [CLIENT_ORGNO_MANAGED]: _mark, ...older } = managed.outputs;
+    expect(flattenClient(apiClient(), priorOfOutputs(older)).inputs).not.toHaveProperty("clientOrgno");
   });
 
   it("round-trips: the outputs of what expand sent hold the checked inputs", () => {

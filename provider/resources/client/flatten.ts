@@ -11,10 +11,18 @@ export interface FlattenedClient {
 }
 
 /**
+ * An output set only when the program sets `clientOrgno`. The `clientOrgno` output is always there (whose
+ * organisation the client is), so without it `read`, which gets only the outputs, could not tell a managed
+ * `clientOrgno` from an unmanaged one; reporting it as an input when the program leaves it out made every
+ * `preview --diff` of an update after a refresh show a spurious `- clientOrgno`.
+ */
+export const CLIENT_ORGNO_MANAGED = "clientOrgnoManaged";
+
+/**
  * `prior` holds the inputs (or earlier outputs) that decide which optional fields are managed: only those
- * the program set are reported. `clientOrgno` is always an output (whose organisation the client is), so in
- * the inputs `read` reports it too; it is unmanaged while the program leaves it out. `profile` and
- * `adoptClientId` are not the API's to know and come from `prior`.
+ * the program set are reported. `clientOrgno` is always an output; it is reported as an input only while the
+ * program sets it (see {@link priorOfOutputs}). `profile` and `adoptClientId` are not the API's to know and
+ * come from `prior`.
  */
 export function flattenClient(client: ApiClient, prior: Record<string, unknown>): FlattenedClient {
   const inputs: Record<string, unknown> = {
@@ -31,10 +39,22 @@ export function flattenClient(client: ApiClient, prior: Record<string, unknown>)
   const managed = definedOnly({ ...inputs, ...keptProfile(prior) });
   const outputs = definedOnly({
     ...managed,
+    ...(inputs["clientOrgno"] !== undefined && { [CLIENT_ORGNO_MANAGED]: true }),
     clientOrgno: client.client_orgno,
     integrationType: client.integration_type,
     created: client.created,
     lastUpdated: client.last_updated,
   });
   return { inputs: managed, outputs };
+}
+
+/**
+ * The stored outputs as `prior` for {@link flattenClient} in `read`: `clientOrgno` counts as set by the program
+ * only when the outputs carry the {@link CLIENT_ORGNO_MANAGED} mark. (State written before the mark existed
+ * reads as unmanaged; the next update writes the mark.)
+ */
+export function priorOfOutputs(outputs: Record<string, unknown>): Record<string, unknown> {
+  if (outputs[CLIENT_ORGNO_MANAGED] === true) return outputs;
+  const { clientOrgno: _orgno, ...rest } = outputs;
+  return rest;
 }

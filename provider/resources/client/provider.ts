@@ -14,7 +14,7 @@ import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { adoptedClientMissing, adoptionProblem, explainingScopeRejection } from "./errors";
 import { newClientRequest, updatedClientRequest } from "./expand";
-import { flattenClient } from "./flatten";
+import { flattenClient, priorOfOutputs } from "./flatten";
 import { chosenClientId, clientSchema, DERIVED_CLIENT_INPUTS, type ClientInputs } from "./schema";
 
 type Props = Record<string, unknown>;
@@ -54,7 +54,7 @@ export const clientProvider: ResourceImplementation = {
   async read(id, props) {
     const client = (await apiFor(props).sharedClients()).find((c) => c.client_id === id);
     if (!client) return gone();
-    const { inputs, outputs } = flattenClient(client, props);
+    const { inputs, outputs } = flattenClient(client, priorOfOutputs(props));
     return { id, props: outputs, inputs };
   },
 
