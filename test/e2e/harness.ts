@@ -257,6 +257,10 @@ export function previewSteps(stdout: string): string[] {
   for (const raw of stdout.split("\n")) {
     const line = raw.replace(/\u001b\[[0-9;]*m/g, "");
     if (/^Resources:/.test(line)) break;
+    if (/^\s*--outputs:--/.test(line)) {
+      finish(); // the stack's outputs follow
+      continue;
+    }
     const header = /^\s*(?:\+-|-\+|[+~-])?\s*[\w-]+:[\w/-]*:([\w-]+): \(([\w-]+)\)/.exec(line);
     if (header) {
       finish();
