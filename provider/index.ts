@@ -4,17 +4,19 @@
  */
 import { clientProvider } from "./resources/client/provider";
 import { clientKeyProvider } from "./resources/client-key/provider";
+import { rotatingClientKeyProvider } from "./resources/rotating-client-key/provider";
 import { scopeProvider } from "./resources/scope/provider";
 import { scopeGrantProvider } from "./resources/scope-grant/provider";
 import type { ResourceImplementation } from "./resources/shared/types";
 import { configure as configureRuntime, type StackConfig } from "./runtime";
 
-export const RESOURCE_TYPES = ["Client", "ClientKey", "Scope", "ScopeGrant"] as const;
+export const RESOURCE_TYPES = ["Client", "ClientKey", "RotatingClientKey", "Scope", "ScopeGrant"] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 const implementations: Record<ResourceType, ResourceImplementation> = {
   Client: clientProvider,
   ClientKey: clientKeyProvider,
+  RotatingClientKey: rotatingClientKeyProvider,
   Scope: scopeProvider,
   ScopeGrant: scopeGrantProvider,
 };

@@ -2,7 +2,8 @@
 export { Scope, type ScopeArgs } from "./resources/scope";
 export { ScopeGrant, type ScopeGrantArgs } from "./resources/scope-grant";
 export { Client, type ClientArgs } from "./resources/client";
-export { ClientKey, type ClientKeyArgs } from "./resources/client-key";
+export { ClientKey, type ClientKeyArgs, type GenerateKeyArgs, type KidConventionArgs, type VerifyKeyArgs } from "./resources/client-key";
+export { RotatingClientKey, type RetiringKey, type RotatedKey, type RotatingClientKeyArgs } from "./resources/rotating-client-key";
 export {
   clearTokenCache,
   exchangeToAltinnToken,

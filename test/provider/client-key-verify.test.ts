@@ -70,7 +70,7 @@ it("a successor Maskinporten never sees in time is removed again; the create fai
   expect(err).toBeInstanceOf(MaskinportenError);
   expect(err.code).toBe("KEY_NOT_VERIFIED");
   expect(err.message).toMatch(/^the new key "[^"]+" of client [^ ]+ got no Maskinporten token for scope "difitest:open" in \d+ s \(\d+ attempts; the last answer: invalid_grant: .*No key with kid .* is registered on client .* yet/);
-  expect(err.message).toContain("It was removed again, and the key it was to replace (if any) is kept: nothing changed.");
+  expect(err.message).toContain("It was removed again; the key it was to replace (if any) is kept: nothing changed.");
   expect(err.message).toMatch(/run `pulumi up` again, or give verify.timeoutSeconds more time/);
   expect(await kidsOf(client.client_id)).toEqual([old.outs["kid"]]);
   await expect(tokenWith(client.client_id, old.outs["privateKeyJwk"] as string)).resolves.toMatchObject({ kid: old.outs["kid"] });

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expiryWarning } from "../../provider/resources/client-key/expiry";
 import * as runtime from "../../provider/runtime";
-import { ClientKey } from "../../sdk";
+import { ClientKey, RotatingClientKey } from "../../sdk";
 import { withSecretOutputs } from "../../sdk/resources/client-key";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -16,6 +16,10 @@ const expiries = new Map<string, string>();
 
 function engineState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   const { __provider: _provider, ...inputs } = args.inputs as Record<string, unknown>;
+  if (args.type.endsWith(":RotatingClientKey")) {
+    const current = { kid: `${args.name}-kid`, privateKeyJwk: '{"d":"secret"}' };
+    return { ...inputs, kid: current.kid, current, expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString() };
+  }
   const generated = inputs["generate"] !== undefined ? { privateKeyJwk: '{"d":"secret"}', privateKeyBase64: "c2VjcmV0", privateKeyPem: "-----BEGIN PRIVATE KEY-----" } : {};
   return { ...inputs, kid: `${args.name}-kid`, thumbprint: "t", expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString(), ...generated };
 }
@@ -83,6 +87,25 @@ describe("a generated key in a program", () => {
     const opts = { protect: true, additionalSecretOutputs: ["kid", "privateKeyPem"] };
     expect(withSecretOutputs(opts, ["privateKeyJwk", "privateKeyPem"])).toEqual({ protect: true, additionalSecretOutputs: ["kid", "privateKeyPem", "privateKeyJwk"] });
     expect(opts.additionalSecretOutputs).toEqual(["kid", "privateKeyPem"]);
+  });
+});
+
+describe("RotatingClientKey in a program", () => {
+  it("reaches the engine with its type token and settings; the current key is an output", async () => {
+    const key = new RotatingClientKey("rot", { clientId: "c", rotateAfterDays: 90, gracePeriodDays: 14, kidConvention: { name: "myapp", environment: "prod" } });
+    expect(await valueOf(key.current)).toEqual({ kid: "rot-kid", privateKeyJwk: '{"d":"secret"}' });
+    const args = registered.find((r) => r.name === "rot")!;
+    expect(args.type).toBe("pulumi-nodejs:dynamic/maskinporten:RotatingClientKey");
+    expect(args.inputs).toEqual({ __provider: expect.any(String), clientId: "c", rotateAfterDays: 90, gracePeriodDays: 14, kidConvention: { name: "myapp", environment: "prod" } });
+    expect(await valueOf(key.previous)).toBeUndefined();
+  });
+
+  it("warns when its current key expires soon", async () => {
+    expiries.set("rot-soon", new Date(Date.now() + 5 * DAY_MS + 3_600_000).toISOString());
+    const key = new RotatingClientKey("rot-soon", { clientId: "c", rotateAfterDays: 90 });
+    await valueOf(key.expiresAt);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warningsFor(key)).toEqual([expect.stringMatching(/^key "rot-soon-kid" of client c expires in 5 days .*: it rotates at the next `pulumi up`/)]);
   });
 });
 

@@ -14,10 +14,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "../../api/connection";
 import { MaskinportenError } from "../../api/errors";
-import { TooManyKeysError } from "../../api/maskinporten-api";
 import { maskinportenTime } from "../../api/server-time";
 import type { Jwk } from "../../api/wire";
-import { KeyError, toPublicJwk, type GeneratedKey, type PublicJwk } from "../../keys";
+import { KeyError, toPublicJwk, type PublicJwk } from "../../keys";
 import { connectionFor } from "../../runtime";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
@@ -26,10 +25,10 @@ import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
 import { isThisKey, withKey, withoutKey } from "./expand";
 import { flattenClientKey } from "./flatten";
-import { freeKid, keyForms, newKeyPair, withKid } from "./generated";
+import { keyForms, newKeyPair } from "./generated";
 import { dueRule, rotates, type RotationPolicy } from "./rotation";
 import { checkedClientKeySchema, clientKeyId, clientKeySchema, generateField, secondsFromIso, type ClientKeyInputs } from "./schema";
-import { KeyNotVerifiedError, verifyKey } from "./verify";
+import { registerGenerated, verifiedOrRemoved } from "./successor";
 
 type Props = Record<string, unknown>;
 
@@ -200,52 +199,16 @@ function registeredKey(keys: readonly Jwk[], clientId: string, kid: string): Jwk
  */
 async function createGenerated(connection: Connection, inputs: ClientKeyInputs, settings: NonNullable<ClientKeyInputs["generate"]>): Promise<pulumi.dynamic.CreateResult> {
   const now = await timeAtMaskinporten(connection);
-  let key = await newKeyPair(settings, inputs, new Date(now));
-  const exp = inputs.expiresAt === undefined ? {} : { exp: secondsFromIso(inputs.expiresAt) };
-  const keys = await withRoomForSuccessor(inputs, () =>
-    connection.api.modifyJwks(inputs.clientId, (current) => {
-      if (inputs.kid === undefined) key = withKid(key, freeKid(current, key.kid, key.thumbprint));
-      return withKey(current, { ...key.publicJwk, ...exp }, inputs.clientId);
+  const { key, registered: registeredJwk } = await registerGenerated(connection, inputs.clientId, await newKeyPair(settings, inputs, new Date(now)), {
+    fixedKid: inputs.kid !== undefined,
+    ...(inputs.expiresAt !== undefined && { exp: secondsFromIso(inputs.expiresAt) }),
+    ...(rotates(inputs) && {
+      whenFull: "A rotating key's successor is registered before the key it replaces is removed, so rotation needs a free place: until there is one, the current key stays.",
     }),
-  );
-  const registeredJwk = registeredKey(keys, inputs.clientId, key.kid);
-  if (inputs.verify !== undefined) await verifiedOrRemoved(connection, inputs, key, inputs.verify);
+  });
+  if (inputs.verify !== undefined) await verifiedOrRemoved(connection, inputs.clientId, key, inputs.verify, "the key it was to replace (if any) is kept");
   const outs = flattenClientKey(inputs.clientId, registeredJwk, inputs, { createdAt: new Date(now).toISOString(), ...keyForms(key) }).outputs;
   return { id: clientKeyId(inputs.clientId, key.kid), outs };
-}
-
-/** A successor is registered next to the key it replaces: a client at Maskinporten's limit has no room for it. */
-async function withRoomForSuccessor<T>(inputs: ClientKeyInputs, register: () => Promise<T>): Promise<T> {
-  try {
-    return await register();
-  } catch (err) {
-    if (!(err instanceof TooManyKeysError) || !rotates(inputs)) throw err;
-    throw new MaskinportenError(
-      "TOO_MANY_KEYS",
-      `${err.message} A rotating key's successor is registered before the key it replaces is removed, so rotation needs a free place: ` +
-        "until there is one, the current key stays.",
-      { cause: err },
-    );
-  }
-}
-
-/** Verifies the new key; one that gets no token is removed again, so the failed create leaves nothing behind. */
-async function verifiedOrRemoved(connection: Connection, inputs: ClientKeyInputs, key: GeneratedKey, verify: NonNullable<ClientKeyInputs["verify"]>): Promise<void> {
-  try {
-    await verifyKey(connection, inputs.clientId, key, verify);
-  } catch (err) {
-    if (!(err instanceof KeyNotVerifiedError)) throw err;
-    const removal = await connection.api.modifyJwks(inputs.clientId, (keys) => withoutKey(keys, key.kid, key.thumbprint)).then(
-      () => `It was removed again, and the key it was to replace (if any) is kept: nothing changed.`,
-      (removeErr: unknown) =>
-        `Removing it again failed too (${(removeErr as Error).message}): unregister kid "${key.kid}" from the client in the portal; the key it was to replace (if any) is kept.`,
-    );
-    throw new MaskinportenError(
-      "KEY_NOT_VERIFIED",
-      `${err.message}. ${removal} Maskinporten takes up to 2 minutes to see a new key: run \`pulumi up\` again, or give verify.timeoutSeconds more time; ` +
-        `and check that client ${inputs.clientId} has the scope "${verify.scope}" and may use it.`,
-    );
-  }
 }
 
 /** Maskinporten's time (ms), for rotation and `createdAt`; see `maskinportenTime`. */

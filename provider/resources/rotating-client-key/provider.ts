@@ -1,0 +1,191 @@
+/**
+ * The `RotatingClientKey` resource: a key pair the provider generates and rotates in place, keeping the
+ * previous key registered for a grace period so that whoever reads the key from the stack can switch first.
+ *
+ * The state holds the current key and, during a grace period, the previous one (both with their private forms,
+ * secret outputs). `diff` asks Maskinporten's clock whether a rotation is due (`rotateAfterDays` after the
+ * current key was made, or earlier when it expires within the grace period) or a grace period has ended;
+ * `update` then makes the successor, registers it (and verifies it, when asked) before anything is removed,
+ * and removes the previous key whose grace has ended. The grace counts from the rotation that really
+ * happened, whenever `up` ran: a stack left alone for months does not lose the key its consumers use.
+ *
+ * Its id is `<clientId>/rotating/<random>`: the kids change, the resource stays.
+ */
+import { randomUUID } from "node:crypto";
+import type { Connection } from "../../api/connection";
+import { maskinportenTime } from "../../api/server-time";
+import type { Jwk } from "../../api/wire";
+import { connectionFor } from "../../runtime";
+import { isThisKey, withKey, withoutKey } from "../client-key/expand";
+import { keyForms, newKeyPair, type KeyForms } from "../client-key/generated";
+import { dueRule } from "../client-key/rotation";
+import { DAY_SECONDS, isoFromSeconds } from "../client-key/schema";
+import { registerGenerated, verifiedOrRemoved } from "../client-key/successor";
+import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
+import { checkResource, parseChecked } from "../shared/methods";
+import { definedOnly, gone, keptProfile, profileOf } from "../shared/outputs";
+import type { ResourceImplementation } from "../shared/types";
+import { containsUnknown } from "../shared/unknown";
+import { rotatingClientKeySchema, type RotatingClientKeyInputs } from "./schema";
+
+type Props = Record<string, unknown>;
+
+/** One key of the resource as the state holds it. */
+export interface KeyState extends KeyForms {
+  kid: string;
+  thumbprint: string;
+  /** ISO 8601, Maskinporten's clock. */
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface PreviousKeyState extends KeyState {
+  /** When its grace period ends and it is removed (at the first `up` from then on). */
+  retiresAt: string;
+}
+
+const INPUTS = ["clientId", "generate", "kidConvention", "rotateAfterDays", "gracePeriodDays", "verify", "profile"] as const;
+
+/** New generate settings or kid naming rotate the key (with its grace period) instead of replacing the resource. */
+const FIELDS: FieldSpecs<RotatingClientKeyInputs> = {
+  clientId: { replaces: true },
+  generate: {},
+  kidConvention: {},
+  rotateAfterDays: {},
+  gracePeriodDays: {},
+  verify: {},
+  profile: {},
+};
+
+export const rotatingClientKeyProvider: ResourceImplementation = {
+  async check(_olds, news) {
+    return checkResource(rotatingClientKeySchema(), news);
+  },
+
+  async diff(_id, olds, news) {
+    const fields = diffFields(olds, news, FIELDS);
+    if (fields.changes || containsUnknown(news)) return fields;
+    const plan = planAt(olds, news, await timeAtMaskinporten(connectionFor(profileOf(news))));
+    return { ...fields, changes: plan.rotate || plan.retire };
+  },
+
+  async create(props) {
+    const inputs = parseChecked(rotatingClientKeySchema(), props);
+    const connection = connectionFor(inputs.profile);
+    const now = await timeAtMaskinporten(connection);
+    const current = await successor(connection, inputs, now);
+    return { id: `${inputs.clientId}/rotating/${randomUUID()}`, outs: outputsOf(inputs, current, undefined) };
+  },
+
+  async read(id, props) {
+    const current = props["current"] as KeyState | undefined;
+    const clientId = props["clientId"];
+    if (current === undefined || typeof clientId !== "string") return gone();
+    const client = (await connectionFor(profileOf(props)).api.sharedClients()).find((c) => c.client_id === clientId);
+    const keys = client?.active ? (client.jwks?.keys ?? []) : [];
+    const found = registeredAs(keys, current);
+    // Without its current key the resource is gone: `up` makes a new one.
+    if (found === undefined) return gone();
+    const previous = props["previous"] as PreviousKeyState | undefined;
+    const previousFound = previous === undefined ? undefined : registeredAs(keys, previous);
+    const inputs = inputsOf(props);
+    return { id, props: outputsOf(inputs, found, previousFound && { ...previousFound, retiresAt: previous!.retiresAt }), inputs };
+  },
+
+  async update(_id, olds, news) {
+    const inputs = parseChecked(rotatingClientKeySchema(), news);
+    const connection = connectionFor(inputs.profile);
+    const now = await timeAtMaskinporten(connection);
+    const plan = planAt(olds, news, now);
+    let current = olds["current"] as KeyState;
+    let previous = olds["previous"] as PreviousKeyState | undefined;
+    // A previous key past its grace goes first: nobody should use it any more, and it makes room.
+    if (plan.retire && previous !== undefined) {
+      await connection.api.modifyJwks(inputs.clientId, (keys) => without(keys, previous!));
+      previous = undefined;
+    }
+    if (plan.rotate) {
+      const next = await successor(connection, inputs, now);
+      const cutShort = previous;
+      previous = inputs.gracePeriodDays > 0 ? { ...current, retiresAt: new Date(now + inputs.gracePeriodDays * DAY_SECONDS * 1000).toISOString() } : undefined;
+      const leaving = [cutShort, previous === undefined ? current : undefined].filter((k): k is KeyState => k !== undefined);
+      if (leaving.length > 0) await connection.api.modifyJwks(inputs.clientId, (keys) => leaving.reduce(without, keys));
+      current = next;
+    }
+    const registered = await connection.api.modifyJwks(inputs.clientId, (keys) => withKey(keys, current.publicKeyJwk, inputs.clientId));
+    const previousNow = previous === undefined ? undefined : registeredAs(registered, previous);
+    return { outs: outputsOf(inputs, registeredAs(registered, current) ?? current, previousNow && { ...previousNow, retiresAt: previous!.retiresAt }) };
+  },
+
+  async delete(_id, props) {
+    const clientId = props["clientId"];
+    if (typeof clientId !== "string") return;
+    const mine = [props["current"], props["previous"]].filter((k): k is KeyState => k !== undefined && k !== null);
+    await connectionFor(profileOf(props)).api.modifyJwks(clientId, (keys) => mine.reduce(without, keys));
+  },
+};
+
+interface Plan {
+  /** The current key is due for its successor. */
+  rotate: boolean;
+  /** The previous key's grace period has ended. */
+  retire: boolean;
+}
+
+/**
+ * What `up` has to do at `nowMs`: rotate when the current key is `rotateAfterDays` old, or expires within its
+ * grace period (and a day), or when the key settings changed; retire the previous key once its grace ends.
+ */
+function planAt(olds: Props, news: Props, nowMs: number): Plan {
+  const current = olds["current"] as KeyState | undefined;
+  const previous = olds["previous"] as PreviousKeyState | undefined;
+  const policy = { rotateAfterDays: news["rotateAfterDays"] as number, rotateBeforeExpiryDays: (news["gracePeriodDays"] as number) + 1 };
+  const newSettings = ["generate", "kidConvention"].some((field) => canonical(olds[field]) !== canonical(news[field]));
+  return {
+    rotate: current === undefined || newSettings || dueRule(current, policy, nowMs) !== undefined,
+    retire: previous !== undefined && nowMs >= Date.parse(previous.retiresAt),
+  };
+}
+
+/** A new key pair registered on the client (verified when asked; on a failed verification it is removed again). */
+async function successor(connection: Connection, inputs: RotatingClientKeyInputs, now: number): Promise<KeyState> {
+  const { key, registered } = await registerGenerated(connection, inputs.clientId, await newKeyPair(inputs.generate, inputs, new Date(now)), {
+    fixedKid: false,
+    whenFull: "A RotatingClientKey registers the successor before it removes a key, so it needs a free place: until there is one, the current key stays.",
+  });
+  if (inputs.verify !== undefined) await verifiedOrRemoved(connection, inputs.clientId, key, inputs.verify, "the current key (and the previous one, if any) are kept");
+  const expiresAt = isoFromSeconds(registered.exp ?? Math.floor(now / 1000) + 365 * DAY_SECONDS);
+  return { kid: key.kid, thumbprint: key.thumbprint, createdAt: new Date(now).toISOString(), expiresAt, ...keyForms(key) };
+}
+
+/** The key as registered now (its expiry as Maskinporten holds it), or undefined when it is not registered. */
+function registeredAs<T extends KeyState>(keys: readonly Jwk[], key: T): T | undefined {
+  const found = keys.find((k) => isThisKey(k, key.kid, key.thumbprint));
+  if (found === undefined) return undefined;
+  return found.exp === undefined ? key : { ...key, expiresAt: isoFromSeconds(found.exp) };
+}
+
+function without(keys: Jwk[], key: KeyState): Jwk[] {
+  return withoutKey(keys, key.kid, key.thumbprint);
+}
+
+function inputsOf(props: Props): Props {
+  return definedOnly({ ...Object.fromEntries(INPUTS.map((name) => [name, props[name]])), ...keptProfile(props) });
+}
+
+/** The state: the inputs, the keys (secret), and their kids and expiry as plain outputs. */
+function outputsOf(inputs: Props, current: KeyState, previous: PreviousKeyState | undefined): Props {
+  return definedOnly({
+    ...inputsOf(inputs),
+    kid: current.kid,
+    expiresAt: current.expiresAt,
+    previousKid: previous?.kid,
+    previousRetiresAt: previous?.retiresAt,
+    current,
+    previous,
+  });
+}
+
+function timeAtMaskinporten(connection: Connection): Promise<number> {
+  return maskinportenTime(connection.transport, connection.endpoints.issuer);
+}

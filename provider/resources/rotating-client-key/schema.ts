@@ -1,0 +1,51 @@
+/** The inputs of a `RotatingClientKey`: what `check` validates offline and normalizes. */
+import { z } from "zod";
+import { profileField } from "../shared/rules";
+import { daysField, generateField, kidConventionField, MAX_ROTATION_DAYS, verifyField } from "../client-key/schema";
+
+export const DEFAULT_GRACE_PERIOD_DAYS = 7;
+/** The outputs that hold the private keys: secret (the SDK lists them in `additionalSecretOutputs`). */
+export const ROTATING_KEY_SECRET_OUTPUTS = ["current", "previous"] as const;
+/** A key lives a year: the previous key must still be valid until its grace period ends. */
+const KEY_LIFETIME_DAYS = 365;
+
+function inputShape() {
+  return {
+    clientId: z
+      .string({ error: (issue) => (issue.input === undefined ? "is required: the client_id of the client (e.g. client.clientId)" : "must be a string") })
+      .min(1, "must not be empty: the client_id of the client (e.g. client.clientId)"),
+    generate: generateField().default({ algorithm: "RS256", modulusLength: 3072 }),
+    kidConvention: kidConventionField().optional(),
+    rotateAfterDays: daysField(1, MAX_ROTATION_DAYS, "Maskinporten keys live at most one year"),
+    gracePeriodDays: daysField(0, MAX_ROTATION_DAYS - 1, "the grace period must end before the next rotation").default(DEFAULT_GRACE_PERIOD_DAYS),
+    verify: verifyField().optional(),
+    profile: profileField(),
+  };
+}
+
+type Shape = { rotateAfterDays: number; gracePeriodDays: number };
+
+/** The previous key is kept for the grace period: it must end before the next rotation, and before the key expires. */
+function graceRules(inputs: Shape, ctx: z.RefinementCtx): void {
+  if (inputs.gracePeriodDays >= inputs.rotateAfterDays) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["gracePeriodDays"],
+      message: `must be shorter than rotateAfterDays (${inputs.rotateAfterDays}): the previous key is removed before the next rotation, so a client holds at most two of these keys`,
+    });
+  } else if (inputs.rotateAfterDays + inputs.gracePeriodDays > KEY_LIFETIME_DAYS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["gracePeriodDays"],
+      message: `with rotateAfterDays ${inputs.rotateAfterDays} must be at most ${KEY_LIFETIME_DAYS - inputs.rotateAfterDays}: a previous key is kept until its grace period ends, and Maskinporten keys live one year`,
+    });
+  }
+}
+
+const unknownKey = { error: (issue: { code: string; keys?: string[] }) => (issue.code === "unrecognized_keys" ? `${(issue.keys ?? []).join(", ")}: not an input of RotatingClientKey; check the spelling` : undefined) };
+
+export function rotatingClientKeySchema() {
+  return z.strictObject(inputShape(), unknownKey).superRefine(graceRules);
+}
+
+export type RotatingClientKeyInputs = z.output<ReturnType<typeof rotatingClientKeySchema>>;
