@@ -33,17 +33,12 @@ async function startQuickstartSimulator() {
   }
 }
 
-function describeChanges(summary) {
-  const changes = Object.entries(summary.resourceChanges || {}).filter(([op]) => op !== "same");
-  if (changes.length === 0) return "No changes: the simulator already matches the program.";
-  return `Changes: ${changes.map(([op, n]) => `${n} ${op}`).join(", ")}.`;
-}
+const DONE = { create: "created", update: "updated", delete: "deleted", replace: "replaced", "create-replacement": "created as replacements", "delete-replaced": "replaced ones deleted" };
 
-function printOutputs(outputs) {
-  console.log("\nOutputs:");
-  for (const [name, output] of Object.entries(outputs)) {
-    console.log(`  ${name}: ${output.secret ? "[secret]" : JSON.stringify(output.value)}`);
-  }
+function describeChanges(summary) {
+  const changes = Object.entries(summary.resourceChanges || {}).filter(([op, n]) => op !== "same" && n > 0);
+  if (changes.length === 0) return "No changes: the simulator already matches the program.";
+  return `Changes applied: ${changes.map(([op, n]) => `${n} ${DONE[op] || op}`).join(", ")} (the stack itself counts as one).`;
 }
 
 async function proveClientWorks(sim, outputs, keyFile) {
@@ -55,7 +50,7 @@ async function proveClientWorks(sim, outputs, keyFile) {
     scopes: [outputs.scopeName.value],
   });
   const claims = JSON.parse(Buffer.from(token.accessToken.split(".")[1], "base64url").toString("utf8"));
-  console.log(`\nThe new client works: a token for ${claims.scope}, client_id ${claims.client_id}, organisation ${claims.consumer.ID}.`);
+  console.log(`\nThe client works: a token for ${claims.scope}, client_id ${claims.client_id}, organisation ${claims.consumer.ID}.`);
   fs.writeFileSync(keyFile, outputs.privateKeyJwk.value, { mode: 0o600 });
   console.log("\nTo get a token yourself, keep the simulator running with the same state:");
   console.log(`  npm run simulator -- --state .quickstart/simulator.json --port ${new URL(sim.url).port}`);
@@ -75,12 +70,12 @@ async function main() {
     const [owner, consumer] = sim.orgs;
     const { stack } = await openStack({ projectDir: ROOT, stackName: "dev", stateDir: path.join(WORK, "pulumi"), passphrase: "quickstart" });
     await configureForSimulator(stack, sim, { owner: owner.orgno, consumer: consumer.orgno });
-    await stack.setConfig("quickstart:consumerOrgno", { value: consumer.orgno });
+    await stack.setAllConfig({ "quickstart:prefix": { value: owner.prefixes[0] }, "quickstart:consumerOrgno": { value: consumer.orgno } });
     console.log(`Stack dev: API owner ${owner.name} (${owner.orgno}), consumer ${consumer.name} (${consumer.orgno})\n`);
 
+    // The engine's own output, outputs included (secrets masked), streams as it runs.
     const result = await stack.up({ onOutput: (text) => process.stdout.write(text) });
-    printOutputs(result.outputs);
-    console.log(`\n${describeChanges(result.summary)}`);
+    console.log(describeChanges(result.summary));
     await proveClientWorks(sim, result.outputs, path.join(WORK, "weather-client.key.json"));
   } finally {
     await sim.close();

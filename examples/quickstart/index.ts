@@ -12,7 +12,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as maskinporten from "pulumi-maskinporten";
 
 const config = new pulumi.Config("quickstart");
-const prefix = config.get("prefix") ?? "eksempel";
+/** The API owner's scope prefix, as Digdir assigned it. */
+const prefix = config.require("prefix");
+/** The consumer organisation: the organisation of the "consumer" profile. */
 const consumerOrgno = config.require("consumerOrgno");
 
 const scope = new maskinporten.Scope("weather-api", {
