@@ -308,4 +308,56 @@ describeEngine("key rotation through the engine", () => {
       ENGINE_TIMEOUT_MS,
     );
   });
+
+  describe("expiry in plain sight", () => {
+    let engine: EngineStack;
+    let dir: string;
+    const expiresAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 10 * DAY * 1000 + 3_600_000).toISOString();
+
+    beforeAll(async () => {
+      await sim().control.setClockOffset(0);
+      const program = `
+import * as maskinporten from "pulumi-maskinporten";
+const client = new maskinporten.Client("client", { clientName: "expiry-e2e", scopes: ["${OPEN_CATALOGUE_SCOPE}"], profile: "consumer" });
+const key = new maskinporten.ClientKey("short-lived", { clientId: client.clientId, generate: { modulusLength: 2048 }, expiresAt: "${expiresAt}", profile: "consumer" });
+export const clientId = client.clientId;
+export const kid = key.kid;
+`;
+      dir = makeProject("key-expiry", { "index.ts": program });
+      engine = await stackFor(dir, sim(), { consumer: consumer().orgno });
+    }, ENGINE_TIMEOUT_MS);
+    afterAll(() => removeProject(dir));
+
+    const warningOf = (stdout: string) => /key "[^"]+" of client \S+ expires in \d+ days? \(on [\d-]+\): rotate it/.exec(stdout)?.[0];
+
+    it(
+      "up and preview warn about a key expiring within 30 days; the threshold is stack config; refresh sees an expiry changed in the portal",
+      async () => {
+        const up = await engine.up();
+        const clientId = up.outputs["clientId"]!.value as string;
+        const kid = up.outputs["kid"]!.value as string;
+        expect(warningOf(up.stdout)).toBe(`key "${kid}" of client ${clientId} expires in 10 days (on ${expiresAt.slice(0, 10)}): rotate it`);
+        const preview = await engine.preview({ expectNoChanges: true });
+        expect(warningOf(preview.stdout)).toContain("expires in 10 days");
+
+        await engine.stack.setConfig("maskinporten:keyExpiryWarningDays", { value: "7" });
+        expect(warningOf((await engine.preview({ expectNoChanges: true })).stdout)).toBeUndefined();
+
+        const [registered] = (await portal().request<{ keys: Jwk[] }>("GET", `/clients/${clientId}/jwks`)).body.keys;
+        const sooner = Math.floor(Date.now() / 1000) + 3 * DAY + 3600;
+        await portal().putKey(clientId, { ...registered!, kid, exp: sooner });
+        await engine.refresh();
+        const state = await engine.stack.exportStack();
+        const resource = (state.deployment.resources as { urn: string; outputs: Record<string, unknown> }[]).find((r) => r.urn.endsWith("::short-lived"))!;
+        expect(resource.outputs["expiresAt"]).toBe(new Date(sooner * 1000).toISOString());
+        // The program sets the expiry, so the next up puts it back.
+        const drift = await engine.preview({ diff: true });
+        expect(previewSteps(drift.stdout)).toEqual(["update ClientKey::short-lived (expiresAt)"]);
+        await engine.up();
+        expect((await portal().request<{ keys: Jwk[] }>("GET", `/clients/${clientId}/jwks`)).body.keys[0]!.exp).toBe(Date.parse(expiresAt) / 1000);
+        await engine.destroy();
+      },
+      ENGINE_TIMEOUT_MS,
+    );
+  });
 });
