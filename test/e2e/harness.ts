@@ -66,7 +66,7 @@ export async function requireEngine(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ensurePulumi } = require("../../scripts/ensure-pulumi.js") as { ensurePulumi(o?: { quiet?: boolean }): Promise<unknown> };
   try {
-    await ensurePulumi({ quiet: true });
+    await ensurePulumi();
   } catch (err) {
     throw new Error(`${HOW_TO_GET_THE_ENGINE}\n(${err instanceof Error ? err.message : String(err)})`);
   }

@@ -1,0 +1,135 @@
+/**
+ * The package as users install it: `npm pack` of the current build, installed with `@pulumi/pulumi` into a
+ * project outside this repository (under the OS temp directory, so nothing resolves to this checkout), and a
+ * small TypeScript program run through the real engine. It proves that the `__provider` forwarder in state
+ * resolves `pulumi-maskinporten/provider` from the installed package, and that the tarball ships only what it
+ * should.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, lstatSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { configureForSimulator, openStack } from "../../scripts/lib/stack-workspace";
+import { changesOf, describeEngine, ENGINE_TIMEOUT_MS, REPO, secretsIn, privateJwkParts, storedState, TSCONFIG, useEngineSimulator } from "./harness";
+
+const run = promisify(execFile);
+/** npm reaches the registry slowly here; the packages are in its cache from this repository's install. */
+const NPM_INSTALL_TIMEOUT_MS = 15 * 60 * 1000;
+
+const PROGRAM = `
+import * as pulumi from "@pulumi/pulumi";
+import { Client, ClientKey, Scope, ScopeGrant } from "pulumi-maskinporten";
+
+const config = new pulumi.Config("packed");
+const scope = new Scope("api", { prefix: config.require("prefix"), subscope: "packed", description: "from the tarball", profile: "owner" });
+const grant = new ScopeGrant("grant", { scope: scope.name, consumerOrgno: config.require("consumerOrgno"), profile: "owner" });
+const client = new Client("client", { clientName: "packed", scopes: [grant.scope], profile: "consumer" });
+const key = new ClientKey("key", { clientId: client.clientId, generate: {}, profile: "consumer" });
+export const clientId = client.clientId;
+export const kid = key.kid;
+`;
+
+interface PackedFile {
+  path: string;
+}
+
+function version(pkg: string): string {
+  return (JSON.parse(readFileSync(join(REPO, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+}
+
+describeEngine("the packed package, installed as users install it", () => {
+  const sim = useEngineSimulator();
+  let work: string;
+  let tarball: string;
+  let files: string[];
+
+  beforeAll(async () => {
+    work = realpathSync(mkdtempSync(join(tmpdir(), "maskinporten-packed-")));
+    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: REPO, maxBuffer: 64 * 1024 * 1024 });
+    const [packed] = JSON.parse(stdout) as { filename: string; files: PackedFile[] }[];
+    tarball = join(work, packed!.filename);
+    files = packed!.files.map((f) => f.path);
+  }, ENGINE_TIMEOUT_MS);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("the tarball holds the build, the command and the README: no tests, sources, source maps, examples or keys", () => {
+    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "bin/maskinporten.js", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/index.js", "dist/simulator/index.js", "dist/cli/main.js"]));
+    const unwanted = files.filter(
+      (f) =>
+        !/^(package\.json|README\.md|LICENSE|bin\/[\w-]+\.js|dist\/(sdk|provider|simulator|cli)\/.+\.(js|d\.ts))$/.test(f) ||
+        /\.map$|(^|\/)(test|tests|__tests__|fixtures|examples)\/|\.(test|spec)\.|\.(p12|pfx|pem|key|jwk)$|\.jwk\.json$/.test(f),
+    );
+    expect(unwanted).toEqual([]);
+  });
+
+  it("no file in the tarball holds key material: a PEM private key, a private JWK, a PKCS#12 file", async () => {
+    const extracted = join(work, "extracted");
+    await run("mkdir", ["-p", extracted]);
+    await run("tar", ["-xzf", tarball, "-C", extracted]);
+    const holding = files.filter((f) => {
+      const text = readFileSync(join(extracted, "package", f), "utf8");
+      return /-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/=]{40}/.test(text) || /"d"\s*:\s*"[\w-]{40}/.test(text) || /MII[\w+/]{60}/.test(text);
+    });
+    expect(holding).toEqual([]);
+  });
+
+  it(
+    "a program in a project outside the repository, with the tarball installed: up, preview without changes, destroy",
+    async () => {
+      const project = join(work, "consumer");
+      await run("mkdir", ["-p", project]);
+      writeFileSync(join(project, "package.json"), JSON.stringify({ name: "packed-consumer", private: true, main: "index.ts" }, null, 2));
+      writeFileSync(join(project, "Pulumi.yaml"), "name: packed-consumer\nmain: index.ts\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
+      writeFileSync(join(project, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
+      writeFileSync(join(project, "index.ts"), PROGRAM);
+      await run(
+        "npm",
+        [
+          "install",
+          "--prefer-offline",
+          "--no-audit",
+          "--no-fund",
+          "--loglevel=error",
+          tarball,
+          `@pulumi/pulumi@${version("@pulumi/pulumi")}`,
+          `typescript@${version("typescript")}`,
+          `@types/node@${version("@types/node")}`,
+        ],
+        { cwd: project, timeout: NPM_INSTALL_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+      );
+      // A real copy of the package, not a link back into this checkout.
+      expect(lstatSync(join(project, "node_modules", "pulumi-maskinporten")).isSymbolicLink()).toBe(false);
+      expect(readFileSync(join(project, "node_modules", "pulumi-maskinporten", "package.json"), "utf8")).toContain('"name": "pulumi-maskinporten"');
+
+      const [owner, consumer] = sim().orgs;
+      const { stack } = await openStack({ projectDir: project, stackName: "packed", stateDir: join(project, ".pulumi-local") });
+      await configureForSimulator(stack, sim(), { owner: owner!.orgno, consumer: consumer!.orgno });
+      await stack.setAllConfig({ "packed:prefix": { value: owner!.prefixes[0]! }, "packed:consumerOrgno": { value: consumer!.orgno } });
+
+      const up = await stack.up();
+      expect(changesOf(up.summary.resourceChanges)).toEqual({ create: 5 });
+      const clientId = up.outputs["clientId"]!.value as string;
+      expect(await sim().control.portal(consumer!.orgno).getClient(clientId)).toMatchObject({ active: true, client_name: "packed" });
+
+      // The state holds the forwarder only: it loads the implementation by the package's public name, and
+      // nothing in it points into this checkout.
+      const state = storedState(project);
+      expect(state).toMatch(/require\(\\*"pulumi-maskinporten\/provider\\*"\)/);
+      expect(state).not.toContain(REPO);
+
+      const preview = await stack.preview({ expectNoChanges: true });
+      expect(preview.changeSummary).toEqual({ same: 5 });
+      const destroy = await stack.destroy();
+      expect(changesOf(destroy.summary.resourceChanges)).toEqual({ delete: 5 });
+      expect(await sim().control.portal(consumer!.orgno).getClient(clientId)).toMatchObject({ active: false });
+
+      const adminKeys = sim().orgs.flatMap((o) => privateJwkParts(o.adminKey));
+      expect(secretsIn(storedState(project) + up.stdout + preview.stdout + destroy.stdout, adminKeys)).toEqual([]);
+    },
+    ENGINE_TIMEOUT_MS + NPM_INSTALL_TIMEOUT_MS,
+  );
+});
