@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { describeEngine } from "./harness";
 
 interface EnsureResult {
   binDir: string;
@@ -24,7 +25,7 @@ const engine = require("../../scripts/ensure-pulumi.js") as {
 
 const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
 
-describe("Pulumi engine (scripts/ensure-pulumi.js)", () => {
+describeEngine("Pulumi engine (scripts/ensure-pulumi.js)", () => {
   let result: EnsureResult;
 
   beforeAll(async () => {
