@@ -226,7 +226,7 @@ describe("diff, update, read", () => {
     await expect(tokenWith(client.client_id, outs["privateKeyJwk"] as string)).resolves.toMatchObject({ kid: outs["kid"] });
   });
 
-  it("refresh reads the expiry and keeps the private forms and createdAt; its inputs hold no kid, thumbprint or key", async () => {
+  it("refresh reads the expiry and keeps the private forms and createdAt; its inputs hold no kid, thumbprint, key or unmanaged expiry", async () => {
     const { client, id, outs, news } = await generated({ kidConvention: { name: "r", environment: "TEST" } });
     const [registered] = await keysOf(client.client_id);
     const portalExp = registered!.exp! - 100 * 24 * 3600;
@@ -238,7 +238,6 @@ describe("diff, update, read", () => {
       clientId: client.client_id,
       generate: { algorithm: "RS256", modulusLength: 2048 },
       kidConvention: { name: "r", environment: "TEST" },
-      expiresAt: new Date(portalExp * 1000).toISOString(),
     });
     expect(await preview(id, read.props as Props, news, read.inputs)).toMatchObject({ changes: false });
   });

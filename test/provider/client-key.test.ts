@@ -310,7 +310,7 @@ describe("create, read, update, delete", () => {
     const { id, outs } = await up(news);
     await newProcess();
     const read = await clientKeyProvider.read(id, { ...outs, __provider: PROVIDER });
-    expect(read).toEqual({ id, props: outs, inputs: { clientId: client.client_id, publicKey: forms.jwk, kid: forms.thumbprint, thumbprint: forms.thumbprint, expiresAt: outs["expiresAt"], profile: "owner" } });
+    expect(read).toEqual({ id, props: outs, inputs: { clientId: client.client_id, publicKey: forms.jwk, kid: forms.thumbprint, thumbprint: forms.thumbprint, profile: "owner" } });
     expect((await preview(id, read.props as Props, news)).changes).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 import type { Jwk } from "../../provider/api/wire";
 import { jwkThumbprint, type PublicJwk } from "../../provider/keys";
 import { isThisKey, withKey, withoutKey } from "../../provider/resources/client-key/expand";
-import { flattenClientKey } from "../../provider/resources/client-key/flatten";
+import { EXPIRES_AT_MANAGED, flattenClientKey, priorOfOutputs } from "../../provider/resources/client-key/flatten";
 import { checkedClientKeySchema, clientKeySchema, isoFromSeconds } from "../../provider/resources/client-key/schema";
 import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
 import { rsaKeyPair } from "../simulator/helpers";
@@ -82,6 +82,28 @@ describe("flatten (a registered key → inputs and outputs)", () => {
   it("reports the server's expiry as an input when the program manages it", () => {
     const { inputs } = flattenClientKey("c-1", { ...a, exp }, { publicKey: {}, expiresAt: "2020-01-01T00:00:00.000Z" });
     expect(inputs["expiresAt"]).toBe(isoFromSeconds(exp));
+  });
+
+  it("reports expiresAt as an input only while the program sets it, also when read gets only the outputs", () => {
+    // Left out by the program: an output, never an input, so a later preview shows no "- expiresAt".
+    const unmanaged = flattenClientKey("c-1", { ...a, exp }, { clientId: "c-1", publicKey: a });
+    expect(unmanaged.outputs).toMatchObject({ expiresAt: isoFromSeconds(exp) });
+    expect(unmanaged.outputs).not.toHaveProperty(EXPIRES_AT_MANAGED);
+    const reread = flattenClientKey("c-1", { ...a, exp }, priorOfOutputs(unmanaged.outputs), unmanaged.outputs);
+    expect(reread.inputs).not.toHaveProperty("expiresAt");
+    expect(reread.outputs).toEqual(unmanaged.outputs);
+
+    // Set by the program: marked, so read reports the server's expiry as an input.
+    const at = isoFromSeconds(exp);
+    const managed = flattenClientKey("c-1", { ...a, exp }, { clientId: "c-1", publicKey: a, expiresAt: at });
+    expect(managed.outputs).toMatchObject({ expiresAt: at, [EXPIRES_AT_MANAGED]: true });
+    const rereadManaged = flattenClientKey("c-1", { ...a, exp: exp + DAY }, priorOfOutputs(managed.outputs), managed.outputs);
+    expect(rereadManaged.inputs["expiresAt"]).toBe(isoFromSeconds(exp + DAY));
+    expect(rereadManaged.outputs[EXPIRES_AT_MANAGED]).toBe(true);
+
+    // State from before the mark: read as unmanaged.
+    const { [EXPIRES_AT_MANAGED]: _mark, ...older } = managed.outputs;
+    expect(flattenClientKey("c-1", { ...a, exp }, priorOfOutputs(older), older).inputs).not.toHaveProperty("expiresAt");
   });
 
   it("round-trips with check's form of expiresAt, so a set expiry never shows as a change", () => {

@@ -18,6 +18,14 @@ type Props = Record<string, unknown>;
 const PROGRAM_ONLY_INPUTS = ["publicKey", "generate", "kidConvention", "rotateAfterDays", "rotateBeforeExpiryDays", "verify"] as const;
 
 /**
+ * An output set only while the program sets `expiresAt`. The `expiresAt` output is always there (the server sets
+ * an expiry when the program does not), so without it `read`, which gets only the outputs, could not tell a
+ * managed expiry from an unmanaged one; reporting it as an input when the program leaves it out made every
+ * `preview --diff` of an update after a refresh show a spurious `- expiresAt`.
+ */
+export const EXPIRES_AT_MANAGED = "expiresAtManaged";
+
+/**
  * The API returns only the normalized JWK, so `publicKey` (in the form the program gave it), the settings of
  * a generated key and `profile` come from `prior` (the inputs, or the state), and `createdAt` and the
  * generated key's forms from `kept` (the state, or what `create` made). `expiresAt` is always an output (the
@@ -37,7 +45,19 @@ export function flattenClientKey(clientId: string, key: Jwk, prior: Props, kept:
     ...(prior["expiresAt"] !== undefined && { expiresAt }),
     ...keptProfile(prior),
   });
-  return { inputs, outputs: definedOnly({ ...inputs, kid: key.kid, thumbprint, expiresAt, createdAt: kept["createdAt"], ...keptForms(kept) }) };
+  const marked = inputs["expiresAt"] !== undefined ? { [EXPIRES_AT_MANAGED]: true } : {};
+  return { inputs, outputs: definedOnly({ ...inputs, ...marked, kid: key.kid, thumbprint, expiresAt, createdAt: kept["createdAt"], ...keptForms(kept) }) };
+}
+
+/**
+ * The stored outputs as `prior` for {@link flattenClientKey} in `read`: `expiresAt` counts as set by the program
+ * only when the outputs carry the {@link EXPIRES_AT_MANAGED} mark. (State written before the mark existed reads
+ * as unmanaged; the next update writes the mark.)
+ */
+export function priorOfOutputs(outputs: Props): Props {
+  if (outputs[EXPIRES_AT_MANAGED] === true) return outputs;
+  const { expiresAt: _expiresAt, ...rest } = outputs;
+  return rest;
 }
 
 /**

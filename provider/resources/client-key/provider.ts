@@ -24,7 +24,7 @@ import { gone, profileOf } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
 import { isThisKey, withKey, withoutKey } from "./expand";
-import { flattenClientKey } from "./flatten";
+import { flattenClientKey, priorOfOutputs } from "./flatten";
 import { keyForms, newKeyPair } from "./generated";
 import { dueRule, rotates, type RotationPolicy } from "./rotation";
 import { checkedClientKeySchema, clientKeyId, clientKeySchema, generateField, secondsFromIso, type ClientKeyInputs } from "./schema";
@@ -90,7 +90,7 @@ export const clientKeyProvider: ResourceImplementation = {
     // A key of a deactivated client signs nothing: the resource is gone until the client is active again.
     const key = client?.active ? (client.jwks?.keys ?? []).find((k) => isThisKey(k, kid, thumbprint)) : undefined;
     if (!key) return gone();
-    const { inputs, outputs } = flattenClientKey(clientId, key, props);
+    const { inputs, outputs } = flattenClientKey(clientId, key, priorOfOutputs(props), props);
     return { id, props: outputs, inputs };
   },
 
