@@ -1,6 +1,6 @@
 /** The Maskinporten API client, free of Pulumi: `import { connect } from "pulumi-maskinporten/api"`. */
 export { connect, type Connection, type ConnectionSettings } from "./connection";
-export { MaskinportenApi, TooManyKeysError, type MaskinportenApiOptions } from "./maskinporten-api";
+export { CreateOutcomeUnknownError, MaskinportenApi, TooManyKeysError, type MaskinportenApiOptions } from "./maskinporten-api";
 export { TokenSource, metadataSource, type AccessToken, type AccessTokens, type TokenSourceOptions } from "./token";
 export { ENVIRONMENTS, resolveEndpoints, type Endpoints, type EnvironmentName } from "./environments";
 export { loadCredential, type Credential, type CredentialSpec } from "./credentials";

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { apiErrorFrom, MaskinportenError, NetworkError } from "./errors";
+import { ApiError, apiErrorFrom, MaskinportenError, NetworkError } from "./errors";
 import type { HttpResponse, HttpTransport, RetryMode } from "./http";
 import { KeyedMutex } from "./keyed-mutex";
 import { SharedReads } from "./shared-reads";
@@ -75,6 +75,25 @@ export class TooManyKeysError extends MaskinportenError {
       `client ${clientId} would have ${wanted} keys, but Maskinporten allows at most ${MAX_KEYS_PER_CLIENT}. ` +
         `Its current keys: ${currentKids.length > 0 ? currentKids.join(", ") : "(none)"}. ` +
         "Remove a key (delete its ClientKey, or unregister it in the portal) before adding another.",
+    );
+  }
+}
+
+/**
+ * A create that may have taken effect, and whether it did could not be found out (the lookup after a lost or
+ * failed response failed too, or it was retried to the limit). The object may exist under the name or
+ * client_id that was sent: a caller must keep that identity and find out later, never create anew.
+ */
+export class CreateOutcomeUnknownError extends MaskinportenError {
+  constructor(
+    readonly resource: string,
+    cause: unknown,
+  ) {
+    super(
+      "CREATE_OUTCOME_UNKNOWN",
+      `${resource} may have been created: the API's answer was lost or failed, and looking it up failed as well ` +
+        `(${cause instanceof Error ? cause.message : String(cause)})`,
+      { cause },
     );
   }
 }
@@ -354,8 +373,9 @@ export class MaskinportenApi {
   }
 
   /**
-   * Sends a create; when its outcome is unknown, `lookup` tells whether it took effect before it is sent
-   * again. A 409 after such a retry also means the first attempt landed.
+   * Sends a create; when its outcome is unknown (the response was lost, or was a 5xx, which may come after
+   * the work was done), `lookup` tells whether it took effect before it is sent again. A 409 after such a
+   * retry also means the first attempt landed. When that cannot be settled, a `CreateOutcomeUnknownError`.
    */
   private async createOnce<T>(call: Call, schema: z.ZodType<T>, lookup: () => Promise<T | undefined>): Promise<T> {
     let outcomeUnknown = false;
@@ -363,13 +383,19 @@ export class MaskinportenApi {
       try {
         return await this.expect({ ...call, retry: "safe-before-send" }, schema);
       } catch (err) {
-        const unknown = err instanceof NetworkError && err.outcomeUnknown;
+        const unknown = (err instanceof NetworkError && err.outcomeUnknown) || (err instanceof ApiError && err.status >= 500);
         const conflictAfterUnknown = outcomeUnknown && err instanceof MaskinportenError && err.code === "API_CONFLICT";
-        if (!unknown && !conflictAfterUnknown) throw err;
+        if (!unknown && !conflictAfterUnknown) throw outcomeUnknown ? new CreateOutcomeUnknownError(call.resource ?? call.operation, err) : err;
         outcomeUnknown = true;
-        const found = await lookup();
+        let found: T | undefined;
+        try {
+          found = await lookup();
+        } catch (lookupErr) {
+          throw new CreateOutcomeUnknownError(call.resource ?? call.operation, lookupErr);
+        }
         if (found !== undefined) return found;
-        if (attempt >= MAX_CREATE_ATTEMPTS) throw err;
+        // A create that is still being processed can land after the lookup: past the last attempt, unknown.
+        if (attempt >= MAX_CREATE_ATTEMPTS) throw new CreateOutcomeUnknownError(call.resource ?? call.operation, err);
       }
     }
   }

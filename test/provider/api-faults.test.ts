@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ApiError, NetworkError } from "../../provider/api/errors";
+import { CreateOutcomeUnknownError } from "../../provider/api/maskinporten-api";
 import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../provider/api/wire";
 import { OPEN_CATALOGUE_SCOPE, type FaultRule, type SimulatorOrg } from "../../simulator";
 import { connectAs } from "../helpers/api";
@@ -75,6 +76,7 @@ describe("a create whose outcome is unknown leaves exactly one object", () => {
     ["connection reset before handling", { method: "POST", path: "/api/v1/clients", kind: "reset", count: 1 }],
     ["502 from a gateway", { method: "POST", path: "/api/v1/clients", kind: "status", status: 502, count: 1 }],
     ["429, refused before processing", { method: "POST", path: "/api/v1/clients", kind: "status", status: 429, retryAfterSeconds: 0, count: 1 }],
+    ["500, which may come after the work was done", { method: "POST", path: "/api/v1/clients", kind: "status", status: 500, count: 1 }],
   ];
   it.each(cases)("client: %s", async (_name, rule) => {
     const name = `fault-${randomUUID().slice(0, 8)}`;
@@ -82,6 +84,17 @@ describe("a create whose outcome is unknown leaves exactly one object", () => {
     const created = await conn.api.createClient(clientBody(name));
     const found = await clientsNamed(name);
     expect(found.map((c) => c.client_id)).toEqual([created.client_id]);
+  });
+
+  it("client: when the lookup fails too, a CreateOutcomeUnknownError naming the client_id that was sent", async () => {
+    const name = `fault-${randomUUID().slice(0, 8)}`;
+    await sim().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 });
+    await sim().control.addFault({ method: "GET", path: "/api/v1/clients/*", kind: "status", status: 500, count: 1 });
+    const clientId = randomUUID();
+    const err = await conn.api.createClient({ ...clientBody(name), client_id: clientId }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CreateOutcomeUnknownError);
+    expect((err as CreateOutcomeUnknownError).message).toContain(clientId);
+    expect((await clientsNamed(name)).map((c) => c.client_id)).toEqual([clientId]);
   });
 
   it("scope: response dropped after commit", async () => {

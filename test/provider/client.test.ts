@@ -496,6 +496,29 @@ describe("faults", () => {
     expect(outs).toMatchObject({ clientId: id, active: true });
   });
 
+  it.each([
+    ["its response is lost after the client was made", { method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 } as const, "made"],
+    ["it answers 503, so it may or may not have been made", { method: "POST", path: "/api/v1/clients", kind: "status", status: 503, count: 1 } as const, "not made"],
+  ])("a create whose outcome stays unknown (%s, and the lookup fails) is kept under its client_id; the next up makes no second client", async (_case, fault, made) => {
+    await sim().control.addFault(fault);
+    await sim().control.addFault({ method: "GET", path: "/api/v1/clients/*", kind: "status", status: 500, count: 1 });
+    const news = program();
+    const inputs = await check(news);
+    const err = await clientProvider.create(inputs).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResourceInitError);
+    expect(err).toMatchObject({ id: inputs.clientId, message: expect.stringContaining("may have been created") });
+    expect((await clientsNamed(news.clientName as string)).length).toBe(made === "made" ? 1 : 0);
+
+    // The next `up`: check keeps the client_id, and the engine updates a resource with initialisation errors.
+    const next = await check(news, inputs);
+    expect(next.clientId).toBe(inputs.clientId);
+    const outs = (await clientProvider.update(inputs.clientId as string, (err as ResourceInitError).properties, next)).outs as Props;
+    expect(outs).toMatchObject({ clientId: inputs.clientId, active: true, integrationType: "maskinporten" });
+    expect(outs).not.toHaveProperty("createUnconfirmed");
+    expect((await clientsNamed(news.clientName as string)).map((c) => c.client_id)).toEqual([inputs.clientId]);
+    expect(await preview(inputs.clientId as string, outs, news)).toMatchObject({ changes: false });
+  });
+
   it("a failing step after the client was made is an initialisation failure carrying its id", async () => {
     await configureProvider({ ...config, "maskinporten:requestTimeoutSeconds": 1 });
     await sim().control.addFault({ method: "PUT", path: "/api/v1/clients/*", kind: "status", status: 503 });

@@ -329,6 +329,37 @@ describe("faults", () => {
     expect(outs).toMatchObject({ name: id, active: true });
     expect((await portal().listScopes(true)).filter((s) => s.name === id)).toHaveLength(1);
   });
+
+  it("a create whose response is lost and whose lookup fails is kept under its name; the next up takes it over, no adopt needed", async () => {
+    const news = program();
+    const name = `eksempel:${news.subscope as string}`;
+    // The POST lands, its response is lost, and the lookup that follows (not the one before the POST) fails.
+    const since = await sim().control.lastSeq();
+    await sim().control.addFault({ method: "POST", path: "/api/v1/scopes", kind: "latency", latencyMs: 1000, count: 1 });
+    await sim().control.addFault({ method: "POST", path: "/api/v1/scopes", kind: "drop-after-commit", count: 1 });
+    const inputs = await check(news);
+    const creating = scopeProvider.create(inputs).catch((e: unknown) => e);
+    while (!(await sim().control.requestLog({ since })).some((e) => e.route === "/api/v1/scopes/scope")) await new Promise((r) => setTimeout(r, 10));
+    await sim().control.addFault({ method: "GET", path: "/api/v1/scopes/scope", kind: "status", status: 500, count: 1 });
+    const err = await creating;
+    expect(err).toBeInstanceOf(ResourceInitError);
+    expect(err).toMatchObject({ id: name, message: expect.stringContaining("may have been created") });
+
+    const outs = (await scopeProvider.update(name, (err as ResourceInitError).properties, await check(news, inputs))).outs as Props;
+    expect(outs).toMatchObject({ name, active: true });
+    expect((await portal().listScopes(true)).filter((s) => s.name === name)).toHaveLength(1);
+    expect(await preview(name, outs, news)).toMatchObject({ changes: false });
+  });
+
+  it("an unconfirmed create that never landed is made by the next up", async () => {
+    const news = program();
+    const name = `eksempel:${news.subscope as string}`;
+    const inputs = await check(news);
+    const state = { ...inputs, name, active: true, createUnconfirmed: true };
+    const outs = (await scopeProvider.update(name, state, await check(news, inputs))).outs as Props;
+    expect(outs).toMatchObject({ name, active: true });
+    expect((await portal().listScopes(true)).filter((s) => s.name === name)).toHaveLength(1);
+  });
 });
 
 describe("profiles", () => {

@@ -4,14 +4,16 @@
  * Delete deactivates (the API keeps the client). `adoptClientId` takes over a client made elsewhere, since
  * `pulumi import` does not work for dynamic resources.
  */
+import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import type { MaskinportenApi } from "../../api/maskinporten-api";
+import { CreateOutcomeUnknownError, type MaskinportenApi } from "../../api/maskinporten-api";
 import { MASKINPORTEN_INTEGRATION_TYPE, type ApiClient } from "../../api/wire";
 import { diffFields, type FieldSpecs } from "../shared/diff";
 import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
+import { unconfirmedCreate, wasUnconfirmed } from "../shared/unconfirmed";
 import { adoptedClientMissing, adoptionProblem, explainingScopeRejection } from "./errors";
 import { newClientRequest, updatedClientRequest } from "./expand";
 import { flattenClient, priorOfOutputs } from "./flatten";
@@ -61,6 +63,9 @@ export const clientProvider: ResourceImplementation = {
   async update(id, olds, news) {
     const inputs = parseChecked(clientSchema(), news, DERIVED_CLIENT_INPUTS);
     const api = apiFor(inputs);
+    if (wasUnconfirmed(olds) && !(await api.findClient(id))) {
+      return { outs: flattenClient(await createNew(api, inputs, news, id), inputs).outputs };
+    }
     // A new profile alone changes nothing at the API; reading with it proves it can manage the client.
     const client = diffFields(olds, news, FIELDS_BUT_PROFILE).changes
       ? await explainingScopeRejection(() => api.updateClient(id, (current) => updatedClientRequest(current, inputs)))
@@ -86,9 +91,15 @@ function chosenId(props: Props): string | undefined {
   return typeof id === "string" && id !== "" ? id : undefined;
 }
 
-async function createNew(api: MaskinportenApi, inputs: ClientInputs, props: Props, clientId: string | undefined): Promise<ApiClient> {
-  const request = newClientRequest(inputs);
-  const created = await explainingScopeRejection(() => api.createClient(clientId === undefined ? request : { ...request, client_id: clientId }));
+async function createNew(api: MaskinportenApi, inputs: ClientInputs, props: Props, clientId: string = randomUUID()): Promise<ApiClient> {
+  const request = { ...newClientRequest(inputs), client_id: clientId };
+  let created: ApiClient;
+  try {
+    created = await explainingScopeRejection(() => api.createClient(request));
+  } catch (err) {
+    if (!(err instanceof CreateOutcomeUnknownError)) throw err;
+    throw unconfirmedCreate(clientId, props, flattenClient({ ...request, active: true } as ApiClient, inputs).outputs, err);
+  }
   if (created.active === inputs.active) return created;
   // The API creates clients active: an inactive one takes a second write.
   return finishing(created, inputs, props, () => api.updateClient(created.client_id, (current) => updatedClientRequest(current, inputs)));

@@ -6,13 +6,14 @@
  * exists already is taken over only with `adopt: true`, so two stacks never silently manage one scope.
  */
 import { ApiError, MaskinportenError } from "../../api/errors";
-import type { MaskinportenApi } from "../../api/maskinporten-api";
+import { CreateOutcomeUnknownError, type MaskinportenApi } from "../../api/maskinporten-api";
 import type { ApiScope } from "../../api/wire";
 import { diffFields, type FieldSpec, type FieldSpecs } from "../shared/diff";
 import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
+import { unconfirmedCreate, wasUnconfirmed } from "../shared/unconfirmed";
 import { expandCreate, expandUpdate } from "./expand";
 import { flattenScope } from "./flatten";
 import { DERIVED_SCOPE_INPUTS, derivedScopeInputs, OPTIONAL_SCOPE_FIELDS, scopeName, scopeSchema, type OptionalScopeField, type ScopeInputs } from "./schema";
@@ -55,10 +56,13 @@ export const scopeProvider: ResourceImplementation = {
     return { id, props: outputs, inputs };
   },
 
-  async update(id, _olds, news) {
+  async update(id, olds, news) {
     const desired = parseChecked(scopeSchema(), news, DERIVED_SCOPE_INPUTS);
     const api = apiFor(desired);
     const current = await api.findScope(id);
+    if (!current && wasUnconfirmed(olds)) {
+      return { outs: flattenScope(await createOrTakeOver(api, desired, news), desired).outputs };
+    }
     if (!current) {
       throw new MaskinportenError(
         "SCOPE_NOT_FOUND",
@@ -82,9 +86,14 @@ export const scopeProvider: ResourceImplementation = {
 async function createOrTakeOver(api: MaskinportenApi, desired: ScopeInputs, news: Record<string, unknown>): Promise<ApiScope> {
   const existing = await api.findScope(scopeName(desired));
   if (existing) return takeOver(api, desired, news, existing);
+  const request = expandCreate(desired);
   try {
-    return await api.createScope(expandCreate(desired));
+    return await api.createScope(request);
   } catch (err) {
+    if (err instanceof CreateOutcomeUnknownError) {
+      const name = scopeName(desired);
+      throw unconfirmedCreate(name, news, flattenScope({ ...request, name, active: true } as ApiScope, desired).outputs, err);
+    }
     if (!(err instanceof ApiError && err.status === 409)) throw err;
     const found = await api.findScope(scopeName(desired));
     if (!found) throw err;

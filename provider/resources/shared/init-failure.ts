@@ -7,9 +7,9 @@ export class ResourceInitError extends Error {
   readonly properties: Record<string, unknown>;
   readonly reasons: string[];
 
-  constructor(id: string, properties: Record<string, unknown>, cause: unknown) {
+  constructor(id: string, properties: Record<string, unknown>, cause: unknown, state = "was created and is kept in the stack") {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`${reason} (the object ${id} was created and is kept in the stack; run \`pulumi up\` again to finish)`, { cause });
+    super(`${reason} (the object ${id} ${state}; run \`pulumi up\` again to finish)`, { cause });
     this.name = "ResourceInitError";
     this.id = id;
     this.properties = properties;
