@@ -7,8 +7,9 @@
  *    between runs, like Digdir's do) on 127.0.0.1:4455 (MASKINPORTEN_SIMULATOR_PORT to change it).
  * 2. Opens the stack `dev` with a local file backend in .quickstart/pulumi and configures it for the
  *    simulator: two credential profiles, the API owner and the consumer organisation.
- * 3. Runs `pulumi up`, prints the outputs, proves the new client works by getting a token with its key, and
- *    says how to do that yourself. A second run changes nothing and says so.
+ * 3. Runs `pulumi up` (the engine prints the outputs), proves the client works by getting a token with its key,
+ *    and says how to do that yourself. A second run changes nothing and says so. When the simulator's state file
+ *    is gone but the stack is not, it refreshes the stack first, so `up` makes again what the simulator lost.
  */
 "use strict";
 
@@ -38,7 +39,7 @@ const DONE = { create: "created", update: "updated", delete: "deleted", replace:
 function describeChanges(summary) {
   const changes = Object.entries(summary.resourceChanges || {}).filter(([op, n]) => op !== "same" && n > 0);
   if (changes.length === 0) return "No changes: the simulator already matches the program.";
-  return `Changes applied: ${changes.map(([op, n]) => `${n} ${DONE[op] || op}`).join(", ")} (the stack itself counts as one).`;
+  return `Changes applied: ${changes.map(([op, n]) => `${n} ${DONE[op] || op}`).join(", ")}.`;
 }
 
 async function proveClientWorks(sim, outputs, keyFile) {
@@ -64,6 +65,7 @@ async function proveClientWorks(sim, outputs, keyFile) {
 
 async function main() {
   fs.mkdirSync(WORK, { recursive: true });
+  const simulatorIsNew = !fs.existsSync(path.join(WORK, "simulator.json"));
   const sim = await startQuickstartSimulator();
   try {
     console.log(`Maskinporten simulator at ${sim.url} (state: .quickstart/simulator.json)`);
@@ -73,6 +75,14 @@ async function main() {
     await stack.setAllConfig({ "quickstart:prefix": { value: owner.prefixes[0] }, "quickstart:consumerOrgno": { value: consumer.orgno } });
     console.log(`Stack dev: API owner ${owner.name} (${owner.orgno}), consumer ${consumer.name} (${consumer.orgno})\n`);
 
+    if (simulatorIsNew && fs.existsSync(path.join(WORK, "pulumi", "backend", ".pulumi", "stacks"))) {
+      // The stack may hold what an earlier simulator had: forget what is gone, so that `up` makes it again. With
+      // the program's provider config (runProgram), not the state's, whose admin keys were the old simulator's.
+      console.log("The simulator starts empty (its state file is gone): refreshing the stack first.\n");
+      const refresh = await stack.refresh({ runProgram: true });
+      const gone = (refresh.summary.resourceChanges || {}).delete || 0;
+      console.log(gone ? `Refresh: ${gone} resources the simulator no longer holds were dropped from the stack; up makes them again.\n` : "Refresh: nothing to drop.\n");
+    }
     // The engine's own output, outputs included (secrets masked), streams as it runs.
     const result = await stack.up({ onOutput: (text) => process.stdout.write(text) });
     console.log(describeChanges(result.summary));
