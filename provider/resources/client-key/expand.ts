@@ -1,5 +1,5 @@
 /** A key's inputs → the client's key set as the self-service API takes it (the whole set at once). Pure. */
-import { ConfigError } from "../../api/errors";
+import { ConfigError, MaskinportenError } from "../../api/errors";
 import type { Jwk } from "../../api/wire";
 import type { PublicJwk } from "../../keys";
 import { rsaThumbprint } from "./thumbprint";
@@ -24,6 +24,15 @@ export function withKey(keys: readonly Jwk[], key: PublicJwk, clientId: string):
  */
 export function withoutKey(keys: readonly Jwk[], kid: string, thumbprint: string | undefined): Jwk[] {
   return keys.filter((k) => !isThisKey(k, kid, thumbprint));
+}
+
+/** The key under `kid` in the set just written; its absence means something else changed the set meanwhile. */
+export function registeredUnder(keys: readonly Jwk[], clientId: string, kid: string): Jwk {
+  const key = keys.find((k) => k.kid === kid);
+  if (!key) {
+    throw new MaskinportenError("JWKS_NOT_AS_WRITTEN", `key ${kid} is not among the keys of client ${clientId} just after registering it; run again to converge`);
+  }
+  return key;
 }
 
 /** The registered key is the resource's: its kid, and its material when the thumbprint is known. */

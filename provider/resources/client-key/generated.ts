@@ -5,8 +5,7 @@
  * every later step carries them over from the state.
  */
 import type { Jwk } from "../../api/wire";
-import { altinnKid, generateKeyPair, type GeneratedKey } from "../../keys";
-import type { PublicJwk } from "../../keys";
+import { altinnKid, generateKeyPair, type GeneratedKey, type PublicJwk } from "../../keys";
 import { rsaThumbprint } from "./thumbprint";
 import type { GenerateSettings, KidConvention } from "./schema";
 

@@ -23,7 +23,7 @@ import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, profileOf } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
-import { isThisKey, withKey, withoutKey } from "./expand";
+import { isThisKey, registeredUnder, withKey, withoutKey } from "./expand";
 import { flattenClientKey, priorOfOutputs } from "./flatten";
 import { keyForms, newKeyPair } from "./generated";
 import { dueRule, rotates, type RotationPolicy } from "./rotation";
@@ -182,15 +182,7 @@ function registeredForm(olds: Props, inputs: ClientKeyInputs): PublicJwk {
 /** Registers the key on its client (or finds it registered) and returns it as the API holds it now. */
 async function registered(connection: Connection, inputs: ClientKeyInputs, jwk: PublicJwk): Promise<Jwk> {
   const keys = await connection.api.modifyJwks(inputs.clientId, (current) => withKey(current, jwk, inputs.clientId));
-  return registeredKey(keys, inputs.clientId, jwk.kid);
-}
-
-function registeredKey(keys: readonly Jwk[], clientId: string, kid: string): Jwk {
-  const key = keys.find((k) => k.kid === kid);
-  if (!key) {
-    throw new MaskinportenError("JWKS_NOT_AS_WRITTEN", `key ${kid} is not among the keys of client ${clientId} just after registering it; run again to converge`);
-  }
-  return key;
+  return registeredUnder(keys, inputs.clientId, jwk.kid);
 }
 
 /**

@@ -7,7 +7,7 @@ import { MaskinportenError } from "../../api/errors";
 import { TooManyKeysError } from "../../api/maskinporten-api";
 import type { Jwk } from "../../api/wire";
 import type { GeneratedKey } from "../../keys";
-import { withKey, withoutKey } from "./expand";
+import { registeredUnder, withKey, withoutKey } from "./expand";
 import { freeKid, withKid } from "./generated";
 import type { VerifySettings } from "./schema";
 import { KeyNotVerifiedError, verifyKey } from "./verify";
@@ -34,11 +34,7 @@ export async function registerGenerated(connection: Connection, clientId: string
     if (!(err instanceof TooManyKeysError) || options.whenFull === undefined) throw err;
     throw new MaskinportenError("TOO_MANY_KEYS", `${err.message} ${options.whenFull}`, { cause: err });
   }
-  const registered = keys.find((k) => k.kid === settled.kid);
-  if (!registered) {
-    throw new MaskinportenError("JWKS_NOT_AS_WRITTEN", `key ${settled.kid} is not among the keys of client ${clientId} just after registering it; run again to converge`);
-  }
-  return { key: settled, registered };
+  return { key: settled, registered: registeredUnder(keys, clientId, settled.kid) };
 }
 
 /**

@@ -87,9 +87,8 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
     // Without its current key the resource is gone: `up` makes a new one.
     if (found === undefined) return gone();
     const previous = props["previous"] as PreviousKeyState | undefined;
-    const previousFound = previous === undefined ? undefined : registeredAs(keys, previous);
     const inputs = inputsOf(props);
-    return { id, props: outputsOf(inputs, found, previousFound && { ...previousFound, retiresAt: previous!.retiresAt }), inputs };
+    return { id, props: outputsOf(inputs, found, previous && registeredAs(keys, previous)), inputs };
   },
 
   async update(_id, olds, news) {
@@ -112,9 +111,9 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
       if (leaving.length > 0) await connection.api.modifyJwks(inputs.clientId, (keys) => leaving.reduce(without, keys));
       current = next;
     }
+    // The current key is registered again if it went missing (removed in the portal).
     const registered = await connection.api.modifyJwks(inputs.clientId, (keys) => withKey(keys, current.publicKeyJwk, inputs.clientId));
-    const previousNow = previous === undefined ? undefined : registeredAs(registered, previous);
-    return { outs: outputsOf(inputs, registeredAs(registered, current) ?? current, previousNow && { ...previousNow, retiresAt: previous!.retiresAt }) };
+    return { outs: outputsOf(inputs, registeredAs(registered, current) ?? current, previous && registeredAs(registered, previous)) };
   },
 
   async delete(_id, props) {
