@@ -360,4 +360,61 @@ export const kid = key.kid;
       ENGINE_TIMEOUT_MS,
     );
   });
+
+  describe("a verified rotation whose new key never works", () => {
+    let engine: EngineStack;
+    let dir: string;
+
+    beforeAll(async () => {
+      await sim().control.setClockOffset(0);
+      const program = `
+import * as maskinporten from "pulumi-maskinporten";
+const client = new maskinporten.Client("client", { clientName: "verify-e2e", scopes: ["${OPEN_CATALOGUE_SCOPE}"], profile: "consumer" });
+const key = new maskinporten.ClientKey("key", {
+  clientId: client.clientId,
+  generate: { modulusLength: 2048 },
+  rotateAfterDays: 30,
+  verify: { scope: "${OPEN_CATALOGUE_SCOPE}", timeoutSeconds: 3 },
+  profile: "consumer",
+});
+export const clientId = client.clientId;
+export const kid = key.kid;
+export const privateKeyJwk = key.privateKeyJwk;
+`;
+      dir = makeProject("key-verify", { "index.ts": program });
+      engine = await stackFor(dir, sim(), { consumer: consumer().orgno });
+    }, ENGINE_TIMEOUT_MS);
+    afterAll(async () => {
+      await sim().control.setPropagationDelay(0);
+      removeProject(dir);
+    });
+
+    it(
+      "up fails saying the old key was kept; the old key stays registered, in the state, and gets tokens; a later up rotates",
+      async () => {
+        const first = (await engine.up()).outputs;
+        const clientId = first["clientId"]!.value as string;
+        const oldKid = first["kid"]!.value as string;
+
+        await sim().control.setClockOffset(31 * DAY);
+        await sim().control.setPropagationDelay(3_600_000);
+        const failed = await engine.up().then(
+          () => undefined,
+          (err: unknown) => err as Error,
+        );
+        expect(failed?.message).toMatch(/got no Maskinporten token for scope "difitest:open" in \d+ s .*It was removed again; the key it was to replace \(if any\) is kept: nothing changed/s);
+        expect(await kidsOf(clientId)).toEqual([oldKid]);
+        expect((await engine.stack.outputs())["kid"]!.value).toBe(oldKid);
+        await expect(tokenWith(clientId, first["privateKeyJwk"]!.value as string)).resolves.toMatchObject({ kid: oldKid });
+        expect((await engine.preview({ diff: true })).changeSummary).toEqual({ same: 2, replace: 1 });
+
+        await sim().control.setPropagationDelay(0);
+        const rotated = (await engine.up()).outputs;
+        expect(rotated["kid"]!.value).not.toBe(oldKid);
+        expect(await kidsOf(clientId)).toEqual([rotated["kid"]!.value]);
+        await engine.destroy();
+      },
+      ENGINE_TIMEOUT_MS,
+    );
+  });
 });
