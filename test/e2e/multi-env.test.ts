@@ -175,7 +175,7 @@ describeEngine("examples/multi-env", () => {
         const client = await consumerPortal(env).getClient(env.clientId);
         expect(client.active).toBe(false);
         expect(await kidsOf(env)).toEqual([]);
-        expect((await consumerPortal(env).listClients(false)).filter((c) => c.client_name.startsWith("weather-sync"))).toEqual([]);
+        expect((await consumerPortal(env).listClients(false)).filter((c) => c.client_name?.startsWith("weather-sync"))).toEqual([]);
       }
     },
     ENGINE_TIMEOUT_MS,

@@ -189,7 +189,7 @@ describeEngine("upgrade: state written by the previous shape of the package", ()
   beforeAll(async () => {
     if (process.env["MASKINPORTEN_UPGRADE_FIXTURE"] === "capture") await captureFixture();
     meta = JSON.parse(readFileSync(join(FIXTURE, "meta.json"), "utf8")) as FixtureMeta;
-    const exported = JSON.parse(readFileSync(join(FIXTURE, "deployment.json"), "utf8")) as Deployment & { deployment: { resources?: StateResource[] } };
+    const exported = JSON.parse(readFileSync(join(FIXTURE, "deployment.json"), "utf8")) as { version: number; deployment: { resources?: StateResource[] } };
     await restoreInSimulator(sim(), exported.deployment);
     repointDefaultProvider(exported.deployment, sim(), profiles(sim()));
     const resources = exported.deployment.resources ?? [];
@@ -198,7 +198,7 @@ describeEngine("upgrade: state written by the previous shape of the package", ()
 
     dir = copyProgram();
     engine = await stackFor(dir, sim(), profiles(sim()), { stackName: meta.stackName, config: programConfig(sim()) });
-    await engine.stack.importStack(exported);
+    await engine.stack.importStack(exported as Deployment);
   }, ENGINE_TIMEOUT_MS * 2);
 
   afterAll(() => {
