@@ -27,7 +27,7 @@ export function expiryWarning(kid: string, clientId: string, expiresAt: unknown,
 
 /** How to rotate a `ClientKey`, depending on how it is made. */
 export function clientKeyAdvice(generated: boolean, rotating: boolean): string {
-  if (rotating) return "its rotation is due: run `pulumi up` to register its successor (see also `pulumi preview`)";
+  if (rotating) return "it is rotated by the first `pulumi up` once due (rotateAfterDays, rotateBeforeExpiryDays; `pulumi preview` then shows the replacement): make sure one runs in time";
   if (generated) {
     return "rotate it: set rotateBeforeExpiryDays (or rotateAfterDays) on the ClientKey and run `pulumi up`, which registers a new key before the old one goes";
   }
