@@ -23,7 +23,6 @@ let added = 0;
 for (const [path, entry] of Object.entries(pk)) {
   for (const [dep, version] of Object.entries(entry.optionalDependencies || {})) {
     if (pk[`node_modules/${dep}`]) continue;
-    const family = Object.keys(pk).find((k) => k.startsWith(`node_modules/${dep.replace(/-[^/]*$/, "").split("-").slice(0, 2).join("-")}`) && pk[k].optional);
     const sibling = pk[Object.keys(pk).find((k) => k.startsWith(`node_modules/${dep.split("/")[0]}/`) && pk[k].optional && pk[k].os) ?? ""] ?? {};
     const { os, cpu, libc } = platform(dep);
     pk[`node_modules/${dep}`] = {

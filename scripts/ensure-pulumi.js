@@ -351,7 +351,22 @@ async function pin(version) {
   log(`pinned; review and commit tools/pulumi-engine/go.mod and go.sum (replaces copied: ${edits.length})`);
 }
 
+/** The explicit opt-out of the end-to-end tests for machines without Go or Pulumi; never honoured in CI. */
+const E2E_OPT_OUT_VARIABLE = "MASKINPORTEN_E2E";
+
+function e2eOptedOut(env = process.env) {
+  if (env[E2E_OPT_OUT_VARIABLE] !== "off") return false;
+  if (env.CI && env.CI !== "false") {
+    throw new Error(`${E2E_OPT_OUT_VARIABLE}=off is set in CI; CI must run the end-to-end tests (unset it)`);
+  }
+  return true;
+}
+
 async function main(argv) {
+  if (argv.includes("--for-tests") && e2eOptedOut()) {
+    log(`${E2E_OPT_OUT_VARIABLE}=off: not building the engine; the end-to-end tests will be left out`);
+    return;
+  }
   const i = argv.indexOf("--pin");
   if (i >= 0) {
     const requested = argv[i + 1] && !argv[i + 1].startsWith("--") ? argv[i + 1] : sdkVersion();
@@ -361,7 +376,7 @@ async function main(argv) {
   process.stdout.write(argv.includes("--json") ? `${JSON.stringify(result)}\n` : `${result.binDir}\n`);
 }
 
-module.exports = { ensurePulumi, engineEnv, sdkVersion, pinnedEngineVersion, compareVersions };
+module.exports = { ensurePulumi, engineEnv, sdkVersion, pinnedEngineVersion, compareVersions, e2eOptedOut, E2E_OPT_OUT_VARIABLE };
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((e) => {
