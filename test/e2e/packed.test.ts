@@ -6,7 +6,7 @@
  * should.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, lstatSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -43,6 +43,7 @@ describeEngine("the packed package, installed as users install it", () => {
   let work: string;
   let tarball: string;
   let files: string[];
+  let project: string;
 
   beforeAll(async () => {
     work = realpathSync(mkdtempSync(join(tmpdir(), "maskinporten-packed-")));
@@ -50,7 +51,8 @@ describeEngine("the packed package, installed as users install it", () => {
     const [packed] = JSON.parse(stdout) as { filename: string; files: PackedFile[] }[];
     tarball = join(work, packed!.filename);
     files = packed!.files.map((f) => f.path);
-  }, ENGINE_TIMEOUT_MS);
+    project = await installConsumer(work, tarball);
+  }, ENGINE_TIMEOUT_MS + NPM_INSTALL_TIMEOUT_MS);
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
@@ -80,27 +82,6 @@ describeEngine("the packed package, installed as users install it", () => {
   it(
     "a program in a project outside the repository, with the tarball installed: up, preview without changes, destroy",
     async () => {
-      const project = join(work, "consumer");
-      await run("mkdir", ["-p", project]);
-      writeFileSync(join(project, "package.json"), JSON.stringify({ name: "packed-consumer", private: true, main: "index.ts" }, null, 2));
-      writeFileSync(join(project, "Pulumi.yaml"), "name: packed-consumer\nmain: index.ts\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
-      writeFileSync(join(project, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
-      writeFileSync(join(project, "index.ts"), PROGRAM);
-      await run(
-        "npm",
-        [
-          "install",
-          "--prefer-offline",
-          "--no-audit",
-          "--no-fund",
-          "--loglevel=error",
-          tarball,
-          `@pulumi/pulumi@${version("@pulumi/pulumi")}`,
-          `typescript@${version("typescript")}`,
-          `@types/node@${version("@types/node")}`,
-        ],
-        { cwd: project, timeout: NPM_INSTALL_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
-      );
       // A real copy of the package, not a link back into this checkout.
       expect(lstatSync(join(project, "node_modules", "pulumi-maskinporten")).isSymbolicLink()).toBe(false);
       expect(readFileSync(join(project, "node_modules", "pulumi-maskinporten", "package.json"), "utf8")).toContain('"name": "pulumi-maskinporten"');
@@ -130,6 +111,88 @@ describeEngine("the packed package, installed as users install it", () => {
       const adminKeys = sim().orgs.flatMap((o) => privateJwkParts(o.adminKey));
       expect(secretsIn(storedState(project) + up.stdout + preview.stdout + destroy.stdout, adminKeys)).toEqual([]);
     },
-    ENGINE_TIMEOUT_MS + NPM_INSTALL_TIMEOUT_MS,
+    ENGINE_TIMEOUT_MS,
+  );
+
+  it(
+    "the provider serialized with pulumi.runtime.serializeFunction, loaded back from its text as the provider host loads it, creates a client",
+    async () => {
+      const consumer = sim().orgs[1]!;
+      const config = {
+        "maskinporten:issuer": sim().issuer,
+        "maskinporten:apiBaseUrl": sim().apiBaseUrl,
+        "maskinporten:clientId": consumer.adminClientId,
+        "maskinporten:privateKey": JSON.stringify(consumer.adminKey),
+      };
+      writeFileSync(join(project, "serialize.js"), SERIALIZE_AND_CREATE);
+      const { stdout } = await run(process.execPath, ["serialize.js"], {
+        cwd: project,
+        env: { ...process.env, STACK_CONFIG: JSON.stringify(config) },
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      const { id, text } = JSON.parse(stdout) as { id: string; text: string };
+      expect(await sim().control.portal(consumer.orgno).getClient(id)).toMatchObject({ active: true, client_name: "serialized" });
+      expect(text).toContain('require("pulumi-maskinporten/provider")');
+      expect(text).not.toContain(REPO);
+      expect(secretsIn(text, privateJwkParts(consumer.adminKey))).toEqual([]);
+      expect(text.length).toBeLessThan(5000);
+    },
+    ENGINE_TIMEOUT_MS,
   );
 });
+
+/**
+ * Run inside the consumer project: serializes `forwarder("Client")` the way `dynamic.Resource` does, compiles
+ * the text as a module whose paths are the project's (as the provider host's require-from-string does), and
+ * runs configure, check and create with it. Prints the client id and the serialized text.
+ */
+const SERIALIZE_AND_CREATE = `
+const Module = require("node:module");
+const pulumi = require("@pulumi/pulumi");
+const { forwarder } = require("pulumi-maskinporten/provider");
+
+(async () => {
+  // As dynamic.Resource does: the provider object is made first, then \`() => provider\` is serialized.
+  const provider0 = forwarder("Client");
+  const { text } = await pulumi.runtime.serializeFunction(() => provider0, { allowSecrets: true });
+  const loaded = new Module("", module);
+  loaded.paths = Module._nodeModulePaths(process.cwd());
+  loaded._compile(text, "");
+  const provider = loaded.exports.handler();
+  const config = JSON.parse(process.env.STACK_CONFIG);
+  await provider.configure({ config: { get: (key) => config[key] } });
+  const checked = await provider.check({}, { clientName: "serialized", scopes: ["difitest:open"], __provider: text });
+  if (checked.failures && checked.failures.length) throw new Error(JSON.stringify(checked.failures));
+  const created = await provider.create(checked.inputs);
+  process.stdout.write(JSON.stringify({ id: created.id, text }));
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
+`;
+
+/** A project outside this repository with the tarball and its peers installed, as a user would. */
+async function installConsumer(work: string, tarball: string): Promise<string> {
+  const project = join(work, "consumer");
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "packed-consumer", private: true, main: "index.ts" }, null, 2));
+  writeFileSync(join(project, "Pulumi.yaml"), "name: packed-consumer\nmain: index.ts\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
+  writeFileSync(join(project, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
+  writeFileSync(join(project, "index.ts"), PROGRAM);
+  await run(
+    "npm",
+    [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      tarball,
+      `@pulumi/pulumi@${version("@pulumi/pulumi")}`,
+      `typescript@${version("typescript")}`,
+      `@types/node@${version("@types/node")}`,
+    ],
+    { cwd: project, timeout: NPM_INSTALL_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return project;
+}
