@@ -5,10 +5,10 @@
  * docs/benchmarks.json and regenerates docs/benchmarks.md. Run `npm run build` first (npm run bench does).
  *
  *   --n 10,50,200            clients per program (or BENCH_N)
- *   --latency-ms 50          latency of the second run of A; 0 skips it (or BENCH_LATENCY_MS)
+ *   --latency-ms 50          latency of every request of A+L; 0 skips A+L (or BENCH_LATENCY_MS)
  *   --throughput-seconds 5   per throughput measurement; 0 skips them
  *   --repeat 3               cycles (up … destroy) per size below 100 clients; times are medians
- *   --repeat-large 1         cycles per size from 100 clients on (one cycle of 200 takes ~10 minutes)
+ *   --repeat-large 2         cycles per size from 100 clients on (one cycle of 200 takes ~7 minutes)
  *   --connections 32         of the throughput load generator
  *   --no-padded              skip B′ (B padded to A's state size)
  *   --no-docs                print only; leave docs/ as it is
@@ -29,7 +29,7 @@ function options() {
       "latency-ms": { type: "string", default: process.env.BENCH_LATENCY_MS || "50" },
       "throughput-seconds": { type: "string", default: "5" },
       repeat: { type: "string", default: "3" },
-      "repeat-large": { type: "string", default: "1" },
+      "repeat-large": { type: "string", default: "2" },
       connections: { type: "string", default: "32" },
       "no-padded": { type: "boolean", default: false },
       "no-docs": { type: "boolean", default: false },
@@ -67,6 +67,7 @@ async function main() {
   fs.mkdirSync(path.join(ROOT, ".cache", "bench"), { recursive: true });
   fs.writeFileSync(path.join(ROOT, ".cache", "bench", "report.json"), json);
   if (settings.docs) {
+    fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });
     fs.writeFileSync(path.join(ROOT, "docs", "benchmarks.json"), json);
     writeBenchmarksDoc();
     process.stdout.write("wrote docs/benchmarks.json and docs/benchmarks.md\n");

@@ -101,12 +101,13 @@ function benchSection(report: BenchReport): string {
     "- **B′**: B with each resource padded to A's state size (table \"Stack state\"). The file backend writes the whole",
     "  state after every step, so state size alone costs time in `up`, `refresh` and `destroy`; B′ separates that from",
     "  the provider's own work.",
+    "- **A+L**: A on a stack of its own with latency added to every request (section \"With latency\").",
     "",
-    `Phases, in this order, each program after the other within a phase: \`up\` (create), \`preview\` (expecting no change),`,
+    `Phases, in this order, each program (A, A+L, B, B′) after the other within a phase: \`up\` (create), \`preview\` (expecting no change),`,
     "`up` again (expecting no change), `refresh` (expecting no change), `destroy`. Every phase checks its outcome (the",
     "resource count created and deleted, no change where none is expected), so a number is only recorded for a correct",
-    `run. Sizes below 100 clients run ${settings.repeats} full cycles (each on a fresh scope and fresh customers) and`,
-    `report the median time; from 100 on, ${settings.repeatsLarge}. The engine runs ${settings.engineParallel} resource`,
+    `run. Sizes below 100 clients run ${cycles(settings.repeats)} (each on a fresh scope and fresh customers) and`,
+    `report the median time; from 100 on, ${cycles(settings.repeatsLarge)}. The engine runs ${settings.engineParallel} resource`,
     `operations at a time (its default, 4 × CPUs), the provider ${settings.providerMaxConcurrency} requests at a time (its default).`,
     "",
     missed.length === 0 ? "All targets are met." : `Targets not met: ${missed.map((t) => t.name).join("; ")}.`,
@@ -144,9 +145,10 @@ function benchSection(report: BenchReport): string {
     speedReading(report, largest),
     "### With latency",
     "",
-    `Program A again (fresh scope and customers), with the simulator delaying every request by ${settings.latencyMs} ms (a`,
-    "`latency` fault with probability 1 on every route: metadata, token and API). \"Added\" is the time with latency",
-    "minus the time without (both medians). The lower bound is",
+    `A+L is program A on a stack of its own (fresh scope and customers), with the simulator delaying every request by`,
+    `${settings.latencyMs} ms (a \`latency\` fault with probability 1 on every route: metadata, token and API), run right after A in`,
+    "every phase of every cycle, so that both meet the same load of the machine. \"Added\" is A+L's time minus A's",
+    "(medians over the same cycles). The lower bound is",
     "",
     "    latency × max(critical path, requests ÷ concurrency)",
     "",
@@ -177,6 +179,10 @@ function benchSection(report: BenchReport): string {
     "so the simulator is not what the times above measure.",
     "",
   ].join("\n");
+}
+
+function cycles(count: number): string {
+  return count === 1 ? "one full cycle" : `${count} full cycles`;
 }
 
 function speedReading(report: BenchReport, largest: BenchReport["sizes"][number]): string {
@@ -246,11 +252,18 @@ function badInputSection(): string {
   return [
     "## Bad input",
     "",
-    "`test/provider/bad-input.test.ts` (part of `npm test`) runs a table of bad inputs across the four resources and",
-    "the provider configuration, calling the provider as the engine does (`check`, and `create` where a problem can only",
-    "show there). Each row must fail with a message naming the field (the property, or the config key), reach the",
-    "simulator with no write request (and no request at all), and hold no secret: no 16-character slice of a private",
-    "key, a PKCS#12 password or an access token.",
+    "`test/provider/bad-input.test.ts` (part of `npm test`) runs a table of 64 bad inputs: 16 of `Client`, 11 of `Scope`,",
+    "4 of `ScopeGrant`, 17 of `ClientKey` and 16 of the provider configuration (an organisation number failing its check",
+    "digit, a scope without prefix, a 1024-bit key, a private JWK or PEM given as public key, a sixth key, a kid with",
+    "spaces, lifetime 0, an expiry more than a year ahead, a misspelt input, an unknown profile, an expired business",
+    "certificate, a wrong PKCS#12 password, an `http:` URL to another host, an unknown environment, a missing",
+    "clientId, two credentials at once, ...). Each row calls the provider as the engine does (`check`, and `create`",
+    "where the problem can only show there: a credential is loaded on first use, and the sixth key needs the client's",
+    "keys read) and must be rejected with a message naming the field (the failure's property, or the config key in",
+    "the error), with no write reaching the simulator (and no request at all, except the sixth key's read of the key",
+    "set), and with no 16-character slice of any private key, PKCS#12 password or admin key in what the user sees",
+    "(the failures, or the error's message, stack and properties). The sixth key is named by its client and the",
+    "limit (\"client … would have 6 keys, but Maskinporten allows at most 5. Its current keys: …\"), not by a property.",
     "",
   ].join("\n");
 }

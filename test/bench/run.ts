@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: programs A (this package) and B (do-nothing dynamic resources, and B′, B with A's state
- * size) through the real engine, phase by phase and side by side, against a simulator in this process that
- * counts every request; then A again with latency on every request; then the simulator's throughput.
+ * `npm run bench`: programs A (this package), A+L (A with latency on every request), B (do-nothing dynamic
+ * resources) and B′ (B with A's state size) through the real engine, phase by phase and side by side,
+ * against a simulator in this process that counts every request; then the simulator's throughput.
  */
 import { cpus, release, totalmem } from "node:os";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -17,7 +17,7 @@ import { measureThroughput, type ThroughputResult } from "./throughput";
 
 export interface BenchOptions {
   sizes: number[];
-  /** Latency added to every request in the second run of A; 0 skips that run. */
+  /** Latency added to every request of A+L; 0 skips A+L. */
   latencyMs: number;
   /** Duration of each throughput measurement; 0 skips them. */
   throughputMs: number;
@@ -30,7 +30,7 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-export type ProgramName = "A" | "B" | "B′";
+export type ProgramName = "A" | "A+L" | "B" | "B′";
 
 export type RequestCounts = Pick<RequestCounters, "total" | "token" | "tokenIssued" | "metadata" | "apiReads" | "apiWrites" | "byRoute">;
 
@@ -46,7 +46,7 @@ export interface PhaseResult {
 
 export interface LatencyPhaseResult {
   ms: number;
-  /** The same phase without latency (this size's first run). */
+  /** The same phase of A, without latency, in the same cycles. */
   withoutLatencyMs: number;
   addedMs: number;
   boundMs: number;
@@ -125,6 +125,10 @@ interface Program {
   name: ProgramName;
   dir: string;
   stack: Stack;
+  /** Latency the simulator adds to every request while this program runs. */
+  latencyMs: number;
+  /** Which series of customers and scopes it uses, so no two programs meet each other's objects. */
+  series: number;
 }
 
 /** Cycles (up … destroy) per size: `repeats` below 100 clients, where noise is large against a phase; `repeatsLarge` from 100 on. */
@@ -132,119 +136,97 @@ function repeatsFor(n: number, options: BenchOptions): number {
   return n < 100 ? options.repeats : options.repeatsLarge;
 }
 
+/**
+ * Each phase runs A, A with latency, B and B′ one after the other, so that what a comparison compares ran
+ * under the same load of the machine; each cycle (up … destroy) on fresh customers and a fresh scope.
+ */
 async function benchSize(sim: SimulatorHandle, n: number, index: number, options: BenchOptions): Promise<SizeResult> {
   const resources = resourceCount(n);
   const keys = await publicKeys(n);
   const repeats = repeatsFor(n, options);
-  // Fresh customers and a fresh scope per cycle, so no cycle meets objects an earlier one deactivated.
-  const input = (cycle: number): BenchInput => {
-    const orgnos = customerOrgnos(n, 30_000_000 + index * 1_000_000 + cycle * 10_000);
-    return { subscope: `bench.n${n}.cycle${cycle}`, customers: orgnos.map((orgno, i) => ({ orgno, publicKey: keys[i]! })) };
+  const input = (series: number, cycle: number): BenchInput => {
+    const orgnos = customerOrgnos(n, 30_000_000 + index * 1_000_000 + series * 200_000 + cycle * 1_000);
+    return { subscope: `bench.n${n}.s${series}.c${cycle}`, customers: orgnos.map((orgno, i) => ({ orgno, publicKey: keys[i]! })) };
   };
   const programs: Program[] = [
-    await openProgram(sim, "A", PROGRAM_A),
-    await openProgram(sim, "B", PROGRAM_B),
-    ...(options.padded ? [await openProgram(sim, "B′", PROGRAM_B)] : []),
+    await openProgram(sim, "A", PROGRAM_A, 0, 0),
+    ...(options.latencyMs > 0 ? [await openProgram(sim, "A+L", PROGRAM_A, 1, options.latencyMs)] : []),
+    await openProgram(sim, "B", PROGRAM_B, 0, 0),
+    ...(options.padded ? [await openProgram(sim, "B′", PROGRAM_B, 0, 0)] : []),
   ];
-  const [a] = programs as [Program];
   const times = new Map<string, number[]>();
-  const inFlight = new Map<Phase, InFlightTotals[]>();
-  const requests = {} as Record<Phase, RequestCounts>;
+  const inFlight = new Map<string, InFlightTotals[]>();
+  const requests = new Map<string, RequestCounts>();
   const stateBytesPerResource: SizeResult["stateBytesPerResource"] = {};
   let pad: number | undefined;
   try {
     // Untimed: the first engine run on a project pays for cold caches (the CLI, plugins, the program's modules).
     for (const program of programs) {
-      writeInput(program.dir, input(0));
+      writeInput(program.dir, input(program.series, 0));
       await program.stack.preview();
     }
     for (let cycle = 0; cycle < repeats; cycle++) {
       for (const phase of PHASES) {
         for (const program of programs) {
+          const key = `${program.name} ${phase}`;
           if (phase === "up") {
             if (program.name === "B′") pad ??= Math.max(0, Math.round((stateBytesPerResource.A! - stateBytesPerResource.B!) / 2));
-            writeInput(program.dir, { ...input(cycle), ...(program.name === "B′" && { pad }) });
+            writeInput(program.dir, { ...input(program.series, cycle), ...(program.name === "B′" && { pad }) });
           }
           options.log(`N=${n} cycle ${cycle + 1}/${repeats} ${program.name} ${phase}`);
           await sim.control.resetRequests();
+          const fault = program.latencyMs > 0 ? await sim.control.addFault({ kind: "latency", latencyMs: program.latencyMs }) : undefined;
           resetInFlight();
-          push(times, `${program.name} ${phase}`, await runPhase(program.stack, phase, resources));
-          const counted = counts(await sim.control.counters());
-          if (program === a) {
-            requests[phase] = maxTotal(requests[phase], counted);
-            inFlight.set(phase, [...(inFlight.get(phase) ?? []), readInFlight()]);
+          try {
+            push(times, key, await runPhase(program.stack, phase, resources));
+          } finally {
+            if (fault) await sim.control.removeFault(fault);
           }
-          else if (counted.total > 0) throw new Error(`program ${program.name} made ${counted.total} requests in ${phase}`);
-          if (phase === "up" && cycle === 0) stateBytesPerResource[program.name] = await stateBytes(program.stack, resources);
+          const counted = counts(await sim.control.counters());
+          if (program.name.startsWith("A")) {
+            requests.set(key, maxTotal(requests.get(key), counted));
+            inFlight.set(key, [...(inFlight.get(key) ?? []), readInFlight()]);
+          } else if (counted.total > 0) {
+            throw new Error(`program ${program.name} made ${counted.total} requests in ${phase}`);
+          }
+          if (phase === "up" && cycle === 0 && program.name !== "A+L") stateBytesPerResource[program.name] = await stateBytes(program.stack, resources);
         }
       }
     }
     const phases = {} as Record<Phase, PhaseResult>;
+    const latency = {} as Record<Phase, LatencyPhaseResult>;
+    const concurrency = Math.min(ENGINE_PARALLEL, PROVIDER_MAX_CONCURRENCY);
     for (const phase of PHASES) {
       const ms: PhaseResult["ms"] = {};
-      for (const program of programs) ms[program.name] = median(times.get(`${program.name} ${phase}`)!);
-      phases[phase] = { ms, ratio: ms.A! / ms.B!, inFlight: combined(inFlight.get(phase)!), requests: requests[phase] };
+      for (const program of programs) if (program.name !== "A+L") ms[program.name] = median(times.get(`${program.name} ${phase}`)!);
+      phases[phase] = { ms, ratio: ms.A! / ms.B!, inFlight: combined(inFlight.get(`A ${phase}`)!), requests: requests.get(`A ${phase}`)! };
+      if (options.latencyMs > 0) {
+        const withLatency = median(times.get(`A+L ${phase}`)!);
+        const counted = requests.get(`A+L ${phase}`)!;
+        latency[phase] = {
+          ms: withLatency,
+          withoutLatencyMs: ms.A!,
+          addedMs: withLatency - ms.A!,
+          boundMs: latencyBoundMs(phase, counted.total, options.latencyMs, concurrency),
+          inFlight: combined(inFlight.get(`A+L ${phase}`)!),
+          requests: counted,
+        };
+      }
     }
-    const latency = options.latencyMs > 0 ? await latencyRun(sim, a, (cycle) => input(repeats + cycle), repeats, phases, options) : undefined;
-    return { n, resources, repeats, stateBytesPerResource, ...(pad !== undefined && { pad }), phases, ...(latency && { latency }) };
+    return { n, resources, repeats, stateBytesPerResource, ...(pad !== undefined && { pad }), phases, ...(options.latencyMs > 0 && { latency }) };
   } finally {
     for (const program of programs) removeProject(program.dir);
   }
 }
 
-async function openProgram(sim: SimulatorHandle, name: ProgramName, text: string): Promise<Program> {
-  const dir = makeProject(`bench-${name === "A" ? "a" : name === "B" ? "b" : "b-padded"}`, { "index.ts": text });
+async function openProgram(sim: SimulatorHandle, name: ProgramName, text: string, series: number, latencyMs: number): Promise<Program> {
+  const dir = makeProject(`bench-${{ A: "a", "A+L": "a-latency", B: "b", "B′": "b-padded" }[name]}`, { "index.ts": text });
   const owner = sim.orgs[0]!;
   const supplier = sim.orgs[2]!;
-  const { stack } = await stackFor(dir, sim, name === "A" ? { owner: owner.orgno, supplier: supplier.orgno } : {});
-  if (name === "A") await stack.setConfig("maskinporten:profiles.supplier.adminScopes", { value: SUPPLIER_SCOPES }, true);
-  return { name, dir, stack };
-}
-
-/** A's cycles again, with every request to the simulator delayed by `latencyMs`. */
-async function latencyRun(
-  sim: SimulatorHandle,
-  a: Program,
-  input: (cycle: number) => BenchInput,
-  repeats: number,
-  withoutLatency: Record<Phase, PhaseResult>,
-  options: BenchOptions,
-): Promise<Record<Phase, LatencyPhaseResult>> {
-  const n = input(0).customers.length;
-  const times = new Map<string, number[]>();
-  const inFlight = new Map<Phase, InFlightTotals[]>();
-  const requests = {} as Record<Phase, RequestCounts>;
-  await sim.control.addFault({ kind: "latency", latencyMs: options.latencyMs });
-  try {
-    for (let cycle = 0; cycle < repeats; cycle++) {
-      writeInput(a.dir, input(cycle));
-      for (const phase of PHASES) {
-        options.log(`N=${n} cycle ${cycle + 1}/${repeats} A ${phase} with ${options.latencyMs} ms latency`);
-        await sim.control.resetRequests();
-        resetInFlight();
-        push(times, phase, await runPhase(a.stack, phase, resourceCount(n)));
-        requests[phase] = maxTotal(requests[phase], counts(await sim.control.counters()));
-        inFlight.set(phase, [...(inFlight.get(phase) ?? []), readInFlight()]);
-      }
-    }
-  } finally {
-    await sim.control.clearFaults();
-  }
-  const concurrency = Math.min(ENGINE_PARALLEL, PROVIDER_MAX_CONCURRENCY);
-  const result = {} as Record<Phase, LatencyPhaseResult>;
-  for (const phase of PHASES) {
-    const ms = median(times.get(phase)!);
-    const before = withoutLatency[phase].ms.A!;
-    result[phase] = {
-      ms,
-      withoutLatencyMs: before,
-      addedMs: ms - before,
-      boundMs: latencyBoundMs(phase, requests[phase].total, options.latencyMs, concurrency),
-      inFlight: combined(inFlight.get(phase)!),
-      requests: requests[phase],
-    };
-  }
-  return result;
+  const isA = name.startsWith("A");
+  const { stack } = await stackFor(dir, sim, isA ? { owner: owner.orgno, supplier: supplier.orgno } : {});
+  if (isA) await stack.setConfig("maskinporten:profiles.supplier.adminScopes", { value: SUPPLIER_SCOPES }, true);
+  return { name, dir, stack, latencyMs, series };
 }
 
 /** The median time in flight, and the most requests in flight in any cycle. */
