@@ -7,24 +7,26 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { publicKeys } from "../bench/programs";
-import { ENGINE_TIMEOUT_MS, makeProject, removeProject, stackFor, useEngineSimulator } from "../e2e/harness";
+import { describeEngine, ENGINE_TIMEOUT_MS, makeProject, removeProject, stackFor, useEngineSimulator } from "../e2e/harness";
 import { observe, problemsAfterDestroy, problemsAfterUp } from "./invariants";
 import { MODEL_FILE, SOAK_PROGRAM, SOAK_SUBSCOPES, type SoakModel } from "./model";
 import { runSoak } from "./soak";
 
-it(
-  "converges under faults with no duplicate, no orphan, the state matching Maskinporten and no secret in any output",
-  async () => {
-    const report = await runSoak({ seed: 20260, cycles: 2, fiveKeyRuns: 2, maxAttempts: 5, log: () => undefined }, "jest test/soak");
-    expect(report).toMatchObject({ cycles: 2, duplicateClients: 0, orphanKeys: 0, orphanGrants: 0, secretLeaks: 0, fiveKeys: { runs: 2, allFiveRegistered: 2 } });
-    // Two checks after up and one after destroy per cycle.
-    expect(report.checks).toBe(6);
-    expect(Object.values(report.faultsArmed).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(6);
-  },
-  ENGINE_TIMEOUT_MS,
-);
+describeEngine("the fault soak, short", () => {
+  it(
+    "converges under faults with no duplicate, no orphan, the state matching Maskinporten and no secret in any output",
+    async () => {
+      const report = await runSoak({ seed: 20260, cycles: 2, fiveKeyRuns: 2, maxAttempts: 5, log: () => undefined }, "jest test/soak");
+      expect(report).toMatchObject({ cycles: 2, duplicateClients: 0, orphanKeys: 0, orphanGrants: 0, secretLeaks: 0, fiveKeys: { runs: 2, allFiveRegistered: 2 } });
+      // Two checks after up and one after destroy per cycle.
+      expect(report.checks).toBe(6);
+      expect(Object.values(report.faultsArmed).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(6);
+    },
+    ENGINE_TIMEOUT_MS,
+  );
+});
 
-describe("a client create whose response is lost and whose lookup fails too", () => {
+describeEngine("a client create whose response is lost and whose lookup fails too", () => {
   const sim = useEngineSimulator();
 
   it(

@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { seededRandom } from "../../simulator/faults";
 import { startSimulator, type SimulatorHandle } from "../../simulator";
-import { leakedSecrets, makeProject, removeProject, stackFor, storedState } from "../e2e/harness";
+import { makeProject, privateJwkParts, removeProject, secretsIn, stackFor, storedState } from "../e2e/harness";
 import { publicKeys } from "../bench/programs";
 import { faultPlan, FAULT_LABELS, labelOfHit, type FaultLabel } from "./fault-plan";
 import { observe, problemsAfterDestroy, problemsAfterUp, strays } from "./invariants";
@@ -55,15 +55,12 @@ export interface SoakReport {
 
 export class SoakFailure extends Error {}
 
-/** Private parts of the admin keys, and anything shaped like a JWT (an access token or a grant). */
-const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/;
-
 export async function runSoak(options: SoakOptions, command: string): Promise<SoakReport> {
   const started = Date.now();
   const random = seededRandom(options.seed);
   const sim = await startSimulator({ faultSeed: options.seed, quiet: true });
   const [owner, consumer, third] = sim.orgs as [SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number]];
-  const secrets = sim.orgs.flatMap((o) => ["d", "p", "q", "dp", "dq", "qi"].map((k) => String((o.adminKey as Record<string, unknown>)[k] ?? "")));
+  const secrets = sim.orgs.flatMap((o) => privateJwkParts(o.adminKey));
   const keyPool = (await publicKeys(8)).map((key, i) => ({ kid: `soak-${i}`, publicKey: { ...key, kid: `soak-${i}` } }));
   const report: SoakReport = {
     command,
@@ -91,7 +88,7 @@ export async function runSoak(options: SoakOptions, command: string): Promise<So
     const { stack } = await stackFor(dir, sim, { owner: owner.orgno, consumer: consumer.orgno });
     let output = "";
     const leaksIn = (text: string, where: string) => {
-      const leaks = [...leakedSecrets(text, secrets), ...(JWT.test(text) ? [`a JWT (${text.match(JWT)![0].slice(0, 20)}…)`] : [])];
+      const leaks = secretsIn(text, secrets);
       report.secretLeaks += leaks.length;
       if (leaks.length > 0) throw new SoakFailure(`secret material in ${where}: ${leaks.join("; ")}`);
     };
