@@ -89,7 +89,7 @@ function benchSection(report: BenchReport): string {
     `${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}, Pulumi ${machine.pulumi} built from source, a local file backend.`,
     "Other work shared the machine, so wall times carry noise; request counts do not.",
     "",
-    "What runs: two Pulumi programs through the real engine (Automation API, `scripts/lib/stack-workspace.js`), against the",
+    "What runs: Pulumi programs through the real engine (Automation API, `scripts/lib/stack-workspace.js`), against the",
     "simulator started in the benchmark's process, which counts every request it serves.",
     "",
     "- **A**, this package: a supplier manages one Maskinporten client per customer organisation (`clientOrgno`), each",
