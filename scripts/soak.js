@@ -47,6 +47,7 @@ async function main() {
   const report = await runSoak({ ...settings, log: (line) => process.stderr.write(`[soak] ${line}\n`) }, command);
   process.stdout.write(`\n${soakTables(report).map(textTable).join("\n\n")}\n`);
   if (settings.docs) {
+    fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });
     fs.writeFileSync(path.join(ROOT, "docs", "soak.json"), `${JSON.stringify(report, null, 2)}\n`);
     writeBenchmarksDoc();
     process.stdout.write("wrote docs/soak.json and docs/benchmarks.md\n");
