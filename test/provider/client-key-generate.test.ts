@@ -81,6 +81,18 @@ describe("check", () => {
 });
 
 describe("create", () => {
+  it("a key set written but never confirmed (every answer lost) leaves no key registered: its private half would be lost", async () => {
+    const client = await newClient();
+    await sim().control.addFault({ method: "POST", path: "/api/v1/clients/*/jwks", kind: "drop-after-commit", count: 5 });
+    try {
+      const err = await up({ clientId: client.client_id, generate: {} }).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/registering the generated key on client .* failed: .*The new key is not left registered/);
+      expect(await kidsOf(client.client_id)).toEqual([]);
+    } finally {
+      await sim().control.clearFaults();
+    }
+  });
+
   it.each([
     ["RS256", 2048],
     ["RS384", 3072],

@@ -9,6 +9,7 @@ import type { Jwk } from "../../api/wire";
 import type { GeneratedKey } from "../../keys";
 import { registeredUnder, withKey, withoutKey } from "./expand";
 import { freeKid, withKid } from "./generated";
+import { rsaThumbprint } from "./thumbprint";
 import type { VerifySettings } from "./schema";
 import { KeyNotVerifiedError, verifyKey } from "./verify";
 
@@ -21,20 +22,40 @@ export interface RegisterOptions {
   whenFull?: string;
 }
 
-/** Registers the key's public half and returns the key (its kid settled) and the registration as the API holds it. */
+/**
+ * Registers the key's public half and returns the key (its kid settled) and the registration as the API holds
+ * it. If the registration fails after the key set may have been written (an answer lost, the read-back
+ * failing), the key is removed again: its private half exists only in this process, so a key left registered
+ * would be an orphan that no one can sign with, filling one of the client's five places.
+ */
 export async function registerGenerated(connection: Connection, clientId: string, key: GeneratedKey, options: RegisterOptions): Promise<{ key: GeneratedKey; registered: Jwk }> {
   let settled = key;
-  let keys: Jwk[];
   try {
-    keys = await connection.api.modifyJwks(clientId, (current) => {
+    const keys = await connection.api.modifyJwks(clientId, (current) => {
       if (!options.fixedKid) settled = withKid(key, freeKid(current, key.kid, key.thumbprint));
       return withKey(current, { ...settled.publicJwk, ...(options.exp !== undefined && { exp: options.exp }) }, clientId);
     });
+    return { key: settled, registered: registeredUnder(keys, clientId, settled.kid) };
   } catch (err) {
-    if (!(err instanceof TooManyKeysError) || options.whenFull === undefined) throw err;
-    throw new MaskinportenError("TOO_MANY_KEYS", `${err.message} ${options.whenFull}`, { cause: err });
+    if (err instanceof TooManyKeysError) {
+      if (options.whenFull === undefined) throw err;
+      throw new MaskinportenError("TOO_MANY_KEYS", `${err.message} ${options.whenFull}`, { cause: err });
+    }
+    throw await withoutTheNewKey(connection, clientId, key.thumbprint, err);
   }
-  return { key: settled, registered: registeredUnder(keys, clientId, settled.kid) };
+}
+
+/** Removes every key with this material from the client and returns `err` with what became of the key. */
+async function withoutTheNewKey(connection: Connection, clientId: string, thumbprint: string, err: unknown): Promise<Error> {
+  const message = err instanceof Error ? err.message : String(err);
+  const outcome = await connection.api.modifyJwks(clientId, (keys) => keys.filter((k) => rsaThumbprint(k) !== thumbprint)).then(
+    () => "The new key is not left registered: run `pulumi up` again.",
+    (removeErr: unknown) =>
+      `The new key (thumbprint ${thumbprint}) may be registered without anyone holding its private key; removing it failed too ` +
+      `(${(removeErr as Error).message}): unregister it from client ${clientId} in the portal (\`maskinporten keys list --client-id ${clientId}\`).`,
+  );
+  const code = err instanceof MaskinportenError ? err.code : "KEY_NOT_REGISTERED";
+  return new MaskinportenError(code, `registering the generated key on client ${clientId} failed: ${message}. ${outcome}`, { cause: err });
 }
 
 /**
