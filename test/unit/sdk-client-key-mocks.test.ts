@@ -3,6 +3,7 @@
  * reaches the engine, which outputs are listed as secret, and the warning `preview`/`up` print for a key that
  * expires soon (stack config `maskinporten:keyExpiryWarningDays`).
  */
+import { pemBegin } from "../helpers/pem";
 import * as pulumi from "@pulumi/pulumi";
 import { expiryWarning } from "../../provider/resources/client-key/expiry";
 import * as runtime from "../../provider/runtime";
@@ -20,7 +21,7 @@ function engineState(args: pulumi.runtime.MockResourceArgs): Record<string, unkn
     const current = { kid: `${args.name}-kid`, privateKeyJwk: '{"d":"secret"}' };
     return { ...inputs, kid: current.kid, current, expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString() };
   }
-  const generated = inputs["generate"] !== undefined ? { privateKeyJwk: '{"d":"secret"}', privateKeyBase64: "c2VjcmV0", privateKeyPem: "-----BEGIN PRIVATE KEY-----" } : {};
+  const generated = inputs["generate"] !== undefined ? { privateKeyJwk: '{"d":"secret"}', privateKeyBase64: "c2VjcmV0", privateKeyPem: pemBegin("PRIVATE KEY") } : {};
   return { ...inputs, kid: `${args.name}-kid`, thumbprint: "t", expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString(), ...generated };
 }
 
