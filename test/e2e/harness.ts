@@ -27,7 +27,7 @@ import type {
   UpResult,
 } from "@pulumi/pulumi/automation";
 import { configureForSimulator, openStack } from "../../scripts/lib/stack-workspace";
-import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../../simulator";
+import type { SimulatorHandle } from "../../simulator";
 
 export const REPO = resolve(__dirname, "../..");
 export const E2E_ROOT = join(REPO, ".cache", "e2e");
@@ -118,20 +118,8 @@ export function removeProject(dir: string): void {
 // ---------------------------------------------------------------------------------------------------------
 // Simulators
 
-/** A simulator for the tests of one file, started before them and closed after. */
-export function useEngineSimulator(options: SimulatorOptions = {}): () => SimulatorHandle {
-  let sim: SimulatorHandle | undefined;
-  beforeAll(async () => {
-    sim = await startSimulator(options);
-  });
-  afterAll(async () => {
-    await sim?.close();
-  });
-  return () => {
-    if (!sim) throw new Error("the simulator is not started yet");
-    return sim;
-  };
-}
+/** A simulator for the tests of one file, started before them and closed after (the simulator tests' own). */
+export { useSimulator as useEngineSimulator } from "../simulator/helpers";
 
 // ---------------------------------------------------------------------------------------------------------
 // Stacks

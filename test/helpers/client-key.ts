@@ -7,12 +7,11 @@ import type { ApiClient, Jwk } from "../../provider/api/wire";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorHandle, type SimulatorOrg } from "../../simulator";
 import { clearTokenCache, getToken } from "../../sdk/tokens";
+import { PROVIDER, type Props } from "./provider";
 
-/** What the engine sends along with the user's inputs. */
-export const PROVIDER = "exports.handler = __f0; /* the serialized forwarder */";
+export { PROVIDER, type Props } from "./provider";
+
 export const DAY_MS = 24 * 60 * 60 * 1000;
-
-export type Props = Record<string, unknown>;
 
 export function clientKeyDriver(sim: () => SimulatorHandle, org: () => SimulatorOrg) {
   const portal = () => sim().control.portal(org().orgno);

@@ -2,6 +2,11 @@
 import { configure, resetRuntime } from "../../provider/runtime";
 import type { SimulatorHandle } from "../../simulator";
 
+/** What the engine sends along with the user's inputs. */
+export const PROVIDER = "exports.handler = __f0; /* the serialized forwarder */";
+
+export type Props = Record<string, unknown>;
+
 export type ConfigValues = Record<string, unknown>;
 
 /** Stack config for a simulator: its URLs, the given org's admin credential as default, and named profiles. */
@@ -33,4 +38,20 @@ export function simulatorConfig(sim: SimulatorHandle, defaultOrgno: string | und
 export async function configureProvider(values: ConfigValues): Promise<void> {
   await resetRuntime();
   configure({ get: (key) => values[key] });
+}
+
+/**
+ * Configures the runtime before each test of the file (from the config `configFor` gives then), clears the
+ * simulator's faults after each, and resets the runtime after all.
+ */
+export function useConfiguredProvider(sim: () => SimulatorHandle, configFor: () => ConfigValues): void {
+  beforeEach(async () => {
+    await configureProvider(configFor());
+  });
+  afterEach(async () => {
+    await sim().control.clearFaults();
+  });
+  afterAll(async () => {
+    await resetRuntime();
+  });
 }

@@ -14,15 +14,13 @@ import { scopeProvider } from "../../provider/resources/scope/provider";
 import { scopeGrantProvider } from "../../provider/resources/scope-grant/provider";
 import type { ResourceImplementation } from "../../provider/resources/shared/types";
 import { OPEN_CATALOGUE_SCOPE, type BusinessCertificate } from "../../simulator";
-import { configureProvider, simulatorConfig, type ConfigValues } from "../helpers/provider";
+import { configureProvider, simulatorConfig, type ConfigValues, PROVIDER, type Props } from "../helpers/provider";
 import { secretSlices } from "../helpers/rejections";
 import { useSimulator } from "../simulator/helpers";
 
 const sim = useSimulator();
-const PROVIDER = "exports.handler = __f0; /* the serialized forwarder */";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-type Props = Record<string, unknown>;
 type Resource = "Client" | "ClientKey" | "Scope" | "ScopeGrant";
 
 const PROVIDERS: Record<Resource, ResourceImplementation> = {

@@ -14,7 +14,7 @@ import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { issueCertificate, pemBody, rsaKey, type TestKey } from "../helpers/certificates";
 import { encodable } from "../helpers/engine-values";
-import { configureProvider, simulatorConfig, type ConfigValues } from "../helpers/provider";
+import { configureProvider, simulatorConfig, type ConfigValues, PROVIDER, type Props } from "../helpers/provider";
 import { secretSlices } from "../helpers/rejections";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
 
@@ -22,12 +22,8 @@ const sim = useSimulator();
 const owner = (): SimulatorOrg => sim().orgs[0]!;
 const portal = () => sim().control.portal(owner().orgno);
 
-/** What the engine sends along with the user's inputs. */
-const PROVIDER = "exports.handler = __f0; /* the serialized forwarder */";
 const DAY = 24 * 60 * 60;
 const JWKS_DELETE = "DELETE /api/v1/clients/{client_id}/jwks";
-
-type Props = Record<string, unknown>;
 
 let config: ConfigValues;
 

@@ -5,13 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { ApiError, ConfigError, MaskinportenError } from "../../provider/api/errors";
-import { resetRuntime } from "../../provider/runtime";
 import { clientProvider } from "../../provider/resources/client/provider";
 import { ResourceInitError } from "../../provider/resources/shared/init-failure";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { OPEN_CATALOGUE_SCOPE, RESTRICTED_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { encodable } from "../helpers/engine-values";
-import { configureProvider, simulatorConfig, type ConfigValues } from "../helpers/provider";
+import { configureProvider, simulatorConfig, type ConfigValues, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
 
 const sim = useSimulator();
@@ -20,12 +19,8 @@ const consumer = (): SimulatorOrg => sim().orgs[1]!;
 const supplier = (): SimulatorOrg => sim().orgs[2]!;
 const portal = (org: SimulatorOrg = owner()) => sim().control.portal(org.orgno);
 
-/** What the engine sends along with the user's inputs. */
-const PROVIDER = "exports.handler = __f0; /* the serialized forwarder */";
 const SCOPE_A = "eksempel:clienttest.a";
 const SCOPE_B = "eksempel:clienttest.b";
-
-type Props = Record<string, unknown>;
 
 let config: ConfigValues;
 
@@ -34,15 +29,9 @@ beforeAll(async () => {
     await portal().createScope({ prefix: "eksempel", subscope, description: "Used by the Client tests", allowed_integration_types: ["maskinporten", "api_klient"] });
   }
 });
-beforeEach(async () => {
+useConfiguredProvider(sim, () => {
   config = withSupplierScope(simulatorConfig(sim(), owner().orgno, { owner: owner().orgno, supplier: supplier().orgno }));
-  await configureProvider(config);
-});
-afterEach(async () => {
-  await sim().control.clearFaults();
-});
-afterAll(async () => {
-  await resetRuntime();
+  return config;
 });
 
 /** A supplier's profile must ask for idporten:dcr.supplier in its admin token. */

@@ -10,7 +10,7 @@ import { scopeGrantProvider } from "../../provider/resources/scope-grant/provide
 import { scopeProvider } from "../../provider/resources/scope/provider";
 import { DIGDIR_ORGNO, OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { encodable } from "../helpers/engine-values";
-import { configureProvider, simulatorConfig } from "../helpers/provider";
+import { configureProvider, simulatorConfig, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
 import { useSimulator } from "../simulator/helpers";
 
 const sim = useSimulator();
@@ -19,19 +19,7 @@ const consumer = (): SimulatorOrg => sim().orgs[1]!;
 const supplier = (): SimulatorOrg => sim().orgs[2]!;
 const portal = () => sim().control.portal(owner().orgno);
 
-const PROVIDER = "exports.handler = __f0; /* the serialized forwarder */";
-
-type Props = Record<string, unknown>;
-
-beforeEach(async () => {
-  await configureProvider(simulatorConfig(sim(), owner().orgno));
-});
-afterEach(async () => {
-  await sim().control.clearFaults();
-});
-afterAll(async () => {
-  await resetRuntime();
-});
+useConfiguredProvider(sim, () => simulatorConfig(sim(), owner().orgno));
 
 /** A fresh scope of the API owner, made out of band (the grant's tests are not about scopes). */
 async function newScope(subscope = `grant.${randomUUID().slice(0, 8)}`): Promise<string> {

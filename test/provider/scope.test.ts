@@ -5,12 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { ConfigError, MaskinportenError } from "../../provider/api/errors";
-import { resetRuntime } from "../../provider/runtime";
 import { ResourceInitError } from "../../provider/resources/shared/init-failure";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { scopeProvider } from "../../provider/resources/scope/provider";
 import { DIGDIR_ORGNO, type SimulatorOrg } from "../../simulator";
-import { configureProvider, simulatorConfig } from "../helpers/provider";
+import { configureProvider, simulatorConfig, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
 import { useSimulator } from "../simulator/helpers";
 import { encodable } from "../helpers/engine-values";
 
@@ -19,20 +18,7 @@ const owner = (): SimulatorOrg => sim().orgs[0]!;
 const consumer = (): SimulatorOrg => sim().orgs[1]!;
 const portal = () => sim().control.portal(owner().orgno);
 
-/** What the engine sends along with the user's inputs. */
-const PROVIDER = "exports.handler = __f0; /* the serialized forwarder */";
-
-type Props = Record<string, unknown>;
-
-beforeEach(async () => {
-  await configureProvider(simulatorConfig(sim(), owner().orgno));
-});
-afterEach(async () => {
-  await sim().control.clearFaults();
-});
-afterAll(async () => {
-  await resetRuntime();
-});
+useConfiguredProvider(sim, () => simulatorConfig(sim(), owner().orgno));
 
 function subscope(): string {
   return `test.${randomUUID().slice(0, 8)}`;
