@@ -19,9 +19,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const ORGANIZATION_IDENTIFIER_OID = "2.5.4.97";
 const UTF8 = forge.asn1.Type.UTF8;
 
-function serialNumber(): string {
+/**
+ * A random certificate serial in hex. The first byte is kept in 0x40–0x7f: positive, and never 0x00, which
+ * DER would have to drop (OpenSSL, and so Node's X509Certificate, refuses such a serial as "illegal padding").
+ */
+export function serialNumber(): string {
   const bytes = randomBytes(16);
-  bytes[0] = bytes[0]! & 0x7f; // positive
+  bytes[0] = (bytes[0]! & 0x3f) | 0x40;
   return bytes.toString("hex");
 }
 

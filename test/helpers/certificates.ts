@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import forge from "node-forge";
+import { serialNumber } from "../../simulator/ca";
 
 export interface TestKey {
   privateKey: KeyObject;
@@ -43,7 +44,7 @@ export function issueCertificate(options: IssueOptions): Issued {
   const key = options.key ?? rsaKey();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(key.publicKey.export({ type: "spki", format: "pem" }) as string);
-  cert.serialNumber = `0${forge.util.bytesToHex(forge.random.getBytesSync(8))}`;
+  cert.serialNumber = serialNumber();
   cert.validity.notBefore = options.notBefore ?? new Date(Date.now() - DAY);
   cert.validity.notAfter = options.notAfter ?? new Date(Date.now() + 365 * DAY);
   const subject = subjectAttributes(options);

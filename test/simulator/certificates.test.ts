@@ -1,10 +1,11 @@
 import { X509Certificate } from "node:crypto";
 import * as jose from "jose";
 import forge from "node-forge";
-import { ChainVerifier, TestCa, createCaMaterial, orgnoFromSubject } from "../../simulator/ca";
+import { ChainVerifier, TestCa, createCaMaterial, orgnoFromSubject, serialNumber } from "../../simulator/ca";
 import { Clock } from "../../simulator/clock";
 import type { BusinessCertificate } from "../../simulator";
 import { SimulatorControlError } from "../../simulator";
+import { issueCertificate, rsaKey } from "../helpers/certificates";
 import { adminApi, api, clientBody, expectOAuthError, requestToken, roles, rsaKeyPair, useSimulator, type ApiCaller } from "./helpers";
 
 /** base64 DER of each certificate in a PEM bundle, leaf first. */
@@ -150,6 +151,20 @@ describe("certificate helpers", () => {
     expect(orgnoFromSubject("C=NO\norganizationIdentifier=NTRNO-312000008\nCN=x")).toBe("312000008");
     expect(orgnoFromSubject("C=NO\nserialNumber=312000008\nCN=x")).toBe("312000008");
     expect(orgnoFromSubject("C=NO\nCN=x")).toBeUndefined();
+  });
+
+  it("gives serials that every certificate parser accepts (positive, never a leading zero byte)", () => {
+    // One serial in about 256 had a leading 0x00 that DER forbids, and Node refused that certificate.
+    const key = rsaKey();
+    const refused = Array.from({ length: 3000 }, () => issueCertificate({ commonName: "Serial", key }).certificatePem).filter((pem) => {
+      try {
+        return !new X509Certificate(pem).serialNumber;
+      } catch {
+        return true;
+      }
+    });
+    expect(refused).toEqual([]);
+    expect(serialNumber()).toMatch(/^[4-7][0-9a-f]{31}$/);
   });
 
   it("verifies validity against the given time", async () => {
