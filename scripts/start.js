@@ -63,6 +63,11 @@ async function proveClientWorks(sim, outputs, keyFile) {
   console.log(`(${path.relative(ROOT, keyFile)} holds the client's private key; the stack keeps it as a secret output.)`);
 }
 
+async function stackHoldsResources(stack) {
+  const state = await stack.exportStack();
+  return ((state.deployment && state.deployment.resources) || []).length > 0;
+}
+
 async function main() {
   fs.mkdirSync(WORK, { recursive: true });
   const simulatorIsNew = !fs.existsSync(path.join(WORK, "simulator.json"));
@@ -75,7 +80,7 @@ async function main() {
     await stack.setAllConfig({ "quickstart:prefix": { value: owner.prefixes[0] }, "quickstart:consumerOrgno": { value: consumer.orgno } });
     console.log(`Stack dev: API owner ${owner.name} (${owner.orgno}), consumer ${consumer.name} (${consumer.orgno})\n`);
 
-    if (simulatorIsNew && fs.existsSync(path.join(WORK, "pulumi", "backend", ".pulumi", "stacks"))) {
+    if (simulatorIsNew && (await stackHoldsResources(stack))) {
       // The stack may hold what an earlier simulator had: forget what is gone, so that `up` makes it again. With
       // the program's provider config (runProgram), not the state's, whose admin keys were the old simulator's.
       console.log("The simulator starts empty (its state file is gone): refreshing the stack first.\n");
