@@ -4,7 +4,8 @@
  * Maskinporten simulator.
  *
  * 1. Starts the simulator with its state in .quickstart/simulator.json (so clients, keys and grants survive
- *    between runs, like Digdir's do) on 127.0.0.1:4455 (MASKINPORTEN_SIMULATOR_PORT to change it).
+ *    between runs, like Digdir's do) on 127.0.0.1:4455 (MASKINPORTEN_SIMULATOR_PORT to change it; the folder
+ *    is MASKINPORTEN_QUICKSTART_DIR when set, which the tests use).
  * 2. Opens the stack `dev` with a local file backend in .quickstart/pulumi and configures it for the
  *    simulator: two credential profiles, the API owner and the consumer organisation.
  * 3. Runs `pulumi up` (the engine prints the outputs), proves the client works by getting a token with its key,
@@ -18,14 +19,15 @@ const path = require("node:path");
 const { openStack, configureForSimulator } = require("./lib/stack-workspace.js");
 
 const ROOT = path.resolve(__dirname, "..");
-const WORK = path.join(ROOT, ".quickstart");
+const WORK = path.resolve(ROOT, process.env.MASKINPORTEN_QUICKSTART_DIR || ".quickstart");
+const STATE_FILE = path.join(WORK, "simulator.json");
 const DEFAULT_PORT = 4455;
 
 async function startQuickstartSimulator() {
   const { startSimulator } = require("../dist/simulator");
   const port = Number(process.env.MASKINPORTEN_SIMULATOR_PORT || DEFAULT_PORT);
   try {
-    return await startSimulator({ port, stateFile: path.join(WORK, "simulator.json") });
+    return await startSimulator({ port, stateFile: STATE_FILE });
   } catch (err) {
     if (err && err.code === "EADDRINUSE") {
       throw new Error(`port ${port} is in use: stop what runs there, or set MASKINPORTEN_SIMULATOR_PORT to a free port`);
@@ -54,7 +56,7 @@ async function proveClientWorks(sim, outputs, keyFile) {
   console.log(`\nThe client works: a token for ${claims.scope}, client_id ${claims.client_id}, organisation ${claims.consumer.ID}.`);
   fs.writeFileSync(keyFile, outputs.privateKeyJwk.value, { mode: 0o600 });
   console.log("\nTo get a token yourself, keep the simulator running with the same state:");
-  console.log(`  npm run simulator -- --state .quickstart/simulator.json --port ${new URL(sim.url).port}`);
+  console.log(`  npm run simulator -- --state ${path.relative(ROOT, STATE_FILE)} --port ${new URL(sim.url).port}`);
   console.log("and, in another terminal:");
   console.log(
     `  npx maskinporten token --issuer ${sim.issuer} --client-id ${outputs.clientId.value} ` +
@@ -70,10 +72,10 @@ async function stackHoldsResources(stack) {
 
 async function main() {
   fs.mkdirSync(WORK, { recursive: true });
-  const simulatorIsNew = !fs.existsSync(path.join(WORK, "simulator.json"));
+  const simulatorIsNew = !fs.existsSync(STATE_FILE);
   const sim = await startQuickstartSimulator();
   try {
-    console.log(`Maskinporten simulator at ${sim.url} (state: .quickstart/simulator.json)`);
+    console.log(`Maskinporten simulator at ${sim.url} (state: ${path.relative(ROOT, STATE_FILE)})`);
     const [owner, consumer] = sim.orgs;
     const { stack } = await openStack({ projectDir: ROOT, stackName: "dev", stateDir: path.join(WORK, "pulumi"), passphrase: "quickstart" });
     await configureForSimulator(stack, sim, { owner: owner.orgno, consumer: consumer.orgno });
