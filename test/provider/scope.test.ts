@@ -236,6 +236,16 @@ describe("create, read, update, delete", () => {
     expect((await preview(id, outs, news)).changes).toBe(false);
   });
 
+  it("adopting a scope that already matches the program writes nothing", async () => {
+    const news = program({ adopt: true, description: "made in the portal", visibility: "PRIVATE" });
+    const made = await portal().createScope({ prefix: "eksempel", subscope: news.subscope as string, description: "made in the portal", visibility: "PRIVATE" });
+    const since = await sim().control.lastSeq();
+    const { outs } = await up(news);
+    const writes = (await sim().control.requestLog({ since, kind: "api" })).filter((e) => e.method !== "GET");
+    expect(writes).toEqual([]);
+    expect(outs).toMatchObject({ active: true, lastUpdated: made.last_updated });
+  });
+
   it("a prefix of another organisation fails with a message naming it", async () => {
     const err = await up(program({ prefix: "difitest" })).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(new RegExp(`belongs to organisation.*${DIGDIR_ORGNO}`));

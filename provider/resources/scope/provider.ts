@@ -101,10 +101,14 @@ async function createOrTakeOver(api: MaskinportenApi, desired: ScopeInputs, news
   }
 }
 
-/** A scope of this name exists: a deactivated one is reactivated; an active one is adopted only when the program says so. */
+/**
+ * A scope of this name exists: a deactivated one is reactivated; an active one is adopted only when the program says
+ * so, and written only where it differs from the program.
+ */
 async function takeOver(api: MaskinportenApi, desired: ScopeInputs, news: Record<string, unknown>, existing: ApiScope): Promise<ApiScope> {
   const name = scopeName(desired);
   if (existing.active && !desired.adopt) throw alreadyManaged(name);
+  if (existing.active && !diffFields(flattenScope(existing, desired).outputs, desired, diffSpecs()).changes) return existing;
   try {
     return await api.updateScope(name, expandUpdate(desired, existing));
   } catch (err) {
