@@ -125,6 +125,15 @@ export class MaskinportenApi {
     return this.shared.get("clients", () => this.listClients({ inactive: true }));
   }
 
+  /**
+   * The keys registered on a client, from the shared list: none for a client the API does not know. A
+   * deactivated client keeps its keys (they sign nothing until it is reactivated), so they are listed too.
+   */
+  async sharedKeysOf(clientId: string): Promise<Jwk[]> {
+    const client = (await this.sharedClients()).find((c) => c.client_id === clientId);
+    return client?.jwks?.keys ?? [];
+  }
+
   getClient(clientId: string): Promise<ApiClient> {
     return this.expect(this.clientCall("GET", clientId, "read client"), wire().client);
   }

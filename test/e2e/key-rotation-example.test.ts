@@ -1,6 +1,6 @@
 /**
  * examples/key-rotation through the real engine, the checks every example gets: `up`, `preview` and `refresh`
- * without changes, drift made in the portal (the current key deleted, the client deactivated) reported by
+ * without changes, drift made in the portal (the client deactivated; then also the current key deleted) reported by
  * `refresh` and repaired by `up`, `destroy`, and the secret scan. Rotation itself (the change this example is
  * about) is covered by test/e2e/key-rotation.test.ts.
  */
@@ -65,6 +65,26 @@ describeEngine("examples/key-rotation (up, drift, destroy)", () => {
       expect((await engine.preview({ expectNoChanges: true })).changeSummary).toEqual({ same: 3 });
       await engine.refresh({ expectNoChanges: true });
       await engine.preview({ expectNoChanges: true });
+    },
+    ENGINE_TIMEOUT_MS,
+  );
+
+  it(
+    "drift: only the client deactivated in the portal; refresh reports the client alone, up reactivates it, the key pair stays",
+    async () => {
+      const kidBefore = (await engine.stack.outputs())["kid"]!.value as string;
+      await portal().deleteClient(clientId);
+
+      const refresh = await engine.refresh();
+      expect(changesOf(refresh.summary.resourceChanges)).toEqual({ update: 1 });
+      const preview = await engine.preview({ diff: true });
+      expect(previewSteps(preview.stdout)).toEqual(["update Client::app (active)"]);
+      const up = await engine.up();
+      expect(changesOf(up.summary.resourceChanges)).toEqual({ update: 1 });
+      expect(up.outputs["kid"]!.value).toBe(kidBefore);
+      expect(await kids()).toEqual([kidBefore]);
+      expect(await tokenWithStackKey()).toBe(clientId);
+      await engine.refresh({ expectNoChanges: true });
     },
     ENGINE_TIMEOUT_MS,
   );

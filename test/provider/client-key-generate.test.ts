@@ -255,6 +255,17 @@ describe("diff, update, read", () => {
     expect(await preview(id, read.props as Props, news, read.inputs)).toMatchObject({ changes: false });
   });
 
+  it("a client deactivated in the portal: refresh keeps the key and its private forms, so reactivating the client needs no new key pair", async () => {
+    const { client, id, outs, news, inputs } = await generated();
+    await portal().deleteClient(client.client_id);
+    await configureProvider(simulatorConfig(sim(), owner().orgno, { owner: owner().orgno }));
+    const read = await clientKeyProvider.read(id, { ...outs, __provider: PROVIDER });
+    expect(read).toMatchObject({ id, props: outs });
+    expect(await preview(id, read.props as Props, news, inputs)).toMatchObject({ changes: false });
+    await portal().updateClient(client.client_id, { active: true });
+    await expect(tokenWith(client.client_id, outs["privateKeyJwk"] as string)).resolves.toMatchObject({ kid: outs["kid"] });
+  });
+
   it("a fixed kid survives refresh among the inputs", async () => {
     const { id, outs } = await generated({ kid: "fixed-kid" });
     const read = await clientKeyProvider.read(id, { ...outs, __provider: PROVIDER });

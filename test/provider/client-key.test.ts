@@ -408,12 +408,21 @@ describe("drift made in the portal", () => {
     expect((await clientKeyProvider.read(id, { ...outs, __provider: PROVIDER })).id).toBe("");
   });
 
-  it("a deactivated or unknown client: its keys are gone", async () => {
+  it("a client deactivated in the portal keeps its keys: refresh finds them unchanged, and nothing is written for them", async () => {
     const client = await newClient();
-    const { id, outs } = await up({ clientId: client.client_id, publicKey: keyForms().pem });
+    const news = { clientId: client.client_id, publicKey: keyForms().pem, kid: "k1" };
+    const { id, outs } = await up(news);
     await portal().deleteClient(client.client_id);
     await newProcess();
-    expect((await clientKeyProvider.read(id, { ...outs, __provider: PROVIDER })).id).toBe("");
+    const writes = await apiWrites();
+    const read = await clientKeyProvider.read(id, { ...outs, __provider: PROVIDER });
+    expect(read).toMatchObject({ id, props: { kid: "k1", thumbprint: outs["thumbprint"] } });
+    expect(await preview(id, read.props as Props, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(await apiWrites()).toBe(writes);
+    expect((await keysOf(client.client_id)).map((k) => k.kid)).toEqual(["k1"]);
+  });
+
+  it("an unknown client: its keys are gone", async () => {
     expect((await clientKeyProvider.read("nope/k", { clientId: "nope", kid: "k", __provider: PROVIDER })).id).toBe("");
   });
 

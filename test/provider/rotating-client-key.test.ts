@@ -262,6 +262,18 @@ describe("refresh and delete", () => {
     expect(await provider.read(stack.id, { ...stack.state(), __provider: PROVIDER })).toEqual({ id: "", props: {} });
   });
 
+  it("a client deactivated in the portal: refresh keeps the current and the previous key, and the next up changes nothing", async () => {
+    const stack = await stackOf({ rotateAfterDays: 30, gracePeriodDays: 7 });
+    await at(31);
+    await stack.up();
+    await portal().deleteClient(stack.clientId);
+    await run();
+    const read = await provider.read(stack.id, { ...stack.state(), __provider: PROVIDER });
+    expect(read.props).toEqual(stack.state());
+    expect(await stack.up()).toBe(false);
+    expect(await kidsOf(stack.clientId)).toEqual([stack.current().kid, stack.previous()!.kid].sort());
+  });
+
   it("delete removes the current and the previous key, and nothing else", async () => {
     const stack = await stackOf({ rotateAfterDays: 30, gracePeriodDays: 7 });
     await at(31);

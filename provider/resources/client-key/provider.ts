@@ -86,9 +86,7 @@ export const clientKeyProvider: ResourceImplementation = {
 
   async read(id, props) {
     const { clientId, kid, thumbprint } = addressOf(id, props);
-    const client = (await apiFor(props).sharedClients()).find((c) => c.client_id === clientId);
-    // A key of a deactivated client signs nothing: the resource is gone until the client is active again.
-    const key = client?.active ? (client.jwks?.keys ?? []).find((k) => isThisKey(k, kid, thumbprint)) : undefined;
+    const key = (await apiFor(props).sharedKeysOf(clientId)).find((k) => isThisKey(k, kid, thumbprint));
     if (!key) return gone();
     const { inputs, outputs } = flattenClientKey(clientId, key, priorOfOutputs(props), props);
     return { id, props: outputs, inputs };

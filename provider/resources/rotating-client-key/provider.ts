@@ -81,8 +81,7 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
     const current = props["current"] as KeyState | undefined;
     const clientId = props["clientId"];
     if (current === undefined || typeof clientId !== "string") return gone();
-    const client = (await connectionFor(profileOf(props)).api.sharedClients()).find((c) => c.client_id === clientId);
-    const keys = client?.active ? (client.jwks?.keys ?? []) : [];
+    const keys = await connectionFor(profileOf(props)).api.sharedKeysOf(clientId);
     const found = registeredAs(keys, current);
     // Without its current key the resource is gone: `up` makes a new one.
     if (found === undefined) return gone();
