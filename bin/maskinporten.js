@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 "use strict";
+// A reader that stops early (`maskinporten keys list | head`) closes the pipe: stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err) => {
+    if (err && err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 require("../dist/cli/main.js")
   .run(process.argv)
   .catch((err) => {

@@ -3,13 +3,14 @@
  * path and failures of `keys create|export|list` and `token`, with their exit codes and stderr, against a
  * simulator in this process.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { keyFiles } from "../../cli/actions/keys-create";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { useSimulator } from "../simulator/helpers";
-import { claimsOf, clientWithKeys, ensureBuilt, runCli, type CliResult } from "./helpers";
+import { BIN, claimsOf, clientWithKeys, ensureBuilt, ROOT, runCli, type CliResult } from "./helpers";
 
 const sim = useSimulator();
 const consumer = (): SimulatorOrg => sim().orgs[1]!;
@@ -40,6 +41,15 @@ describe("maskinporten (subprocess)", () => {
     expect((await runCli(["keys"])).status).toBe(2);
     expectClean(await runCli(["keys", "create", "x", "--bogus"]), 2, /unknown option '--bogus'[\s\S]*add --help/);
     expectClean(await runCli(["tokn"]), 2, /unknown command 'tokn'/);
+  });
+
+  it("a reader that stops early (`| head`) ends the command quietly: exit 0, no EPIPE, no stack trace", async () => {
+    const child = spawn(process.execPath, [BIN, "keys", "--help"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy(); // closed before the command writes, as `head` does once it has its lines
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect({ status, stderr }).toEqual({ status: 0, stderr: "" });
   });
 
   it("keys create writes the files once and refuses to overwrite them (exit 2)", async () => {
