@@ -4,7 +4,7 @@
  */
 import { altinnKid, generateKeyPair, type GeneratedKey, type ModulusLength } from "../provider/keys/generate";
 import { KeyError } from "../provider/keys/errors";
-import type { JwkAlgorithm } from "../provider/api/wire";
+import type { JwkAlgorithm } from "../provider/api/jwk-constants";
 
 export {
   altinnKid,

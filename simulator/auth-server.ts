@@ -4,7 +4,8 @@
  */
 import { randomUUID, type KeyObject } from "node:crypto";
 import * as jose from "jose";
-import { JWK_ALGORITHMS, JWT_BEARER_GRANT, wire, type AccessTokenClaims, type AuthServerMetadata, type TokenResponse } from "../provider/api/wire";
+import { JWT_BEARER_GRANT, wire, type AccessTokenClaims, type AuthServerMetadata, type TokenResponse } from "../provider/api/wire";
+import { JWK_ALGORITHMS } from "../provider/api/jwk-constants";
 import { CaError, type ChainVerifier } from "./ca";
 import type { Clock } from "./clock";
 import { OAuthError, json, type LogFacts, type SimRequest, type SimResponse } from "./http";

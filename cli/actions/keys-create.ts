@@ -4,7 +4,7 @@
  */
 import { access } from "node:fs/promises";
 import { join } from "node:path";
-import { JWK_ALGORITHMS, type JwkAlgorithm } from "../../provider/api/wire";
+import { JWK_ALGORITHMS, type JwkAlgorithm } from "../../provider/api/jwk-constants";
 import { DEFAULT_MODULUS_LENGTH, generateAltinnKeyPairs, MODULUS_LENGTHS, type AltinnKeyPair, type ModulusLength } from "../../sdk/keys";
 import { ensureDirectory, EXIT, listValues, printJson, UsageError, writeNewFile, type CliIo } from "../io";
 

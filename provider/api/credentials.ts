@@ -7,7 +7,7 @@ import { loadBusinessCertificate } from "../keys/certificate";
 import { loadPrivateKey } from "../keys/private-key";
 import type { PublicJwk } from "../keys/jwk";
 import { ConfigError } from "./errors";
-import type { JwkAlgorithm } from "./wire";
+import type { JwkAlgorithm } from "./jwk-constants";
 
 export interface KeyCredential {
   kind: "key";

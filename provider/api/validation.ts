@@ -3,7 +3,7 @@
  * provider checks them offline in `check` so bad input fails before any request. Pure functions; each
  * problem names the field and says how to fix it, and never echoes key material.
  */
-import { JWK_ALGORITHMS, PRIVATE_JWK_MEMBERS } from "./wire";
+import { JWK_ALGORITHMS, PRIVATE_JWK_MEMBERS } from "./jwk-constants";
 
 export interface Problem {
   /** The field, in the wire's naming where the caller is the API, e.g. `keys[1].kid`. */

@@ -14,10 +14,6 @@ export const MASKINPORTEN_INTEGRATION_TYPE = "maskinporten";
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 export const PRIVATE_KEY_JWT = "private_key_jwt";
 
-export const JWK_ALGORITHMS = ["RS256", "RS384", "RS512"] as const;
-export type JwkAlgorithm = (typeof JWK_ALGORITHMS)[number];
-/** Members that make a JWK private; none may be sent to or stored by Maskinporten. */
-export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi"] as const;
 
 export const SCOPE_VISIBILITIES = ["PUBLIC", "PRIVATE", "INTERNAL"] as const;
 export const TOKEN_TYPES = ["SELF_CONTAINED", "OPAQUE"] as const;

@@ -1,7 +1,7 @@
 import { generateKeyPair as generateNodeKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 import { kidProblem } from "../api/validation";
-import { JWK_ALGORITHMS, type JwkAlgorithm } from "../api/wire";
+import { JWK_ALGORITHMS, type JwkAlgorithm } from "../api/jwk-constants";
 import { KeyError } from "./errors";
 import { DEFAULT_ALGORITHM, jwkThumbprint, publicJwkOf, type PublicJwk } from "./jwk";
 import { rsaComponents } from "./rsa";

@@ -1,6 +1,6 @@
 import * as jose from "jose";
 import type { Problem } from "../api/validation";
-import type { JwkAlgorithm } from "../api/wire";
+import type { JwkAlgorithm } from "../api/jwk-constants";
 
 /** A public key exactly as Maskinporten wants it registered on a client. */
 export interface PublicJwk {

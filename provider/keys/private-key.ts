@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { kidProblem } from "../api/validation";
-import { JWK_ALGORITHMS, type JwkAlgorithm } from "../api/wire";
+import { JWK_ALGORITHMS, type JwkAlgorithm } from "../api/jwk-constants";
 import { KeyError } from "./errors";
 import { readKeyMaterial, type JwkObject, type KeyMaterial } from "./input";
 import { DEFAULT_ALGORITHM, jwkThumbprint, publicJwkOf, type PublicJwk } from "./jwk";

@@ -1,6 +1,6 @@
 import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import { publicJwkProblems, type Problem } from "../api/validation";
-import type { JwkAlgorithm } from "../api/wire";
+import type { JwkAlgorithm } from "../api/jwk-constants";
 import { KeyError } from "./errors";
 import { readKeyMaterial, type JwkObject, type KeyMaterial } from "./input";
 import { DEFAULT_ALGORITHM, jwkThumbprint, problemsMessage, publicJwkOf, type PublicJwk } from "./jwk";

@@ -2,8 +2,8 @@
  * The package as users install it: `npm pack` of the current build, installed with `@pulumi/pulumi` into a
  * project outside this repository (under the OS temp directory, so nothing resolves to this checkout), and a
  * small TypeScript program run through the real engine. It proves that the `__provider` forwarder in state
- * resolves `pulumi-maskinporten/provider` from the installed package, and that the tarball ships only what it
- * should.
+ * resolves `pulumi-maskinporten/provider` from the installed package, that the tarball ships only what it
+ * should, and that what the READMEs show compiles against it.
  */
 import { execFile } from "node:child_process";
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { configureForSimulator, openStack } from "../../scripts/lib/stack-workspace";
+import { asModule, codeBlocks, readmes } from "../helpers/readme";
 import { changesOf, describeEngine, ENGINE_TIMEOUT_MS, REPO, secretsIn, privateJwkParts, storedState, TSCONFIG, useEngineSimulator } from "./harness";
 
 const run = promisify(execFile);
@@ -33,6 +34,36 @@ export const kid = key.kid;
 interface PackedFile {
   path: string;
 }
+
+/**
+ * The compiler settings users have: Pulumi's TypeScript template (and this package's examples) resolve modules
+ * the classic way, which ignores `exports`, and check the declarations of every package they load; projects
+ * set up since TypeScript 5 often use nodenext.
+ */
+const USER_TSCONFIGS = {
+  "pulumi-template": {
+    strict: true,
+    target: "es2020",
+    module: "commonjs",
+    moduleResolution: "node",
+    experimentalDecorators: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+    noEmit: true,
+    types: ["node"],
+  },
+  nodenext: { strict: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", noEmit: true, types: ["node"] },
+};
+
+/** The entry points a Pulumi program or an application imports, each with a name it exports. */
+const PROGRAM_ENTRY_POINTS = `
+import { Client, type ClientArgs } from "pulumi-maskinporten";
+import { getAccessToken } from "pulumi-maskinporten/tokens";
+import { generateAltinnKeyPairs } from "pulumi-maskinporten/keys";
+export const used: unknown[] = [Client, getAccessToken, generateAltinnKeyPairs];
+export type Args = ClientArgs;
+`;
 
 function version(pkg: string): string {
   return (JSON.parse(readFileSync(join(REPO, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
@@ -110,6 +141,33 @@ describeEngine("the packed package, installed as users install it", () => {
 
       const adminKeys = sim().orgs.flatMap((o) => privateJwkParts(o.adminKey));
       expect(secretsIn(storedState(project) + up.stdout + preview.stdout + destroy.stdout, adminKeys)).toEqual([]);
+    },
+    ENGINE_TIMEOUT_MS,
+  );
+
+  it.each(Object.keys(USER_TSCONFIGS))(
+    "every TypeScript example in the READMEs, and the entry points programs import, compile against the installed package (%s)",
+    async (settings) => {
+      const installedReadme = readFileSync(join(project, "node_modules", "pulumi-maskinporten", "README.md"), "utf8");
+      const blocks = readmes(REPO, installedReadme).flatMap((readme) => codeBlocks(readme, "ts"));
+      expect(blocks.length).toBeGreaterThanOrEqual(10);
+      const dir = join(project, `docs-${settings}`);
+      mkdirSync(dir, { recursive: true });
+      const files = blocks.map((block) => {
+        const file = `${block.readme.replace(/\W+/g, "-")}-L${block.line}.ts`;
+        writeFileSync(join(dir, file), asModule(block));
+        return file;
+      });
+      writeFileSync(join(dir, "entry-points.ts"), PROGRAM_ENTRY_POINTS);
+      const compilerOptions = USER_TSCONFIGS[settings as keyof typeof USER_TSCONFIGS];
+      writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: [...files, "entry-points.ts"] }, null, 2));
+
+      const tsc = join(project, "node_modules", "typescript", "bin", "tsc");
+      const errors = await run(process.execPath, [tsc, "-p", dir, "--pretty", "false"], { cwd: project }).then(
+        ({ stdout }) => stdout,
+        (failed: { stdout?: string; message: string }) => failed.stdout || failed.message,
+      );
+      expect(errors).toBe("");
     },
     ENGINE_TIMEOUT_MS,
   );

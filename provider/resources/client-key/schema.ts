@@ -1,7 +1,7 @@
 /** The inputs of a `ClientKey`: what `check` validates offline and normalizes, the single truth of their shape. */
 import { z } from "zod";
 import { kidProblem, MAX_KEY_LIFETIME_SECONDS } from "../../api/validation";
-import { JWK_ALGORITHMS } from "../../api/wire";
+import { JWK_ALGORITHMS } from "../../api/jwk-constants";
 import { DEFAULT_MODULUS_LENGTH, MODULUS_LENGTHS } from "../../keys/generate";
 import { DEFAULT_ALGORITHM } from "../../keys/jwk";
 import { profileField } from "../shared/rules";
