@@ -4,14 +4,13 @@
  */
 import { randomUUID, type KeyObject } from "node:crypto";
 import * as jose from "jose";
-import { JWT_BEARER_GRANT, wire, type AccessTokenClaims, type AuthServerMetadata, type TokenResponse } from "../provider/api/wire";
-import { JWK_ALGORITHMS } from "../provider/api/jwk-constants";
 import { CaError, type ChainVerifier } from "./ca";
 import type { Clock } from "./clock";
-import { OAuthError, json, type LogFacts, type SimRequest, type SimResponse } from "./http";
+import { OAuthError, json, type LogFacts, type MpCode, type SimRequest, type SimResponse } from "./http";
 import { privateKeyObject, publicKeyObject, publicPart } from "./keys";
-import { scopeUseProblem } from "./rules";
-import type { Store } from "./state";
+import { GRANT_CLAIMS, IAT_SKEW_SECONDS, JWK_ALGORITHMS, MAX_GRANT_LIFETIME_SECONDS, isGrantedTo, scopeUseProblem } from "./rules";
+import type { ClientRecord, Store } from "./state";
+import { JWT_BEARER_GRANT, type AccessTokenClaims, type AuthServerMetadata, type TokenResponse } from "./wire";
 
 export interface ServerUrls {
   url: string;
@@ -20,10 +19,6 @@ export interface ServerUrls {
   jwksUri: string;
 }
 
-/** Claims a grant may carry; Maskinporten rejects undocumented ones ("Invalid assertion"). */
-const GRANT_CLAIMS = new Set(["aud", "iss", "iat", "exp", "nbf", "jti", "scope", "resource", "pid", "consumer_org", "iss_onbehalfof", "authorization_details"]);
-const IAT_SKEW_SECONDS = 10;
-const MAX_GRANT_LIFETIME_SECONDS = 120;
 const CONSUMER_AUTHORITY = "iso6523-actorid-upis";
 
 export interface AdminCaller {
@@ -39,8 +34,23 @@ interface SigningKeys {
   jwks: { keys: jose.JWK[] };
 }
 
-function invalidGrant(message: string): OAuthError {
-  return new OAuthError("invalid_grant", message);
+function invalidGrant(message: string, mpCode?: MpCode): OAuthError {
+  return new OAuthError("invalid_grant", message, mpCode);
+}
+
+/** evidence: real error bodies carry `(trace_id: …)` in `error_description`, and `error_uri` …/errors/MP-nnn. */
+function oauthErrorBody(err: OAuthError, baseUrl: string): Record<string, string> {
+  const traceId = randomUUID().replace(/-/g, "");
+  return {
+    error: err.code,
+    error_description: `${err.message} (trace_id: ${traceId})`,
+    ...(err.mpCode ? { error_uri: `${baseUrl}/errors/${err.mpCode}` } : {}),
+  };
+}
+
+function isAccessTokenClaims(payload: jose.JWTPayload): payload is jose.JWTPayload & AccessTokenClaims {
+  const consumer = payload["consumer"] as { ID?: unknown } | undefined;
+  return typeof payload["client_id"] === "string" && typeof payload["scope"] === "string" && typeof consumer?.ID === "string" && typeof payload.exp === "number";
 }
 
 export class AuthServer {
@@ -93,7 +103,7 @@ export class AuthServer {
       return await this.issue(req, facts);
     } catch (err) {
       if (err instanceof OAuthError) {
-        return { status: err.status, body: { error: err.code, error_description: err.message }, headers: { "cache-control": "no-store" } };
+        return { status: err.status, body: oauthErrorBody(err, this.urls.url), headers: { "cache-control": "no-store" } };
       }
       throw err;
     }
@@ -121,12 +131,11 @@ export class AuthServer {
     }
 
     const alg = header.alg;
-    if (!JWK_ALGORITHMS.includes(alg as never)) {
+    if (!JWK_ALGORITHMS.includes(alg as string)) {
       throw invalidGrant(`Invalid assertion. The JWT header alg is ${JSON.stringify(alg ?? null)}; use one of ${JWK_ALGORITHMS.join(", ")}`);
     }
     const hasKid = header.kid !== undefined;
     const hasX5c = header.x5c !== undefined;
-    if (hasKid && hasX5c) throw invalidGrant("Invalid assertion. The JWT header has both kid and x5c; send exactly one");
     if (!hasKid && !hasX5c) {
       throw invalidGrant("Invalid assertion. The JWT header needs kid (a key registered on the client) or x5c (a business certificate chain)");
     }
@@ -138,6 +147,9 @@ export class AuthServer {
     const clientId = claims.iss;
     if (typeof clientId !== "string" || clientId === "") throw invalidGrant("Invalid assertion. The claim iss must be your client_id");
     facts.clientId = clientId;
+    if (claims.sub !== undefined && claims.sub !== clientId) {
+      throw invalidGrant("Invalid assertion. The claim sub, when present, must be your client_id (the same as iss)");
+    }
     const client = this.store.clients.get(clientId);
     if (!client) throw new OAuthError("invalid_client", `Invalid assertion. Client authentication failed. Client not found: ${JSON.stringify(clientId)}`);
     facts.orgno = client.client_orgno;
@@ -151,18 +163,21 @@ export class AuthServer {
     const keys = this.store.keyView.current(clientId, nowMs);
     let clientAmr: string;
     let verifyKey: KeyObject;
-    if (hasKid) {
+    // evidence: a grant may carry both kid and x5c (KS Fiks); the registered kid decides, so a client with
+    // keys is checked by kid and a keyless one by its certificate.
+    const byKid = hasKid && (!hasX5c || (keys?.size ?? 0) > 0 || client.keys.length > 0);
+    if (byKid) {
       const kid = header.kid!;
       const key = keys?.get(kid);
       if (!key) {
         const pending = client.keys.some((k) => k.kid === kid);
         throw invalidGrant(
-          `Invalid assertion. Client authentication failed. No key with kid ${JSON.stringify(kid)} is registered on client ${clientId}` +
+          `Unknown key identifier (kid) for client. No key with kid ${JSON.stringify(kid)} is registered on client ${clientId}` +
             (pending ? " yet: key changes take a while to reach the token endpoint, try again shortly" : ""),
         );
       }
       if (key.exp <= now) {
-        throw invalidGrant(`Invalid assertion. Client authentication failed. Expired key (MP-121): key ${JSON.stringify(kid)} expired at ${new Date(key.exp * 1000).toISOString()}; register a new key`);
+        throw invalidGrant(`Invalid assertion. Client authentication failed. Expired key (MP-121): key ${JSON.stringify(kid)} expired at ${new Date(key.exp * 1000).toISOString()}; register a new key`, "MP-121");
       }
       verifyKey = key.key;
       clientAmr = "private_key_jwt";
@@ -174,7 +189,7 @@ export class AuthServer {
       try {
         chain = this.verifier.verify(header.x5c, new Date(nowMs));
       } catch (err) {
-        if (err instanceof CaError) throw invalidGrant(`Invalid assertion. Client authentication failed. The JWT is signed with an invalid certificate (MP-120): ${err.message}`);
+        if (err instanceof CaError) throw invalidGrant(`Invalid assertion. Client authentication failed. The JWT is signed with an invalid certificate (MP-120): ${err.message}`, "MP-120");
         throw err;
       }
       if (chain.orgno !== client.client_orgno && chain.orgno !== client.supplier_orgno) {
@@ -186,13 +201,13 @@ export class AuthServer {
     try {
       await jose.compactVerify(assertion, verifyKey, { algorithms: [alg!] });
     } catch {
-      throw invalidGrant(`Invalid assertion. Client authentication failed. The signature does not verify with ${hasKid ? `key ${JSON.stringify(header.kid)}` : "the certificate in x5c"}`);
+      throw invalidGrant(`Invalid JWT signature. The signature does not verify with ${byKid ? `key ${JSON.stringify(header.kid)}` : "the certificate in x5c"}`);
     }
 
     const aud = claims.aud;
     const audOk = aud === this.urls.issuer || (Array.isArray(aud) && aud.length === 1 && aud[0] === this.urls.issuer);
     if (!audOk) {
-      throw invalidGrant(`Invalid assertion. Client authentication failed. Invalid JWT claim aud (MP-110): expected ${JSON.stringify(this.urls.issuer)} (the issuer, with its trailing slash), got ${JSON.stringify(aud ?? null)}`);
+      throw invalidGrant(`Invalid assertion. Client authentication failed. Invalid JWT claim aud (MP-110): expected ${JSON.stringify(this.urls.issuer)} (the issuer, with its trailing slash), got ${JSON.stringify(aud ?? null)}`, "MP-110");
     }
     const iat = claims.iat;
     const exp = claims.exp;
@@ -211,9 +226,7 @@ export class AuthServer {
       if (usedUntil !== undefined && usedUntil > nowMs) throw invalidGrant(`Grant is used before: jti ${JSON.stringify(claims.jti)} was already used; make a new grant with a new jti`);
       this.rememberJti(jtiKey, exp * 1000 + IAT_SKEW_SECONDS * 1000, nowMs);
     }
-    if (claims["consumer_org"] !== undefined && claims["consumer_org"] !== client.client_orgno) {
-      throw invalidGrant(`consumer_org ${JSON.stringify(claims["consumer_org"])}: delegation through Altinn is not available in the simulator`);
-    }
+    this.checkConsumerOrg(claims["consumer_org"], client);
 
     const requested = typeof claims["scope"] === "string" ? [...new Set(claims["scope"].split(/\s+/).filter(Boolean))] : [];
     if (requested.length === 0) throw new OAuthError("invalid_scope", "No scope requested: the grant needs the claim scope, a space-separated list of scopes registered on the client");
@@ -223,6 +236,11 @@ export class AuthServer {
     }
     let lifetime = client.access_token_lifetime;
     for (const name of requested) {
+      // evidence: a scope on the client whose grant was revoked is `forbidden` (MP-250), not invalid_scope.
+      const scope = this.store.scopes.get(name);
+      if (scope?.active && !isGrantedTo(this.store, name, client.client_orgno)) {
+        throw new OAuthError("forbidden", `Consumer has not been granted access to the scope ${name}`, "MP-250");
+      }
       const problem = scopeUseProblem(this.store, name, client.client_orgno, client.integration_type);
       if (problem) throw new OAuthError("invalid_scope", `Token request contains invalid scopes for client ${clientId}: ${problem}`);
       const maxAge = this.store.scopes.get(name)?.at_max_age;
@@ -247,6 +265,16 @@ export class AuthServer {
     const accessToken = await this.sign(accessClaims);
     const body: TokenResponse = { access_token: accessToken, token_type: "Bearer", expires_in: lifetime, scope: requested.join(" ") };
     return { status: 200, body, headers: { "cache-control": "no-store", pragma: "no-cache" } };
+  }
+
+  /**
+   * evidence: `consumer_org` equal to the client's own organisation is refused with Maskinporten's text;
+   * sim: any other is refused too, as delegation through Altinn is not simulated.
+   */
+  private checkConsumerOrg(consumerOrg: unknown, client: ClientRecord): void {
+    if (consumerOrg === undefined) return;
+    if (consumerOrg === client.client_orgno) throw invalidGrant("The combination consumer_org in claim and delegation scope on client is invalid");
+    throw invalidGrant(`consumer_org ${JSON.stringify(consumerOrg)}: delegation through Altinn is not available in the simulator`);
   }
 
   private rememberJti(key: string, untilMs: number, nowMs: number): void {
@@ -291,8 +319,7 @@ export class AuthServer {
       if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") throw new Error(`the access token was not issued by ${this.urls.issuer}`);
       throw new Error("the access token is not a token issued by this Maskinporten (bad format or signature)");
     }
-    const claims = wire().accessTokenClaims.safeParse(payload);
-    if (!claims.success) throw new Error("the access token lacks Maskinporten's claims (client_id, scope, consumer)");
-    return claims.data;
+    if (!isAccessTokenClaims(payload)) throw new Error("the access token lacks Maskinporten's claims (client_id, scope, consumer)");
+    return payload;
   }
 }

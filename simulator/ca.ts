@@ -5,7 +5,7 @@
  */
 import { randomBytes, X509Certificate, createPrivateKey, createPublicKey, privateEncrypt, constants } from "node:crypto";
 import forge from "node-forge";
-import { isValidOrgno } from "../provider/api/validation";
+import { isValidOrgno } from "./rules";
 import type { BusinessCertificate, BusinessCertificateOptions } from "./types";
 import type { Clock } from "./clock";
 import { generateRsaKeyPair } from "./keys";

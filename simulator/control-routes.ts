@@ -6,24 +6,26 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
-import { ADMIN_SCOPES } from "../provider/api/wire";
-import { isValidOrgno } from "../provider/api/validation";
-import { ConfigError } from "../provider/api/errors";
 import { API_PREFIX, dispatchApi, type ApiDeps, type ApiRoute } from "./api/routes";
 import { clientView } from "./api/clients";
+import { storedKey } from "./api/keys";
 import { scopeView } from "./api/scopes";
 import { accessView } from "./api/access";
 import type { Caller } from "./api/context";
 import { CaError, type ChainVerifier, type TestCa } from "./ca";
 import type { Clock } from "./clock";
+import { SimulatorOptionError } from "./errors";
 import type { FaultInjector } from "./faults";
 import type { LogFacts, SimRequest, SimResponse } from "./http";
 import type { RequestLog } from "./request-log";
 import { Router } from "./router";
 import { readBody, send } from "./server";
+import { MAX_KEYS_PER_CLIENT, isValidOrgno, jwkProblems } from "./rules";
 import { STANDARD_ADMIN_SCOPES } from "./seed";
 import type { StateFile, Store } from "./state";
-import type { FaultRule, OrgSeed, RequestKind, SimulatorOrg, StartupInfo } from "./types";
+import type { AdminCertificate, BusinessCertificateOptions, FaultRule, OrgSeed, RequestKind, SimulatorOrg, StartupInfo } from "./types";
+import type { SimulatorSwitches, VariantSpec } from "./variant";
+import { ADMIN_SCOPES } from "./wire";
 
 export const CONTROL_PREFIX = "/__sim";
 
@@ -41,6 +43,8 @@ export interface ControlTarget {
   info(): StartupInfo;
   addOrg(seed: OrgSeed): Promise<SimulatorOrg>;
   reset(): Promise<void>;
+  setVariant(spec: VariantSpec): SimulatorSwitches;
+  adminCertificate(orgno: string, opts?: BusinessCertificateOptions): Promise<AdminCertificate>;
 }
 
 class ControlError extends Error {
@@ -79,11 +83,38 @@ function optionalDate(body: Record<string, unknown>, name: string): Date | undef
   return d;
 }
 
+/** `{"preset": "adverse"}` or an object of switches (optionally with `base`). */
+function variantFromBody(body: Record<string, unknown>): VariantSpec {
+  const keys = Object.keys(body);
+  if (keys.length === 1 && keys[0] === "preset") return body["preset"] as VariantSpec;
+  return body as VariantSpec;
+}
+
 function optionalString(body: Record<string, unknown>, name: string): string | undefined {
   const v = body[name];
   if (v === undefined) return undefined;
   if (typeof v !== "string") throw new ControlError(400, `${name} must be a string`);
   return v;
+}
+
+function certificateOptions(body: Record<string, unknown>): BusinessCertificateOptions {
+  return {
+    notBefore: optionalDate(body, "notBefore"),
+    notAfter: optionalDate(body, "notAfter"),
+    password: optionalString(body, "password"),
+    commonName: optionalString(body, "commonName"),
+    seid: body["seid"] as 1 | 2 | undefined,
+  };
+}
+
+/** Runs `action`, turning the simulator's option and CA errors into 400s. */
+async function asBadRequest<T>(action: () => T | Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof SimulatorOptionError || err instanceof CaError) throw new ControlError(400, err.message);
+    throw err;
+  }
 }
 
 export class ControlRoutes {
@@ -166,27 +197,32 @@ export class ControlRoutes {
       const body = parseJson(req);
       const orgno = optionalString(body, "orgno");
       if (!orgno) throw new ControlError(400, "orgno is required");
-      try {
-        return await t.ca.issueBusinessCertificate(orgno, {
-          notBefore: optionalDate(body, "notBefore"),
-          notAfter: optionalDate(body, "notAfter"),
-          password: optionalString(body, "password"),
-          commonName: optionalString(body, "commonName"),
-          seid: body["seid"] as 1 | 2 | undefined,
-        });
-      } catch (err) {
-        if (err instanceof CaError) throw new ControlError(400, err.message);
-        throw err;
-      }
+      return asBadRequest(() => t.ca.issueBusinessCertificate(orgno, certificateOptions(body)));
     });
-    r.add("POST", "/__sim/orgs", async (req) => {
-      try {
-        return await t.addOrg(parseJson(req) as unknown as OrgSeed);
-      } catch (err) {
-        if (err instanceof ConfigError) throw new ControlError(400, err.message);
-        throw err;
-      }
-    });
+    r.add("POST", "/__sim/orgs", (req) => asBadRequest(() => t.addOrg(parseJson(req) as unknown as OrgSeed)));
+    r.add("POST", "/__sim/orgs/{orgno}/admin-certificate", (req) =>
+      asBadRequest(() => t.adminCertificate(req.params["orgno"]!, certificateOptions(parseJson(req)))),
+    );
+    r.add("GET", "/__sim/variant", () => ({ ...t.store.switches }));
+    r.add("PUT", "/__sim/variant", (req) => asBadRequest(() => t.setVariant(variantFromBody(parseJson(req)))));
+    r.add("POST", "/__sim/clients/{client_id}/legacy-keys", (req) => this.addLegacyKey(req.params["client_id"]!, parseJson(req)));
+  }
+
+  /**
+   * Registers a key without `use`, as keys registered before 2025-05-22 are (evidence: "Keys without use"),
+   * bypassing the API's rule that now requires it. Every other rule of a key applies.
+   */
+  private addLegacyKey(clientId: string, jwk: Record<string, unknown>): unknown {
+    const { store, clock } = this.t;
+    const client = store.clients.get(clientId);
+    if (!client) throw new ControlError(404, `client ${JSON.stringify(clientId)} does not exist`);
+    const problems = jwkProblems({ ...jwk, use: "sig" }, "key", clock.nowSeconds());
+    if (problems.length > 0) throw new ControlError(400, problems.map((p) => `${p.field} ${p.message}`).join("; "));
+    const others = client.keys.filter((k) => k.kid !== jwk["kid"]);
+    if (others.length + 1 > MAX_KEYS_PER_CLIENT) throw new ControlError(400, `client ${clientId} already has ${others.length} keys`);
+    const { use: _use, ...key } = storedKey(jwk, clock.nowSeconds());
+    store.setKeys(client, [...others, key]);
+    return key;
   }
 
   private state(): unknown {
@@ -194,7 +230,7 @@ export class ControlRoutes {
     return {
       digdirOrgno: store.digdirOrgno,
       orgs: [...store.orgs.values()].map(({ adminKey: _key, ...org }) => org),
-      clients: [...store.clients.values()].map(clientView),
+      clients: [...store.clients.values()].map((c) => clientView(c)),
       scopes: [...store.scopes.values()].map(scopeView),
       grants: [...store.grants.values()].map((g) => accessView(store, g)),
     };

@@ -2,8 +2,10 @@
  * `SimulatorControl`: a typed HTTP client of the simulator's `/__sim/` hooks. It needs only the base URL,
  * so tests can drive a simulator running in another process.
  */
-import type { ApiClient, ApiScope, ClientRequest, Jwk, Jwks, ScopeAccess, ScopeRequest } from "../provider/api/wire";
+import type { ApiClient, ApiScope, ClientRequest, Jwk, Jwks, ScopeAccess, ScopeRequest } from "./wire";
+import type { SimulatorSwitches, VariantSpec } from "./variant";
 import type {
+  AdminCertificate,
   BusinessCertificate,
   BusinessCertificateOptions,
   FaultRule,
@@ -64,6 +66,16 @@ async function exchange(url: string, method: string, body?: unknown): Promise<Ra
   let parsed: unknown = text;
   if (text && (response.headers.get("content-type") ?? "").includes("json")) parsed = JSON.parse(text);
   return { status: response.status, body: text === "" ? undefined : parsed, headers: response.headers };
+}
+
+function certificateBody(opts: BusinessCertificateOptions): Record<string, unknown> {
+  return {
+    ...(opts.notBefore ? { notBefore: opts.notBefore.toISOString() } : {}),
+    ...(opts.notAfter ? { notAfter: opts.notAfter.toISOString() } : {}),
+    ...(opts.password !== undefined ? { password: opts.password } : {}),
+    ...(opts.commonName !== undefined ? { commonName: opts.commonName } : {}),
+    ...(opts.seid !== undefined ? { seid: opts.seid } : {}),
+  };
 }
 
 export class SimulatorControl {
@@ -163,14 +175,27 @@ export class SimulatorControl {
   }
 
   issueCertificate(orgno: string, opts: BusinessCertificateOptions = {}): Promise<BusinessCertificate> {
-    return this.call("POST", "/certificates", {
-      orgno,
-      ...(opts.notBefore ? { notBefore: opts.notBefore.toISOString() } : {}),
-      ...(opts.notAfter ? { notAfter: opts.notAfter.toISOString() } : {}),
-      ...(opts.password !== undefined ? { password: opts.password } : {}),
-      ...(opts.commonName !== undefined ? { commonName: opts.commonName } : {}),
-      ...(opts.seid !== undefined ? { seid: opts.seid } : {}),
-    });
+    return this.call("POST", "/certificates", { orgno, ...certificateBody(opts) });
+  }
+
+  /** The switches in force. */
+  variant(): Promise<SimulatorSwitches> {
+    return this.call("GET", "/variant");
+  }
+
+  /** Changes switches at run time: a preset name, or switches layered on the current ones (or on `base`). */
+  setVariant(spec: VariantSpec): Promise<SimulatorSwitches> {
+    return this.call("PUT", "/variant", typeof spec === "string" ? { preset: spec } : spec);
+  }
+
+  /** A business certificate of the organisation (PKCS#12 and PEMs) and its certificate-authenticated self-service client. */
+  adminCertificate(orgno: string, opts: BusinessCertificateOptions = {}): Promise<AdminCertificate> {
+    return this.call("POST", `/orgs/${encodeURIComponent(orgno)}/admin-certificate`, certificateBody(opts));
+  }
+
+  /** Registers a public key on a client without `use`, as keys registered before 2025-05-22 are. */
+  addLegacyKey(clientId: string, publicJwk: Jwk): Promise<Jwk> {
+    return this.call("POST", `/clients/${encodeURIComponent(clientId)}/legacy-keys`, publicJwk);
   }
 
   /** A new organisation with an admin client, at runtime. */

@@ -4,7 +4,7 @@
  * Handlers return responses instead of writing them, so a fault can drop a response after the commit.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { ApiErrorResponse, ApiFieldError } from "../provider/api/wire";
+import type { ApiErrorResponse, ApiFieldError } from "./wire";
 
 export interface SimRequest {
   method: string;
@@ -95,13 +95,18 @@ export type OAuthErrorCode =
   | "unauthorized_client"
   | "unsupported_grant_type"
   | "server_error"
-  | "temporarily_unavailable";
+  | "temporarily_unavailable"
+  | "forbidden";
+
+/** Maskinporten's error codes the reference names (`…/errors/MP-nnn` in `error_uri`). */
+export type MpCode = "MP-110" | "MP-120" | "MP-121" | "MP-250";
 
 /** An OAuth error of the token endpoint (always status 400 unless said otherwise). */
 export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     message: string,
+    readonly mpCode?: MpCode,
     readonly status = 400,
   ) {
     super(message);

@@ -8,6 +8,9 @@
 export { startSimulator, isLoopback } from "./start";
 export { SimulatorControl, PortalClient, SimulatorControlError } from "./control";
 export type { ClockState, RawResponse, RequestLogQuery, SimulatorState } from "./control";
+export { SimulatorOptionError } from "./errors";
+export { PRESETS, SWITCHES, SWITCH_NAMES, WRITE_ANSWERS, parseSwitchAssignment, preset, resolveVariant } from "./variant";
+export type { PresetName, SimulatorSwitches, SwitchName, VariantSpec, WriteAnswer } from "./variant";
 export {
   DEFAULT_ORGS,
   DEFAULT_ORGNOS,
@@ -17,8 +20,10 @@ export {
   RESTRICTED_CATALOGUE_SCOPE,
   STANDARD_ADMIN_SCOPES,
   adminClientIdOf,
+  certificateClientIdOf,
 } from "./seed";
 export type {
+  AdminCertificate,
   BusinessCertificate,
   BusinessCertificateOptions,
   FaultKind,

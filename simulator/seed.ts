@@ -2,14 +2,15 @@
  * The world a fresh simulator starts with: Digdir owning the admin scopes and two public catalogue scopes,
  * and the seeded organisations, each with an admin client that holds a registered RSA key.
  */
-import { ConfigError } from "../provider/api/errors";
-import { ADMIN_SCOPES, JWT_BEARER_GRANT, MASKINPORTEN_INTEGRATION_TYPE, PRIVATE_KEY_JWT } from "../provider/api/wire";
-import { orgnoProblem, prefixProblem } from "../provider/api/validation";
 import type { CaMaterial } from "./ca";
 import type { Clock } from "./clock";
+import { SimulatorOptionError } from "./errors";
 import { generateRsaKeyPair, publicPart } from "./keys";
-import type { ClientRecord, GrantRecord, OrgRecord, PersistedState, PrivateJwk, ScopeRecord, StoredKey } from "./state";
+import { orgnoProblem, prefixProblem } from "./rules";
+import type { ClientRecord, GrantRecord, OrgRecord, OrgRole, PersistedState, PrivateJwk, ScopeRecord, StoredKey, Store } from "./state";
 import type { OrgSeed } from "./types";
+import type { SimulatorSwitches } from "./variant";
+import { ADMIN_SCOPES, JWT_BEARER_GRANT, MASKINPORTEN_INTEGRATION_TYPE, PRIVATE_KEY_JWT } from "./wire";
 
 export const DIGDIR_ORGNO = "991825827";
 export const DIGDIR_NAME = "Digitaliseringsdirektoratet";
@@ -44,6 +45,10 @@ export const STANDARD_ADMIN_SCOPES: readonly string[] = [
   ADMIN_SCOPES.scopesWrite,
 ];
 const ALL_ADMIN_SCOPES: readonly string[] = [...STANDARD_ADMIN_SCOPES, ADMIN_SCOPES.dcrSupplier];
+/** evidence: "A consumer's self-service client often has only idporten:dcr.*". */
+const DCR_ONLY_ADMIN_SCOPES: readonly string[] = [ADMIN_SCOPES.dcrRead, ADMIN_SCOPES.dcrWrite];
+/** evidence: NAV's admin client has `dcr.read dcr.write scopes.write`, no `scopes.read`. */
+const NO_SCOPES_READ_ADMIN_SCOPES: readonly string[] = [ADMIN_SCOPES.dcrRead, ADMIN_SCOPES.dcrWrite, ADMIN_SCOPES.scopesWrite];
 const ADMIN_KEY_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
 
 export function adminClientIdOf(orgno: string): string {
@@ -51,38 +56,55 @@ export function adminClientIdOf(orgno: string): string {
   return `oidc_${orgno}_api`;
 }
 
+/** The organisation's self-service client without keys, which authenticates with a business certificate (x5c). */
+export function certificateClientIdOf(orgno: string): string {
+  return `oidc_${orgno}_cert`;
+}
+
+function roleOf(seed: OrgSeed): OrgRole {
+  if (seed.supplier) return "supplier";
+  return (seed.prefixes ?? []).length > 0 ? "owner" : "consumer";
+}
+
+/** The admin scopes of an organisation seeded without explicit ones, under the admin-scope switches. */
+export function adminScopesFor(role: OrgRole, switches: SimulatorSwitches): string[] {
+  if (role === "supplier") return [...ALL_ADMIN_SCOPES];
+  if (role === "owner") return [...(switches.ownerAdminScopes === "no-scopes-read" ? NO_SCOPES_READ_ADMIN_SCOPES : STANDARD_ADMIN_SCOPES)];
+  return [...(switches.consumerAdminScopes === "dcr-only" ? DCR_ONLY_ADMIN_SCOPES : STANDARD_ADMIN_SCOPES)];
+}
+
 export function validateSeeds(seeds: readonly OrgSeed[]): void {
   const orgnos = new Set<string>();
   const prefixes = new Set<string>(DIGDIR_PREFIXES);
   seeds.forEach((seed, i) => {
     const problem = orgnoProblem(seed.orgno, `orgs[${i}].orgno`);
-    if (problem) throw new ConfigError(problem.field, problem.message);
-    if (seed.orgno === DIGDIR_ORGNO) throw new ConfigError(`orgs[${i}].orgno`, `${DIGDIR_ORGNO} is the simulator's Digdir organisation; pick another number`);
-    if (orgnos.has(seed.orgno)) throw new ConfigError(`orgs[${i}].orgno`, `${seed.orgno} is seeded twice`);
+    if (problem) throw new SimulatorOptionError(problem.field, problem.message);
+    if (seed.orgno === DIGDIR_ORGNO) throw new SimulatorOptionError(`orgs[${i}].orgno`, `${DIGDIR_ORGNO} is the simulator's Digdir organisation; pick another number`);
+    if (orgnos.has(seed.orgno)) throw new SimulatorOptionError(`orgs[${i}].orgno`, `${seed.orgno} is seeded twice`);
     orgnos.add(seed.orgno);
-    if (typeof seed.name !== "string" || seed.name.trim() === "") throw new ConfigError(`orgs[${i}].name`, "must be a non-empty string");
+    if (typeof seed.name !== "string" || seed.name.trim() === "") throw new SimulatorOptionError(`orgs[${i}].name`, "must be a non-empty string");
     (seed.prefixes ?? []).forEach((prefix, j) => {
       const p = prefixProblem(prefix, `orgs[${i}].prefixes[${j}]`);
-      if (p) throw new ConfigError(p.field, p.message);
-      if (prefixes.has(prefix)) throw new ConfigError(`orgs[${i}].prefixes[${j}]`, `prefix "${prefix}" is already owned by another organisation`);
+      if (p) throw new SimulatorOptionError(p.field, p.message);
+      if (prefixes.has(prefix)) throw new SimulatorOptionError(`orgs[${i}].prefixes[${j}]`, `prefix "${prefix}" is already owned by another organisation`);
       prefixes.add(prefix);
     });
     for (const scope of seed.adminScopes ?? []) {
       if (!ALL_ADMIN_SCOPES.includes(scope)) {
-        throw new ConfigError(`orgs[${i}].adminScopes`, `"${scope}" is not an admin scope; use ${ALL_ADMIN_SCOPES.join(", ")}`);
+        throw new SimulatorOptionError(`orgs[${i}].adminScopes`, `"${scope}" is not an admin scope; use ${ALL_ADMIN_SCOPES.join(", ")}`);
       }
     }
   });
 }
 
 /** Organisation records with freshly generated admin keys. */
-export async function createOrgRecords(seeds: readonly OrgSeed[], clock: Clock): Promise<OrgRecord[]> {
+export async function createOrgRecords(seeds: readonly OrgSeed[], clock: Clock, switches: SimulatorSwitches): Promise<OrgRecord[]> {
   validateSeeds(seeds);
-  return Promise.all(seeds.map((seed) => createOrgRecord(seed, clock)));
+  return Promise.all(seeds.map((seed) => createOrgRecord(seed, clock, switches)));
 }
 
-export async function createOrgRecord(seed: OrgSeed, clock: Clock): Promise<OrgRecord> {
-  const adminScopes = seed.adminScopes ?? (seed.supplier ? [...ALL_ADMIN_SCOPES] : [...STANDARD_ADMIN_SCOPES]);
+export async function createOrgRecord(seed: OrgSeed, clock: Clock, switches: SimulatorSwitches): Promise<OrgRecord> {
+  const role = roleOf(seed);
   const pair = await generateRsaKeyPair(`simulator-admin-${seed.orgno}-${clock.nowSeconds()}`);
   return {
     orgno: seed.orgno,
@@ -90,7 +112,10 @@ export async function createOrgRecord(seed: OrgSeed, clock: Clock): Promise<OrgR
     prefixes: [...(seed.prefixes ?? [])],
     adminClientId: adminClientIdOf(seed.orgno),
     adminKey: pair.privateJwk,
-    adminScopes,
+    adminScopes: seed.adminScopes ? [...seed.adminScopes] : adminScopesFor(role, switches),
+    role,
+    ...(seed.adminScopes ? { explicitAdminScopes: true } : {}),
+    certificateClientId: certificateClientIdOf(seed.orgno),
   };
 }
 
@@ -116,17 +141,31 @@ function digdirScope(subscope: string, description: string, now: string, extra: 
   };
 }
 
+/** The public half of an admin key as registered, with or without `use` (the `seededKeyUse` switch). */
+function adminStoredKey(org: OrgRecord, clock: Clock, switches: SimulatorSwitches): StoredKey {
+  const { use: _use, ...key } = publicPart(org.adminKey!) as Omit<StoredKey, "exp">;
+  return { ...key, ...(switches.seededKeyUse === "sig" ? { use: "sig" } : {}), exp: clock.nowSeconds() + ADMIN_KEY_LIFETIME_SECONDS };
+}
+
 /** The admin client of an organisation, as a client record holding the public half of its key. */
-export function adminClientRecord(org: OrgRecord, clock: Clock): ClientRecord {
+export function adminClientRecord(org: OrgRecord, clock: Clock, switches: SimulatorSwitches): ClientRecord {
+  return selfServiceClient(org, clock, org.adminClientId!, "Admin client of the self-service API (seeded by the simulator)", [adminStoredKey(org, clock, switches)]);
+}
+
+/**
+ * The organisation's certificate-authenticated self-service client: no registered keys, so a JWT grant with
+ * `x5c` (a business certificate of the organisation) gets its token, as Digdir documents for admin clients.
+ */
+export function certificateClientRecord(org: OrgRecord, clock: Clock): ClientRecord {
+  return selfServiceClient(org, clock, org.certificateClientId!, "Self-service client authenticating with a business certificate (seeded by the simulator)", []);
+}
+
+function selfServiceClient(org: OrgRecord, clock: Clock, clientId: string, description: string, keys: StoredKey[]): ClientRecord {
   const now = clock.timestamp();
-  const key: StoredKey = {
-    ...(publicPart(org.adminKey!) as Omit<StoredKey, "exp">),
-    exp: clock.nowSeconds() + ADMIN_KEY_LIFETIME_SECONDS,
-  };
   return {
-    client_id: org.adminClientId!,
+    client_id: clientId,
     client_name: `Selvbetjening ${org.name}`,
-    description: "Admin client of the self-service API (seeded by the simulator)",
+    description,
     integration_type: MASKINPORTEN_INTEGRATION_TYPE,
     application_type: "web",
     token_endpoint_auth_method: PRIVATE_KEY_JWT,
@@ -136,10 +175,44 @@ export function adminClientRecord(org: OrgRecord, clock: Clock): ClientRecord {
     active: true,
     access_token_lifetime: 120,
     authorization_lifetime: 7200,
-    keys: [key],
+    keys,
+    ...(keys.length > 0 ? { jwks_created: now, jwks_last_updated: now } : {}),
     created: now,
     last_updated: now,
   };
+}
+
+/** The seeded self-service clients of an organisation (none for Digdir and grant-only organisations). */
+export function selfServiceClients(org: OrgRecord, clock: Clock, switches: SimulatorSwitches): ClientRecord[] {
+  const clients: ClientRecord[] = [];
+  if (org.adminKey && org.adminClientId) clients.push(adminClientRecord(org, clock, switches));
+  if (org.certificateClientId) clients.push(certificateClientRecord(org, clock));
+  return clients;
+}
+
+/**
+ * Applies the seed switches (admin scopes per role, `use` of seeded keys) to a running simulator: scopes
+ * of the self-service clients follow the organisation's admin scopes, and Digdir grants any newly needed one.
+ */
+export function applySeedSwitches(store: Store, switches: SimulatorSwitches): void {
+  for (const org of store.orgs.values()) {
+    if (org.role && !org.explicitAdminScopes) org.adminScopes = adminScopesFor(org.role, switches);
+    for (const id of [org.adminClientId, org.certificateClientId]) {
+      const client = id ? store.clients.get(id) : undefined;
+      if (!client) continue;
+      client.scopes = [...org.adminScopes];
+      if (id === org.adminClientId && org.adminKey) {
+        for (const key of client.keys) {
+          if (key.kid !== org.adminKey.kid) continue;
+          if (switches.seededKeyUse === "sig") key.use = "sig";
+          else delete key.use;
+        }
+      }
+      store.putClient(client);
+    }
+    for (const grant of adminGrants(org, store.clock)) if (!store.grant(grant.scope, grant.consumer_orgno)) store.putGrant(grant);
+  }
+  store.changed();
 }
 
 /** Grants of Digdir's admin scopes to an organisation, so its admin client may hold them. */
@@ -155,7 +228,7 @@ export function adminGrants(org: OrgRecord, clock: Clock): GrantRecord[] {
   }));
 }
 
-export function buildSeedState(orgs: OrgRecord[], signingKey: PrivateJwk, ca: CaMaterial, clock: Clock): PersistedState {
+export function buildSeedState(orgs: OrgRecord[], signingKey: PrivateJwk, ca: CaMaterial, clock: Clock, switches: SimulatorSwitches): PersistedState {
   const now = clock.timestamp();
   const digdir: OrgRecord = { orgno: DIGDIR_ORGNO, name: DIGDIR_NAME, prefixes: [...DIGDIR_PREFIXES], adminScopes: [] };
   const scopes: ScopeRecord[] = [
@@ -177,7 +250,7 @@ export function buildSeedState(orgs: OrgRecord[], signingKey: PrivateJwk, ca: Ca
     ca,
     digdirOrgno: DIGDIR_ORGNO,
     orgs: [digdir, ...orgs],
-    clients: orgs.filter((o) => o.adminKey).map((o) => adminClientRecord(o, clock)),
+    clients: orgs.flatMap((o) => selfServiceClients(o, clock, switches)),
     scopes,
     grants: orgs.flatMap((o) => adminGrants(o, clock)),
   };

@@ -2,7 +2,6 @@
 import { createServer, type Server } from "node:http";
 import { isIP } from "node:net";
 import { resolve as resolvePath } from "node:path";
-import { ConfigError } from "../provider/api/errors";
 import { apiRouter } from "./api/routes";
 import { ALTINN_EXCHANGE_PATH, AltinnExchange } from "./altinn-exchange";
 import { AuthServer, type ServerUrls } from "./auth-server";
@@ -13,27 +12,29 @@ import { ControlRoutes } from "./control-routes";
 import { FaultInjector } from "./faults";
 import { generateRsaKeyPair } from "./keys";
 import { RequestLog } from "./request-log";
-import { DEFAULT_ORGS, adminClientRecord, adminGrants, buildSeedState, createOrgRecord, createOrgRecords, validateSeeds } from "./seed";
+import { SimulatorOptionError } from "./errors";
+import { DEFAULT_ORGS, adminGrants, applySeedSwitches, buildSeedState, createOrgRecord, createOrgRecords, selfServiceClients, validateSeeds } from "./seed";
 import { SimulatorServer } from "./server";
 import { StateFile, Store, type OrgRecord } from "./state";
-import type { OrgSeed, SimulatorHandle, SimulatorOptions, SimulatorOrg, StartupInfo } from "./types";
+import type { AdminCertificate, BusinessCertificateOptions, OrgSeed, SimulatorHandle, SimulatorOptions, SimulatorOrg, StartupInfo } from "./types";
+import { layerVariant, resolveVariant, type SimulatorSwitches, type VariantSpec } from "./variant";
 
 export function isLoopback(host: string): boolean {
   if (host === "localhost" || host === "::1") return true;
   return isIP(host) === 4 && host.startsWith("127.");
 }
 
-function checkOptions(options: SimulatorOptions): { host: string; port: number } {
+function checkOptions(options: SimulatorOptions): { host: string; port: number; switches: SimulatorSwitches } {
   const host = options.host ?? "127.0.0.1";
   if (!isLoopback(host) && !options.allowNonLoopback) {
-    throw new ConfigError("host", `${JSON.stringify(host)} is not a loopback address; the simulator has no real security, so it listens on 127.0.0.1 unless explicitly allowed (allowNonLoopback, --allow-non-loopback)`);
+    throw new SimulatorOptionError("host", `${JSON.stringify(host)} is not a loopback address; the simulator has no real security, so it listens on 127.0.0.1 unless explicitly allowed (allowNonLoopback, --allow-non-loopback)`);
   }
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError("port", `must be a whole number 0..65535 (0 picks a free port), got ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SimulatorOptionError("port", `must be a whole number 0..65535 (0 picks a free port), got ${String(port)}`);
   const delay = options.propagationDelayMs ?? 0;
-  if (typeof delay !== "number" || !(delay >= 0)) throw new ConfigError("propagationDelayMs", "must be a number of milliseconds >= 0");
+  if (typeof delay !== "number" || !(delay >= 0)) throw new SimulatorOptionError("propagationDelayMs", "must be a number of milliseconds >= 0");
   if (options.orgs) validateSeeds(options.orgs);
-  return { host, port };
+  return { host, port, switches: resolveVariant(options.variant) };
 }
 
 function orgView(org: OrgRecord): SimulatorOrg {
@@ -44,6 +45,7 @@ function orgView(org: OrgRecord): SimulatorOrg {
     adminClientId: org.adminClientId!,
     adminKey: { ...org.adminKey! },
     adminScopes: [...org.adminScopes],
+    certificateClientId: org.certificateClientId!,
   };
 }
 
@@ -59,9 +61,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
-  const { host, port } = checkOptions(options);
+  const { host, port, switches } = checkOptions(options);
   const clock = new Clock(options.clockOffsetSeconds ?? 0);
   const store = new Store(clock, options.propagationDelayMs ?? 0);
+  store.switches = switches;
   const logger = options.quiet === false ? (line: string) => void process.stderr.write(`${line}\n`) : () => undefined;
 
   const stateFilePath = options.stateFile ? resolvePath(options.stateFile) : undefined;
@@ -70,13 +73,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     logger(`simulator: loaded state from ${stateFilePath}`);
   } else {
     const [orgs, signing, caMaterial] = await Promise.all([
-      createOrgRecords(options.orgs ?? DEFAULT_ORGS, clock),
+      createOrgRecords(options.orgs ?? DEFAULT_ORGS, clock, switches),
       generateRsaKeyPair(`simulator-signing-${clock.nowSeconds()}`),
       createCaMaterial(clock.date()),
     ]);
-    state = buildSeedState(orgs, signing.privateJwk, caMaterial, clock);
+    state = buildSeedState(orgs, signing.privateJwk, caMaterial, clock, switches);
   }
   store.load(state);
+  applySeedSwitches(store, switches);
   const stateFile = stateFilePath ? new StateFile(stateFilePath, store) : undefined;
   if (stateFile) await stateFile.flush();
 
@@ -87,7 +91,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults = new FaultInjector(options.faultSeed ?? 1);
   const log = new RequestLog(options.requestLogLimit);
   const apiRoutes = apiRouter();
-  const apiDeps = { store, clock, auth };
+  const apiDeps = { store, clock, auth, urls };
   const sim = new SimulatorServer({ ...apiDeps, faults, log, stateFile, apiRoutes, logger, verbose: !!options.verbose });
   sim
     .route("GET", "/.well-known/oauth-authorization-server", "metadata", () => auth.metadata())
@@ -96,7 +100,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const altinn = new AltinnExchange(auth, clock, urls);
   sim.route("GET", ALTINN_EXCHANGE_PATH, "exchange", (req, facts) => altinn.exchange(req, facts));
 
-  const orgsWithCredentials = () => [...store.orgs.values()].filter((o) => o.adminClientId && o.adminKey).map(orgView);
+  const orgsWithCredentials = () => [...store.orgs.values()].filter((o) => o.adminClientId && o.adminKey && o.certificateClientId).map(orgView);
   const info = (): StartupInfo => ({
     url: urls.url,
     issuer: urls.issuer,
@@ -107,6 +111,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     altinn_exchange_url: `${urls.url}${ALTINN_EXCHANGE_PATH}`,
     digdir_orgno: store.digdirOrgno,
     ca_certificate_pem: ca.certificatePem,
+    variant: { ...store.switches },
     orgs: orgsWithCredentials().map((o) => ({
       orgno: o.orgno,
       name: o.name,
@@ -114,20 +119,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       admin_client_id: o.adminClientId,
       admin_key: o.adminKey,
       admin_scopes: o.adminScopes,
+      certificate_client_id: o.certificateClientId,
     })),
   });
 
   const addOrg = async (seed: OrgSeed): Promise<SimulatorOrg> => {
     validateSeeds([seed]);
-    if (store.orgs.has(seed.orgno)) throw new ConfigError("orgno", `organisation ${seed.orgno} already exists`);
+    if (store.orgs.has(seed.orgno)) throw new SimulatorOptionError("orgno", `organisation ${seed.orgno} already exists`);
     for (const prefix of seed.prefixes ?? []) {
-      if (store.prefixOwners.has(prefix)) throw new ConfigError("prefixes", `prefix "${prefix}" is already owned by ${store.prefixOwners.get(prefix)}`);
+      if (store.prefixOwners.has(prefix)) throw new SimulatorOptionError("prefixes", `prefix "${prefix}" is already owned by ${store.prefixOwners.get(prefix)}`);
     }
-    const org = await createOrgRecord(seed, clock);
+    const org = await createOrgRecord(seed, clock, store.switches);
     store.addOrg(org);
-    const client = adminClientRecord(org, clock);
-    store.putClient(client);
-    store.keyView.publish(client.client_id, client.keys, clock.nowMs(), true);
+    for (const client of selfServiceClients(org, clock, store.switches)) {
+      store.putClient(client);
+      if (client.keys.length > 0) store.keyView.publish(client.client_id, client.keys, clock.nowMs(), true);
+    }
     for (const grant of adminGrants(org, clock)) store.putGrant(grant);
     await stateFile?.flush();
     return orgView(org);
@@ -135,11 +142,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const reset = async (): Promise<void> => {
     const orgs = [...store.orgs.values()].filter((o) => o.orgno !== store.digdirOrgno);
-    store.load(buildSeedState(orgs, store.signingKey, store.ca, clock));
+    store.load(buildSeedState(orgs, store.signingKey, store.ca, clock, store.switches));
+    applySeedSwitches(store, store.switches);
     await stateFile?.flush();
   };
 
-  sim.control = new ControlRoutes({ store, clock, faults, log, ca, verifier, apiDeps, apiRoutes, stateFile, info, addOrg, reset });
+  const setVariant = (spec: VariantSpec): SimulatorSwitches => {
+    store.switches = layerVariant(store.switches, spec);
+    applySeedSwitches(store, store.switches);
+    return { ...store.switches };
+  };
+
+  const adminCertificate = async (orgno: string, opts?: BusinessCertificateOptions): Promise<AdminCertificate> => {
+    const clientId = store.orgs.get(orgno)?.certificateClientId;
+    if (!clientId) throw new SimulatorOptionError("orgno", `organisation ${JSON.stringify(orgno)} has no seeded self-service client`);
+    return { clientId, ...(await ca.issueBusinessCertificate(orgno, opts)) };
+  };
+
+  sim.control = new ControlRoutes({ store, clock, faults, log, ca, verifier, apiDeps, apiRoutes, stateFile, info, addOrg, reset, setVariant, adminCertificate });
 
   const httpServer = createServer({ keepAliveTimeout: 5000 }, sim.listener);
   const actualPort = await listen(httpServer, port, host);
@@ -168,6 +188,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       issueBusinessCertificate: (orgno, opts) => ca.issueBusinessCertificate(orgno, opts),
     },
     control: new SimulatorControl(urls.url),
+    get switches() {
+      return { ...store.switches };
+    },
+    setVariant,
+    adminCertificate,
     startupInfo: info,
     close() {
       closing ??= (async () => {

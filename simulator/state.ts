@@ -8,10 +8,11 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { KeyObject } from "node:crypto";
 import type { JWK } from "jose";
-import type { AccessState } from "../provider/api/wire";
 import type { CaMaterial } from "./ca";
 import type { Clock } from "./clock";
 import { publicKeyObject } from "./keys";
+import { preset, type SimulatorSwitches } from "./variant";
+import type { AccessState } from "./wire";
 
 export type PrivateJwk = JWK & { kid: string; alg: string };
 
@@ -22,14 +23,24 @@ export interface OrgRecord {
   /** Absent for organisations without API credentials (Digdir, organisations added only as grant targets). */
   adminClientId?: string;
   adminKey?: PrivateJwk;
+  /** The admin scopes in force (from the seed, or from the role and the admin-scope switches). */
   adminScopes: string[];
+  /** What the organisation was seeded as; decides which admin-scope switch applies to it. */
+  role?: OrgRole;
+  /** The seed named its admin scopes: the switches leave them alone. */
+  explicitAdminScopes?: boolean;
+  /** Its self-service client that authenticates with a business certificate (x5c) and has no keys. */
+  certificateClientId?: string;
 }
+
+export type OrgRole = "owner" | "consumer" | "supplier";
 
 /** A public key as registered on a client. `exp` is always set (the server sets it when the caller did not). */
 export interface StoredKey {
   kty: string;
   kid: string;
-  use: string;
+  /** Absent on keys registered before 2025-05-22 (the `seededKeyUse` switch, `addLegacyKey`). */
+  use?: string;
   alg: string;
   n: string;
   e: string;
@@ -55,6 +66,9 @@ export interface ClientRecord {
   refresh_token_usage?: string;
   jwks_uri?: string;
   keys: StoredKey[];
+  /** Set-level timestamps of the key set, shown beside `keys` in JWKS answers. */
+  jwks_created?: string;
+  jwks_last_updated?: string;
   created: string;
   last_updated: string;
 }
@@ -170,6 +184,8 @@ export class Store {
   readonly scopes = new Map<string, ScopeRecord>();
   readonly grants = new Map<string, GrantRecord>();
   readonly keyView: KeyView;
+  /** The behaviours the evidence leaves open (see `variant.ts`); may change at run time. */
+  switches: SimulatorSwitches = preset("default");
 
   constructor(
     readonly clock: Clock,
@@ -232,8 +248,11 @@ export class Store {
 
   /** Replaces a client's keys and publishes them to the token endpoint (after the propagation delay). */
   setKeys(client: ClientRecord, keys: StoredKey[]): void {
+    const now = this.clock.timestamp();
     client.keys = keys;
-    client.last_updated = this.clock.timestamp();
+    client.last_updated = now;
+    client.jwks_created ??= now;
+    client.jwks_last_updated = now;
     this.keyView.publish(client.client_id, keys, this.clock.nowMs());
     this.changed();
   }

@@ -4,6 +4,7 @@
  */
 import type { JWK } from "jose";
 import type { SimulatorControl } from "./control";
+import type { SimulatorSwitches, VariantSpec } from "./variant";
 
 /** An organisation to seed. Each gets an admin client (a real client record of the organisation). */
 export interface OrgSeed {
@@ -14,7 +15,10 @@ export interface OrgSeed {
   prefixes?: string[];
   /** Give the admin client `idporten:dcr.supplier` so it can manage clients of other organisations. */
   supplier?: boolean;
-  /** Admin scopes of the admin client; defaults to all of them (plus dcr.supplier when `supplier`). */
+  /**
+   * Admin scopes of its self-service clients. Default: by role (owner: has prefixes; supplier; consumer) and
+   * the `ownerAdminScopes` / `consumerAdminScopes` switches; suppliers get all of them plus dcr.supplier.
+   */
   adminScopes?: string[];
 }
 
@@ -42,6 +46,11 @@ export interface SimulatorOptions {
   quiet?: boolean;
   /** Log every request on stderr (when not quiet). */
   verbose?: boolean;
+  /**
+   * How the simulator answers where the evidence leaves Digdir's behaviour open: a preset ("default",
+   * "adverse") or switches layered on one (`{ base: "adverse", clientIdOnCreate: "refused" }`). See the README.
+   */
+  variant?: VariantSpec;
 }
 
 /** An organisation as the simulator hands it out, with its admin credentials. */
@@ -53,6 +62,13 @@ export interface SimulatorOrg {
   /** The admin client's PRIVATE RSA JWK, with `kid` and `alg`. */
   adminKey: JWK & { kid: string; alg: string };
   adminScopes: string[];
+  /** Its self-service client without keys that authenticates with a business certificate (x5c). */
+  certificateClientId: string;
+}
+
+/** A business certificate of an organisation, with the self-service client it authenticates. */
+export interface AdminCertificate extends BusinessCertificate {
+  clientId: string;
 }
 
 export interface BusinessCertificateOptions {
@@ -100,6 +116,15 @@ export interface SimulatorHandle {
   digdirOrgno: string;
   ca: SimulatorCa;
   control: SimulatorControl;
+  /** The switches in force. */
+  readonly switches: SimulatorSwitches;
+  /** Changes switches at run time (a preset name, or switches layered on the current ones); returns all of them. */
+  setVariant(spec: VariantSpec): SimulatorSwitches;
+  /**
+   * A business certificate (PKCS#12 and PEMs) of the organisation and the id of its certificate-authenticated
+   * self-service client, for the x5c admin flow Digdir documents.
+   */
+  adminCertificate(orgno: string, opts?: BusinessCertificateOptions): Promise<AdminCertificate>;
   /** The JSON object the CLI prints on start. */
   startupInfo(): StartupInfo;
   /** Stops listening, drops open connections and flushes the state file. */
@@ -117,6 +142,8 @@ export interface StartupInfo {
   altinn_exchange_url: string;
   digdir_orgno: string;
   ca_certificate_pem: string;
+  /** The switches in force at start. */
+  variant: SimulatorSwitches;
   orgs: StartupOrg[];
 }
 
@@ -127,6 +154,7 @@ export interface StartupOrg {
   admin_client_id: string;
   admin_key: SimulatorOrg["adminKey"];
   admin_scopes: string[];
+  certificate_client_id: string;
 }
 
 export type FaultKind = "latency" | "status" | "reset" | "drop-after-commit";

@@ -4,8 +4,7 @@
  * SIGTERM, when it closes and flushes its state file.
  */
 import { InvalidArgumentError, type Command } from "commander";
-import { MaskinportenError } from "../../provider/api/errors";
-import { startSimulator, type SimulatorHandle } from "../../simulator";
+import { PRESETS, SimulatorOptionError, parseSwitchAssignment, startSimulator, type PresetName, type SimulatorHandle, type VariantSpec } from "../../simulator";
 
 export interface SimulatorCommandOptions {
   port: number;
@@ -17,6 +16,20 @@ export interface SimulatorCommandOptions {
   quiet?: boolean;
   verbose?: boolean;
   allowNonLoopback?: boolean;
+  variant?: string;
+  /** `switch=value` assignments, layered on `variant`. */
+  set?: string[];
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--variant` and `--set` as a variant spec; throws `SimulatorOptionError` for an unknown switch or value. */
+export function variantOf(opts: Pick<SimulatorCommandOptions, "variant" | "set">): VariantSpec | undefined {
+  if (opts.variant === undefined && !opts.set?.length) return undefined;
+  const switches = Object.fromEntries((opts.set ?? []).map(parseSwitchAssignment));
+  return { ...(opts.variant !== undefined ? { base: opts.variant as PresetName } : {}), ...switches };
 }
 
 function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -37,6 +50,8 @@ export function registerSimulatorCommand(program: Command): Command {
     .option("--propagation-delay <ms>", "delay before key changes reach the token endpoint (the real one takes up to 2 minutes)", wholeNumber("--propagation-delay", 0), 0)
     .option("--clock-offset <seconds>", "shift the simulator's clock", wholeNumber("--clock-offset", -1e10, 1e10))
     .option("--fault-seed <n>", "seed of fault probabilities", wholeNumber("--fault-seed", 0))
+    .option("--variant <name>", `how to answer where Digdir's behaviour is uncertain: ${PRESETS.join(" or ")} (see the simulator README)`)
+    .option("--set <switch=value>", "set one switch, on top of --variant (repeatable)", collect)
     .option("--allow-non-loopback", "allow --host to be a non-loopback interface (the simulator has no real security)")
     .option("--quiet", "no human-readable logs on stderr")
     .option("--verbose", "log every request on stderr")
@@ -48,7 +63,9 @@ export function registerSimulatorCommand(program: Command): Command {
 export async function runSimulatorCommand(opts: SimulatorCommandOptions): Promise<SimulatorHandle | undefined> {
   let sim: SimulatorHandle;
   try {
+    const variant = variantOf(opts);
     sim = await startSimulator({
+      ...(variant ? { variant } : {}),
       port: opts.port,
       host: opts.host,
       allowNonLoopback: !!opts.allowNonLoopback,
@@ -61,9 +78,10 @@ export async function runSimulatorCommand(opts: SimulatorCommandOptions): Promis
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const message = err instanceof MaskinportenError ? err.message : code === "EADDRINUSE" ? `port ${opts.port} is already in use; pick another or use --port 0` : (err as Error).message;
+    const badOption = err instanceof SimulatorOptionError;
+    const message = badOption ? (err as Error).message : code === "EADDRINUSE" ? `port ${opts.port} is already in use; pick another or use --port 0` : (err as Error).message;
     process.stderr.write(`maskinporten simulator: ${message}\n`);
-    process.exitCode = err instanceof MaskinportenError ? 2 : 1;
+    process.exitCode = badOption ? 2 : 1;
     return undefined;
   }
   process.stdout.write(`${JSON.stringify(sim.startupInfo())}\n`);

@@ -1,9 +1,9 @@
 /** `/scopes/access`: an API owner grants and revokes a consumer organisation's use of a scope. */
-import type { ScopeAccess } from "../../provider/api/wire";
-import { orgnoProblem } from "../../provider/api/validation";
 import { ApiError, json, type SimResponse } from "../http";
+import { orgnoProblem } from "../rules";
 import type { GrantRecord, Store } from "../state";
-import { byCreated, compact, describeOrg, type ApiContext } from "./context";
+import type { ScopeAccess } from "../wire";
+import { byCreated, compact, describeOrg, written, type ApiContext } from "./context";
 import { ownedScope } from "./scopes";
 
 const OBJECT = "ScopeAccess";
@@ -60,7 +60,7 @@ export function revokeAccess(ctx: ApiContext): SimResponse {
     grant.last_updated = ctx.clock.timestamp();
     store.putGrant(grant);
   }
-  return json(accessView(store, grant));
+  return written(ctx.switches.deleteAnswer, accessView(store, grant));
 }
 
 /** GET /scopes/access?scope=…|consumer_orgno=…: grants the caller has given. */

@@ -1,22 +1,50 @@
 /** `/clients`: list, create, read, replace, deactivate. */
 import { randomUUID } from "node:crypto";
-import { JWT_BEARER_GRANT, MASKINPORTEN_INTEGRATION_TYPE, PRIVATE_KEY_JWT, wire, type ApiClient, type ApiFieldError, type ClientRequest } from "../../provider/api/wire";
-import { jwksProblems, lifetimeProblem, orgnoProblem, scopeNameProblem } from "../../provider/api/validation";
 import { ApiError, fieldError, json, type SimResponse } from "../http";
-import { scopeUseProblem } from "../rules";
+import {
+  CLIENT_ID_PATTERN,
+  CLIENT_INTEGRATION_TYPES,
+  CLIENT_LIFETIMES,
+  DEFAULT_ACCESS_TOKEN_LIFETIME,
+  DEFAULT_AUTHORIZATION_LIFETIME,
+  REFRESH_TOKEN_USAGES,
+  jwksProblems,
+  lifetimeProblem,
+  orgnoProblem,
+  scopeNameProblem,
+  scopeUseProblem,
+} from "../rules";
 import type { ClientRecord, StoredKey, Store } from "../state";
-import { byCreated, compact, describeOrg, includeInactive, isSupplier, parseBody, problemsToFieldErrors, rejectIfAny, type ApiContext } from "./context";
+import type { SimulatorSwitches } from "../variant";
+import { JWT_BEARER_GRANT, MASKINPORTEN_INTEGRATION_TYPE, PRIVATE_KEY_JWT, requestSchemas, type ApiClient, type ApiFieldError, type ClientRequest } from "../wire";
+import { byCreated, compact, describeOrg, includeInactive, isSupplier, parseBody, problemsToFieldErrors, rejectIfAny, written, type ApiContext } from "./context";
 import { keyView, storedKey } from "./keys";
 
 const OBJECT = "Client";
-/** Machine-to-machine integration types; ID-porten login clients are outside the simulator. */
-export const SUPPORTED_INTEGRATION_TYPES = [MASKINPORTEN_INTEGRATION_TYPE, "api_klient", "krr", "eformidling"] as const;
-const REFRESH_TOKEN_USAGES = ["ONETIME", "REUSE"];
-const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,255}$/;
-const DEFAULT_ACCESS_TOKEN_LIFETIME = 120;
-const DEFAULT_AUTHORIZATION_LIFETIME = 7200;
 
-export function clientView(client: ClientRecord): ApiClient {
+/** How a client is shown: the switches that shape it, and the API base for a generated `jwks_uri`. */
+export interface ClientViewOptions {
+  switches: Pick<SimulatorSwitches, "clientJwks" | "unsetLifetimes">;
+  apiBaseUrl?: string;
+}
+
+/** The test hooks' view: keys inline, unset lifetimes left out. */
+export const FULL_CLIENT_VIEW: ClientViewOptions = { switches: { clientJwks: "inline", unsetLifetimes: "absent" } };
+
+/** The URL of a client's key set on this API, shown as `jwks_uri` when keys are not inline. */
+function generatedJwksUri(apiBaseUrl: string, clientId: string): string {
+  return `${apiBaseUrl}/clients/${encodeURIComponent(clientId)}/jwks`;
+}
+
+function viewOptions(ctx: ApiContext): ClientViewOptions {
+  return { switches: ctx.switches, apiBaseUrl: ctx.apiBaseUrl };
+}
+
+export function clientView(client: ClientRecord, options: ClientViewOptions = FULL_CLIENT_VIEW): ApiClient {
+  const { switches, apiBaseUrl } = options;
+  const inline = switches.clientJwks === "inline";
+  // evidence: the API returns `refresh_token_lifetime: 0` and the like for lifetimes never set.
+  const unset = switches.unsetLifetimes === "zero" ? 0 : undefined;
   return compact<ApiClient>({
     client_id: client.client_id,
     client_name: client.client_name,
@@ -31,10 +59,10 @@ export function clientView(client: ClientRecord): ApiClient {
     active: client.active,
     access_token_lifetime: client.access_token_lifetime,
     authorization_lifetime: client.authorization_lifetime,
-    refresh_token_lifetime: client.refresh_token_lifetime,
+    refresh_token_lifetime: client.refresh_token_lifetime ?? unset,
     refresh_token_usage: client.refresh_token_usage,
-    jwks_uri: client.jwks_uri,
-    jwks: client.keys.length > 0 ? { keys: client.keys.map(keyView) } : undefined,
+    jwks_uri: client.jwks_uri ?? (!inline && apiBaseUrl ? generatedJwksUri(apiBaseUrl, client.client_id) : undefined),
+    jwks: inline && client.keys.length > 0 ? { keys: client.keys.map(keyView) } : undefined,
     created: client.created,
     last_updated: client.last_updated,
   });
@@ -68,8 +96,8 @@ function clientFields(ctx: ApiContext, body: ClientRequest, clientOrgno: string,
     integrationType = body.integration_type ?? "";
     if (body.integration_type === undefined) {
       errors.push(fieldError(OBJECT, "integration_type", `is required: use ${JSON.stringify(MASKINPORTEN_INTEGRATION_TYPE)} for a Maskinporten client`));
-    } else if (!SUPPORTED_INTEGRATION_TYPES.includes(body.integration_type as never)) {
-      errors.push(fieldError(OBJECT, "integration_type", `must be one of ${SUPPORTED_INTEGRATION_TYPES.join(", ")}, got ${JSON.stringify(body.integration_type)}`));
+    } else if (!CLIENT_INTEGRATION_TYPES.includes(body.integration_type)) {
+      errors.push(fieldError(OBJECT, "integration_type", `must be one of ${CLIENT_INTEGRATION_TYPES.join(", ")}, got ${JSON.stringify(body.integration_type)}`));
     }
   }
 
@@ -87,7 +115,7 @@ function clientFields(ctx: ApiContext, body: ClientRequest, clientOrgno: string,
     if (problem) errors.push(fieldError(OBJECT, `scopes[${i}]`, problem));
   });
 
-  for (const field of ["access_token_lifetime", "authorization_lifetime", "refresh_token_lifetime"] as const) {
+  for (const field of CLIENT_LIFETIMES) {
     const value = body[field];
     if (value === undefined) continue;
     const problem = lifetimeProblem(value, field);
@@ -110,7 +138,8 @@ function clientFields(ctx: ApiContext, body: ClientRequest, clientOrgno: string,
     authorization_lifetime: body.authorization_lifetime ?? DEFAULT_AUTHORIZATION_LIFETIME,
     refresh_token_lifetime: body.refresh_token_lifetime,
     refresh_token_usage: body.refresh_token_usage,
-    jwks_uri: body.jwks_uri,
+    // a jwks_uri echoed from an answer (the API's own URL of the key set) is not the client's own
+    jwks_uri: existing && body.jwks_uri === generatedJwksUri(ctx.apiBaseUrl, existing.client_id) ? undefined : body.jwks_uri,
   };
 }
 
@@ -131,12 +160,13 @@ export function listClients(ctx: ApiContext): SimResponse {
     if (!inactive && !client.active) continue;
     if (client.client_orgno === caller.orgno || (supplier && client.supplier_orgno === caller.orgno)) mine.push(client);
   }
-  return json(mine.sort(byCreated).map(clientView));
+  const options = viewOptions(ctx);
+  return json(mine.sort(byCreated).map((c) => clientView(c, options)));
 }
 
 export function createClient(ctx: ApiContext): SimResponse {
   const { caller, store } = ctx;
-  const body = parseBody(ctx.req, wire().clientRequest, OBJECT);
+  const body = parseBody(ctx.req, requestSchemas().clientRequest, OBJECT) as ClientRequest;
   const clientOrgno = body.client_orgno ?? caller.orgno;
   const orgnoError = orgnoProblem(clientOrgno, "client_orgno");
   if (orgnoError) throw ApiError.field(OBJECT, orgnoError.field, orgnoError.message);
@@ -144,10 +174,7 @@ export function createClient(ctx: ApiContext): SimResponse {
     throw ApiError.forbidden(`client_orgno ${clientOrgno} is not your organisation (${caller.orgno}); only suppliers with the scope idporten:dcr.supplier may manage clients of other organisations`);
   }
   const fields = clientFields(ctx, body, clientOrgno);
-  const clientId = body.client_id ?? randomUUID();
-  if (!CLIENT_ID_PATTERN.test(clientId)) {
-    throw ApiError.field(OBJECT, "client_id", "may hold only letters, digits, '.', '_', ':' and '-' (at most 255); leave it out to get a generated id");
-  }
+  const clientId = newClientId(ctx, body.client_id);
   const existing = store.clients.get(clientId);
   if (existing) {
     throw ApiError.conflict(
@@ -170,17 +197,32 @@ export function createClient(ctx: ApiContext): SimResponse {
   };
   store.putClient(client);
   if (keys.length > 0) store.setKeys(client, keys);
-  return json(clientView(client));
+  return written(ctx.switches.createAnswer, clientView(client, viewOptions(ctx)));
+}
+
+/**
+ * The id of a new client under the `clientIdOnCreate` switch. ref: "Digdir assigns client_id" ("APIet vil
+ * opprette og returnere client_id"); evidence: no production caller sends one, so its fate is unknown.
+ */
+function newClientId(ctx: ApiContext, supplied: string | undefined): string {
+  if (supplied === undefined || ctx.switches.clientIdOnCreate === "ignored") return randomUUID();
+  if (ctx.switches.clientIdOnCreate === "refused") {
+    throw ApiError.field(OBJECT, "client_id", "is assigned by Digdir and may not be sent when creating a client; leave it out");
+  }
+  if (!CLIENT_ID_PATTERN.test(supplied)) {
+    throw ApiError.field(OBJECT, "client_id", "may hold only letters, digits, '.', '_', ':' and '-' (at most 255); leave it out to get a generated id");
+  }
+  return supplied;
 }
 
 export function getClient(ctx: ApiContext): SimResponse {
-  return json(clientView(loadClient(ctx, ctx.req.params["client_id"]!)));
+  return json(clientView(loadClient(ctx, ctx.req.params["client_id"]!), viewOptions(ctx)));
 }
 
 export function updateClient(ctx: ApiContext): SimResponse {
   const clientId = ctx.req.params["client_id"]!;
   const existing = loadClient(ctx, clientId);
-  const body = parseBody(ctx.req, wire().clientRequest, OBJECT);
+  const body = parseBody(ctx.req, requestSchemas().clientRequest, OBJECT) as ClientRequest;
   if (body.client_id !== undefined && body.client_id !== clientId) {
     throw ApiError.field(OBJECT, "client_id", `must equal the client_id in the path (${clientId})`);
   }
@@ -197,7 +239,7 @@ export function updateClient(ctx: ApiContext): SimResponse {
   };
   for (const key of Object.keys(updated) as (keyof ClientRecord)[]) if (updated[key] === undefined) delete updated[key];
   ctx.store.putClient(updated);
-  return json(clientView(updated));
+  return json(clientView(updated, viewOptions(ctx)));
 }
 
 export function deleteClient(ctx: ApiContext): SimResponse {
@@ -207,5 +249,5 @@ export function deleteClient(ctx: ApiContext): SimResponse {
     client.last_updated = ctx.clock.timestamp();
     ctx.store.putClient(client);
   }
-  return json(clientView(client));
+  return written(ctx.switches.deleteAnswer, clientView(client, viewOptions(ctx)));
 }

@@ -1,10 +1,11 @@
 /** What every self-service handler gets, and the helpers they share. */
 import type { z } from "zod";
-import { ADMIN_SCOPES, type ApiFieldError } from "../../provider/api/wire";
-import type { Problem } from "../../provider/api/validation";
 import type { Clock } from "../clock";
 import { ApiError, fieldError, type SimRequest, type SimResponse } from "../http";
+import type { Problem } from "../rules";
 import type { Store } from "../state";
+import { writeAnswer, type SimulatorSwitches, type WriteAnswer } from "../variant";
+import { ADMIN_SCOPES, type ApiFieldError } from "../wire";
 
 export interface Caller {
   orgno: string;
@@ -19,6 +20,10 @@ export interface ApiContext {
   caller: Caller;
   store: Store;
   clock: Clock;
+  /** `…/api/v1` of this simulator, for URLs in answers (`jwks_uri`). */
+  apiBaseUrl: string;
+  /** The switches this request is answered under. */
+  switches: SimulatorSwitches;
 }
 
 export type ApiHandler = (ctx: ApiContext) => SimResponse | Promise<SimResponse>;
@@ -96,4 +101,10 @@ export function compact<T extends object>(obj: T): T {
 
 export function byCreated<T extends { created: string }>(a: T, b: T): number {
   return a.created < b.created ? -1 : a.created > b.created ? 1 : 0;
+}
+
+/** The answer to a write, shaped by one of the write-answer switches (status, and a body or none). */
+export function written(answer: WriteAnswer, body: unknown): SimResponse {
+  const shape = writeAnswer(answer);
+  return shape.body ? { status: shape.status, body } : { status: shape.status };
 }

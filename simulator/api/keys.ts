@@ -1,6 +1,6 @@
 /** Turning registered JWKs into stored keys and back. */
-import type { Jwk } from "../../provider/api/wire";
 import type { StoredKey } from "../state";
+import type { Jwk } from "../wire";
 
 /** The `exp` the server sets when the caller sent none: one calendar year ahead. */
 export function defaultKeyExp(nowSeconds: number): number {
@@ -9,7 +9,7 @@ export function defaultKeyExp(nowSeconds: number): number {
   return Math.floor(d.getTime() / 1000);
 }
 
-/** Keeps only the public members Maskinporten stores (the key has passed `publicJwkProblems`). */
+/** Keeps only the public members Maskinporten stores (the key has passed `jwkProblems`). */
 export function storedKey(jwk: Record<string, unknown>, nowSeconds: number): StoredKey {
   const key: StoredKey = {
     kty: jwk["kty"] as string,

@@ -2,12 +2,14 @@
  * The self-service API v1: its routes, the admin scope each needs, and the dispatcher that authenticates
  * the caller, checks the scope and turns errors into `ApiErrorResponse` bodies.
  */
-import { ADMIN_SCOPES } from "../../provider/api/wire";
-import type { AuthServer } from "../auth-server";
+import type { AuthServer, ServerUrls } from "../auth-server";
 import type { Clock } from "../clock";
 import { ApiError, apiErrorBody, type LogFacts, type SimRequest, type SimResponse } from "../http";
 import { Router } from "../router";
 import type { Store } from "../state";
+import type { SimulatorSwitches } from "../variant";
+import { ADMIN_SCOPES } from "../wire";
+import { listDelegationSources } from "./delegation-sources";
 import { grantAccess, listGrantsGiven, listGrantsReceived, revokeAccess } from "./access";
 import { createClient, deleteClient, getClient, listClients, updateClient } from "./clients";
 import type { ApiHandler, Caller } from "./context";
@@ -17,7 +19,7 @@ import { createScope, deleteScope, getScope, listAllScopes, listPrefixes, listSc
 export const API_PREFIX = "/api/v1";
 
 export interface ApiRoute {
-  /** Any one of these admin scopes suffices. */
+  /** Any one of these admin scopes suffices; none: a public route, without a token. */
   scopes: readonly string[];
   handler: ApiHandler;
 }
@@ -29,6 +31,24 @@ const MODIFY_CLIENTS = [dcrWrite, dcrModify];
 const READ_SCOPES = [scopesRead, scopesWrite];
 const WRITE_SCOPES = [scopesWrite];
 const READ_CATALOGUE = [scopesRead, scopesWrite, dcrRead, dcrWrite];
+/** evidence: `GET /api/v1/delegationsources` is public (digdirator reads it at start-up). */
+const PUBLIC: readonly string[] = [];
+
+/**
+ * What portal edits (`/__sim/portal/...`) are answered with, whatever the switches: the web portal is
+ * another interface than the API, and a test hook must keep working under every variant.
+ */
+const PORTAL_SWITCHES: Pick<SimulatorSwitches, "createAnswer" | "keyWriteAnswer" | "deleteAnswer" | "keylessJwks" | "clientJwks" | "clientIdOnCreate" | "singleScopeRead" | "scopeQueryShape" | "unsetLifetimes"> = {
+  createAnswer: "200",
+  keyWriteAnswer: "200",
+  deleteAnswer: "200",
+  keylessJwks: "404",
+  clientJwks: "inline",
+  clientIdOnCreate: "honoured",
+  singleScopeRead: "both",
+  scopeQueryShape: "object",
+  unsetLifetimes: "absent",
+};
 
 /** Templates are relative to `/api/v1`. */
 export function apiRouter(): Router<ApiRoute> {
@@ -56,6 +76,7 @@ export function apiRouter(): Router<ApiRoute> {
   add("PUT", "/scopes/access/{consumer_orgno}", WRITE_SCOPES, grantAccess);
   add("DELETE", "/scopes/access/{consumer_orgno}", WRITE_SCOPES, revokeAccess);
   add("GET", "/prefix", READ_SCOPES, listPrefixes);
+  add("GET", "/delegationsources", PUBLIC, listDelegationSources);
   return r;
 }
 
@@ -63,6 +84,7 @@ export interface ApiDeps {
   store: Store;
   clock: Clock;
   auth: AuthServer;
+  urls: ServerUrls;
 }
 
 /** An `ApiErrorResponse` answer, with WWW-Authenticate on 401 and insufficient scope. */
@@ -89,13 +111,18 @@ async function authenticate(req: SimRequest, auth: AuthServer): Promise<Caller> 
 /** Runs one API route: authenticate (unless a portal caller is given), check the scope, handle. */
 export async function dispatchApi(deps: ApiDeps, route: ApiRoute, req: SimRequest, facts: LogFacts, portalCaller?: Caller): Promise<SimResponse> {
   try {
+    const switches = portalCaller ? { ...deps.store.switches, ...PORTAL_SWITCHES } : deps.store.switches;
+    const apiBaseUrl = `${deps.urls.url}${API_PREFIX}`;
+    if (route.scopes.length === 0) {
+      return await route.handler({ req, caller: portalCaller ?? { orgno: "", scopes: new Set(), portal: false }, store: deps.store, clock: deps.clock, switches, apiBaseUrl });
+    }
     const caller = portalCaller ?? (await authenticate(req, deps.auth));
     facts.orgno = caller.orgno;
     if (caller.clientId) facts.clientId = caller.clientId;
     if (!route.scopes.some((s) => caller.scopes.has(s))) {
       throw new ApiError(403, "insufficient_scope", `missing scope ${route.scopes.join(" or ")}: the access token must carry it`);
     }
-    return await route.handler({ req, caller, store: deps.store, clock: deps.clock });
+    return await route.handler({ req, caller, store: deps.store, clock: deps.clock, switches, apiBaseUrl });
   } catch (err) {
     if (err instanceof ApiError) return apiError(err, req, deps.clock);
     throw err;

@@ -1,15 +1,29 @@
 /** `/scopes`, `/scopes/scope`, `/scopes/all` and `/prefix`: the scopes an API owner defines. */
-import { wire, type ApiFieldError, type ApiScope, type ScopeRequest } from "../../provider/api/wire";
-import { prefixProblem, subscopeProblem } from "../../provider/api/validation";
 import { ApiError, fieldError, json, type SimResponse } from "../http";
+import { SCOPE_INTEGRATION_TYPES, SCOPE_VISIBILITIES, TOKEN_TYPES, prefixProblem, subscopeProblem, suppliedScopeName } from "../rules";
 import type { ScopeRecord } from "../state";
-import { byCreated, compact, describeOrg, includeInactive, parseBody, queryParam, rejectIfAny, type ApiContext } from "./context";
+import { requestSchemas, type ApiFieldError, type ApiScope, type ScopeRequest } from "../wire";
+import { byCreated, compact, describeOrg, includeInactive, parseBody, queryParam, rejectIfAny, written, type ApiContext } from "./context";
 
 const OBJECT = "Scope";
-export const KNOWN_INTEGRATION_TYPES = ["maskinporten", "api_klient", "krr", "eformidling", "idporten", "ansattporten"];
+
+/**
+ * evidence: scope objects come back with every member, unset ones as 0, "" or false, plus fields outside
+ * the spec (`protected`, `supports_european_businesses`, `description#en`).
+ */
+const UNSET_SCOPE_MEMBERS = {
+  long_description: "",
+  at_max_age: 0,
+  authorization_max_lifetime: 0,
+  delegation_source: "",
+  enforced_aud_for_access_token: "",
+  protected: false,
+  supports_european_businesses: false,
+  "description#en": "",
+};
 
 export function scopeView(scope: ScopeRecord): ApiScope {
-  return compact<ApiScope>({ ...scope, allowed_integration_types: [...scope.allowed_integration_types] });
+  return { ...UNSET_SCOPE_MEMBERS, ...compact<ApiScope>({ ...scope, allowed_integration_types: [...scope.allowed_integration_types] }) };
 }
 
 /** The scope named by `?scope=` (404 when unknown). */
@@ -31,13 +45,20 @@ export function ownedScope(ctx: ApiContext): ScopeRecord {
 
 type ScopeFields = Omit<ScopeRecord, "name" | "prefix" | "subscope" | "owner_orgno" | "active" | "created" | "last_updated">;
 
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], field: string, errors: ApiFieldError[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (allowed.includes(value as T)) return value as T;
+  errors.push(fieldError(OBJECT, field, `must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`));
+  return undefined;
+}
+
 function scopeFields(body: ScopeRequest, errors: ApiFieldError[]): ScopeFields {
   if (typeof body.description !== "string" || body.description.trim() === "") {
     errors.push(fieldError(OBJECT, "description", "is required: say what the API gives access to"));
   }
   const types = body.allowed_integration_types ?? ["maskinporten"];
   types.forEach((t, i) => {
-    if (!KNOWN_INTEGRATION_TYPES.includes(t)) errors.push(fieldError(OBJECT, `allowed_integration_types[${i}]`, `must be one of ${KNOWN_INTEGRATION_TYPES.join(", ")}, got ${JSON.stringify(t)}`));
+    if (!SCOPE_INTEGRATION_TYPES.includes(t)) errors.push(fieldError(OBJECT, `allowed_integration_types[${i}]`, `must be one of ${SCOPE_INTEGRATION_TYPES.join(", ")}, got ${JSON.stringify(t)}`));
   });
   if (types.length === 0) errors.push(fieldError(OBJECT, "allowed_integration_types", "is empty: allow at least \"maskinporten\""));
   for (const field of ["at_max_age", "authorization_max_lifetime"] as const) {
@@ -48,8 +69,8 @@ function scopeFields(body: ScopeRequest, errors: ApiFieldError[]): ScopeFields {
     description: body.description ?? "",
     long_description: body.long_description,
     allowed_integration_types: [...new Set(types)],
-    token_type: body.token_type ?? "SELF_CONTAINED",
-    visibility: body.visibility ?? "PUBLIC",
+    token_type: oneOf(body.token_type, TOKEN_TYPES, "token_type", errors) ?? "SELF_CONTAINED",
+    visibility: oneOf(body.visibility, SCOPE_VISIBILITIES, "visibility", errors) ?? "PUBLIC",
     accessible_for_all: body.accessible_for_all ?? false,
     at_max_age: body.at_max_age,
     authorization_max_lifetime: body.authorization_max_lifetime,
@@ -61,7 +82,12 @@ function scopeFields(body: ScopeRequest, errors: ApiFieldError[]): ScopeFields {
   };
 }
 
+/**
+ * GET /scopes: the caller's scopes; with `?scope=` one scope where the `singleScopeRead` switch allows it
+ * (evidence: Digdir's doc reads one scope this way), as the scope or a list (`scopeQueryShape`).
+ */
 export function listScopes(ctx: ApiContext): SimResponse {
+  if (ctx.req.query.has("scope") && ctx.switches.singleScopeRead !== "path") return scopeByQuery(ctx);
   const inactive = includeInactive(ctx.req);
   const result = [...ctx.store.scopes.values()]
     .filter((s) => s.owner_orgno === ctx.caller.orgno && (inactive || s.active))
@@ -72,7 +98,7 @@ export function listScopes(ctx: ApiContext): SimResponse {
 
 export function createScope(ctx: ApiContext): SimResponse {
   const { store, caller } = ctx;
-  const body = parseBody(ctx.req, wire().scopeRequest, OBJECT);
+  const body = parseBody(ctx.req, requestSchemas().scopeRequest, OBJECT) as ScopeRequest;
   const errors: ApiFieldError[] = [];
   const prefixError = prefixProblem(body.prefix, "prefix");
   if (prefixError) errors.push(fieldError(OBJECT, prefixError.field, prefixError.message));
@@ -80,7 +106,8 @@ export function createScope(ctx: ApiContext): SimResponse {
   if (subscopeError) errors.push(fieldError(OBJECT, subscopeError.field, subscopeError.message));
   const fields = scopeFields(body, errors);
   const name = `${body.prefix}:${body.subscope}`;
-  if (body.name !== undefined && !prefixError && !subscopeError && body.name !== name) {
+  const suppliedName = suppliedScopeName(body.name);
+  if (suppliedName !== undefined && !prefixError && !subscopeError && suppliedName !== name) {
     errors.push(fieldError(OBJECT, "name", `must be prefix:subscope (${JSON.stringify(name)}) or left out, got ${JSON.stringify(body.name)}`));
   }
   rejectIfAny(errors);
@@ -103,16 +130,17 @@ export function createScope(ctx: ApiContext): SimResponse {
   const now = ctx.clock.timestamp();
   const scope: ScopeRecord = { name, prefix: body.prefix!, subscope: body.subscope!, ...fields, owner_orgno: caller.orgno, active: true, created: now, last_updated: now };
   store.putScope(compact(scope));
-  return json(scopeView(scope));
+  return written(ctx.switches.createAnswer, scopeView(scope));
 }
 
 /** PUT replaces the mutable fields; prefix, subscope and name never change; `active: true` reactivates. */
 export function updateScope(ctx: ApiContext): SimResponse {
   const existing = ownedScope(ctx);
-  const body = parseBody(ctx.req, wire().scopeRequest, OBJECT);
+  const body = parseBody(ctx.req, requestSchemas().scopeRequest, OBJECT) as ScopeRequest;
   const errors: ApiFieldError[] = [];
+  const sent = { prefix: body.prefix, subscope: body.subscope, name: suppliedScopeName(body.name) };
   for (const field of ["prefix", "subscope", "name"] as const) {
-    if (body[field] !== undefined && body[field] !== existing[field]) {
+    if (sent[field] !== undefined && sent[field] !== existing[field]) {
       errors.push(fieldError(OBJECT, field, `cannot be changed (it is ${JSON.stringify(existing[field])}); create a new scope instead`));
     }
   }
@@ -136,17 +164,30 @@ export function deleteScope(ctx: ApiContext): SimResponse {
     scope.last_updated = ctx.clock.timestamp();
     ctx.store.putScope(scope);
   }
-  return json(scopeView(scope));
+  return written(ctx.switches.deleteAnswer, scopeView(scope));
 }
 
 /** One scope: the owner sees it always; others see public scopes and scopes granted to them. */
-export function getScope(ctx: ApiContext): SimResponse {
+function visibleScope(ctx: ApiContext): ScopeRecord {
   const scope = namedScope(ctx);
   const { caller, store } = ctx;
   if (scope.owner_orgno !== caller.orgno && scope.visibility !== "PUBLIC" && store.grant(scope.name, caller.orgno)?.state !== "APPROVED") {
     throw ApiError.forbidden(`scope ${scope.name} belongs to organisation ${describeOrg(store, scope.owner_orgno)}, not to yours (${caller.orgno})`);
   }
-  return json(scopeView(scope));
+  return scope;
+}
+
+/** GET /scopes/scope?scope= (evidence: unconfirmed; absent when the `singleScopeRead` switch is "query"). */
+export function getScope(ctx: ApiContext): SimResponse {
+  if (ctx.switches.singleScopeRead === "query") throw ApiError.notFound(`no such endpoint: ${ctx.req.method} ${ctx.req.path}`);
+  return json(scopeView(visibleScope(ctx)));
+}
+
+function scopeByQuery(ctx: ApiContext): SimResponse {
+  if (ctx.switches.scopeQueryShape === "object") return json(scopeView(visibleScope(ctx)));
+  const name = queryParam(ctx.req, "scope", OBJECT);
+  if (!ctx.store.scopes.has(name)) return json([]);
+  return json([scopeView(visibleScope(ctx))]);
 }
 
 /** The catalogue: public scopes, plus the caller's own and those granted to it. */

@@ -5,7 +5,8 @@
  */
 import { cpus, release, totalmem } from "node:os";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { startSimulator, type SimulatorHandle } from "../../simulator";
+import type { SimulatorHandle } from "../../simulator";
+import { startTestSimulator } from "../helpers/simulator-variant";
 import type { RequestCounters } from "../../simulator/types";
 import { makeProject, removeProject, stackFor } from "../e2e/harness";
 import { readInFlight, resetInFlight, type InFlightTotals } from "./in-flight";
@@ -83,7 +84,7 @@ const PROVIDER_MAX_CONCURRENCY = 8;
 const SUPPLIER_SCOPES = "idporten:dcr.read idporten:dcr.write idporten:dcr.supplier";
 
 export async function runBench(options: BenchOptions, command: string): Promise<BenchReport> {
-  const sim = await startSimulator({ quiet: true });
+  const sim = await startTestSimulator({ quiet: true });
   const sizes: SizeResult[] = [];
   try {
     for (const [index, n] of options.sizes.entries()) {

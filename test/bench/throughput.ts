@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { startSimulator } from "../../simulator";
+import { startTestSimulator } from "../helpers/simulator-variant";
 import type { PortalClient } from "../../simulator/control";
 import { REPO } from "../e2e/harness";
 import { customerOrgnos, publicKeys } from "./programs";
@@ -26,7 +26,7 @@ export interface ThroughputResult {
 const LIST_SIZE = 200;
 
 export async function measureThroughput(options: { durationMs: number; connections: number }): Promise<ThroughputResult[]> {
-  const sim = await startSimulator({ quiet: true });
+  const sim = await startTestSimulator({ quiet: true });
   try {
     const supplier = sim.orgs[2]!;
     await seedClients(sim.control.portal(supplier.orgno), LIST_SIZE);

@@ -17,7 +17,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import type { Jwk } from "../../provider/api/wire";
-import { startSimulator, type SimulatorHandle } from "../../simulator";
+import type { SimulatorHandle } from "../../simulator";
+import { startTestSimulator } from "../helpers/simulator-variant";
 import {
   changesOf,
   describeEngine,
@@ -75,7 +76,7 @@ function profiles(sim: SimulatorHandle): Record<string, string> {
 
 /** Writes the fixture from the current package: up of the program, `pulumi stack export` without secrets shown. */
 async function captureFixture(): Promise<void> {
-  const sim = await startSimulator();
+  const sim = await startTestSimulator();
   const dir = copyProgram();
   try {
     const stackName = "upgrade";

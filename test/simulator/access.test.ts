@@ -39,7 +39,8 @@ describe("self-service API: /scopes/access (grants)", () => {
     const revoked = await ownerApi.del(`/scopes/access/${consumer.orgno}?scope=${SCOPE}`);
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ scope: SCOPE, state: "DENIED", created: granted.body.created });
-    expectOAuthError(await token(), "invalid_scope", /has no access to scope "eksempel:grants".*\(the grant is DENIED\)/);
+    // reference, "Evidence from production callers": a revoked grant is `forbidden` (MP-250), not invalid_scope
+    expectOAuthError(await token(), "forbidden", /^Consumer has not been granted access to the scope eksempel:grants/, "MP-250");
     expectApiError(await consumerApi.post("/clients", clientBody({ scopes: [SCOPE] })), 400, /the grant is DENIED/);
 
     const listed = await ownerApi.get(`/scopes/access?scope=${SCOPE}`);

@@ -85,16 +85,16 @@ describe("business certificates and x5c authentication", () => {
     const orgno = roles(sim()).consumer.orgno;
     const day = 24 * 3600 * 1000;
     const expired = await sim().ca.issueBusinessCertificate(orgno, { notBefore: new Date(Date.now() - 400 * day), notAfter: new Date(Date.now() - day) });
-    expectOAuthError(await x5cGrant(expired), "invalid_grant", /invalid certificate \(MP-120\): certificate .* expired at/);
+    expectOAuthError(await x5cGrant(expired), "invalid_grant", /invalid certificate \(MP-120\): certificate .* expired at/, "MP-120");
     const future = await sim().ca.issueBusinessCertificate(orgno, { notBefore: new Date(Date.now() + day), notAfter: new Date(Date.now() + 400 * day) });
-    expectOAuthError(await x5cGrant(future), "invalid_grant", /is not valid before/);
+    expectOAuthError(await x5cGrant(future), "invalid_grant", /is not valid before/, "MP-120");
   });
 
   it("rejects a certificate from an untrusted CA until that CA is trusted", async () => {
     const clock = new Clock();
     const otherCa = new TestCa(await createCaMaterial(clock.date()), clock, () => undefined);
     const cert = await otherCa.issueBusinessCertificate(roles(sim()).consumer.orgno);
-    expectOAuthError(await x5cGrant(cert), "invalid_grant", /does not end in a CA this simulator trusts/);
+    expectOAuthError(await x5cGrant(cert), "invalid_grant", /does not end in a CA this simulator trusts/, "MP-120");
     await sim().control.trustCa(otherCa.certificatePem);
     expect((await x5cGrant(cert)).status).toBe(200);
   });
@@ -107,7 +107,7 @@ describe("business certificates and x5c authentication", () => {
 
   it("rejects x5c that is not a certificate chain", async () => {
     const res = await requestToken(sim(), { clientId, x5c: ["bm90IGEgY2VydA=="], privateKeyPem: consumerCert.privateKeyPem, scope: "difitest:open" });
-    expectOAuthError(res, "invalid_grant", /Failed to extract certificate/);
+    expectOAuthError(res, "invalid_grant", /Failed to extract certificate/, "MP-120");
   });
 
   it("requires kid once the client has registered keys", async () => {

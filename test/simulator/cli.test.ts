@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SimulatorHandle, StartupInfo } from "../../simulator";
-import { api, clientBody, requestToken, type PrivateJwk } from "./helpers";
+import { api, clientBody, requestToken, testVariantArgs, type PrivateJwk } from "./helpers";
 
 const ROOT = join(__dirname, "..", "..");
 const BIN = join(ROOT, "bin", "maskinporten.js");
@@ -40,7 +40,7 @@ interface Running {
 }
 
 function startCli(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, "simulator", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "simulator", ...testVariantArgs(), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   const stdoutLines: string[] = [];
@@ -114,7 +114,7 @@ describe("maskinporten simulator (CLI)", () => {
     const caller = await adminCaller(info);
     const list = await caller.get("/clients");
     expect(list.status).toBe(200);
-    expect(list.body.map((c: { client_id: string }) => c.client_id)).toEqual(["oidc_311000004_api"]);
+    expect(list.body.map((c: { client_id: string }) => c.client_id)).toEqual(["oidc_311000004_api", "oidc_311000004_cert"]);
 
     sim.child.kill("SIGTERM");
     expect(await sim.exited).toBe(0);
@@ -139,7 +139,7 @@ describe("maskinporten simulator (CLI)", () => {
       const first = await startCli(["--port", "0", "--quiet", "--state", file]);
       running.push(first.child);
       const caller = await adminCaller(first.info, 1);
-      const created = await caller.post("/clients", clientBody({ client_id: "survives-restart" }));
+      const created = await caller.post("/clients", clientBody());
       expect(created.status).toBe(200);
       first.child.kill("SIGTERM");
       expect(await first.exited).toBe(0);
@@ -149,7 +149,7 @@ describe("maskinporten simulator (CLI)", () => {
       running.push(second.child);
       expect(second.info.orgs).toEqual(first.info.orgs);
       const again = await adminCaller(second.info, 1);
-      expect((await again.get("/clients/survives-restart")).status).toBe(200);
+      expect((await again.get(`/clients/${created.body.client_id}`)).status).toBe(200);
       second.child.kill("SIGTERM");
       expect(await second.exited).toBe(0);
     } finally {

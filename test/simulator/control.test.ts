@@ -190,7 +190,7 @@ describe("clock offset", () => {
     expect((await requestToken(sim(), { clientId: id, privateJwk: key.privateJwk, scope: "difitest:open" })).status).toBe(200);
     await sim().control.advanceClock(700);
     const expired = await requestToken(sim(), { clientId: id, privateJwk: key.privateJwk, scope: "difitest:open", now: nowSeconds(700) });
-    expectOAuthError(expired, "invalid_grant", /Expired key \(MP-121\): key "short-lived" expired at/);
+    expectOAuthError(expired, "invalid_grant", /Expired key \(MP-121\): key "short-lived" expired at/, "MP-121");
   });
 
   it("expires access tokens for the API", async () => {
@@ -212,7 +212,7 @@ describe("clock offset", () => {
     const grant = (now: number) => requestToken(sim(), { clientId: client.body.client_id, x5c, privateKeyPem: cert.privateKeyPem, scope: "difitest:open", now });
     expect((await grant(nowSeconds())).status).toBe(200);
     await sim().control.advanceClock(2 * 24 * 3600);
-    expectOAuthError(await grant(nowSeconds(2 * 24 * 3600)), "invalid_grant", /expired at/);
+    expectOAuthError(await grant(nowSeconds(2 * 24 * 3600)), "invalid_grant", /expired at/, "MP-120");
   });
 });
 
@@ -287,12 +287,12 @@ describe("organisations, state and reset", () => {
   it("resets to the seeded state, keeping organisations and credentials", async () => {
     const { consumer } = roles(sim());
     const caller = await adminApi(sim(), consumer);
-    const created = await caller.post("/clients", clientBody({ client_id: "gone-after-reset" }));
+    const created = await caller.post("/clients", clientBody());
     expect(created.status).toBe(200);
     await sim().control.reset();
     const again = await adminApi(sim(), consumer);
-    expectApiError(await again.get("/clients/gone-after-reset"), 404);
-    expect((await again.get("/clients")).body.map((c: { client_id: string }) => c.client_id)).toEqual([consumer.adminClientId]);
+    expectApiError(await again.get(`/clients/${created.body.client_id}`), 404);
+    expect((await again.get("/clients")).body.map((c: { client_id: string }) => c.client_id)).toEqual([consumer.adminClientId, consumer.certificateClientId]);
   });
 
   it("seeds three organisations with valid numbers, admin clients and admin scopes", async () => {
@@ -304,6 +304,6 @@ describe("organisations, state and reset", () => {
     expect(owner.adminKey).toMatchObject({ kty: "RSA", kid: expect.any(String), alg: "RS256", d: expect.any(String) });
     const info = sim().startupInfo();
     expect(info).toMatchObject({ issuer: sim().issuer, token_endpoint: sim().tokenEndpoint, jwks_uri: sim().jwksUri, api_base_url: sim().apiBaseUrl, url: sim().url });
-    expect(info.orgs[0]).toEqual({ orgno: owner.orgno, name: owner.name, prefixes: owner.prefixes, admin_client_id: owner.adminClientId, admin_key: owner.adminKey, admin_scopes: owner.adminScopes });
+    expect(info.orgs[0]).toEqual({ orgno: owner.orgno, name: owner.name, prefixes: owner.prefixes, admin_client_id: owner.adminClientId, admin_key: owner.adminKey, admin_scopes: owner.adminScopes, certificate_client_id: owner.certificateClientId });
   });
 });

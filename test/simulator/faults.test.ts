@@ -1,6 +1,6 @@
-import { startSimulator, SimulatorControlError, type SimulatorHandle } from "../../simulator";
+import { SimulatorControlError, type SimulatorHandle } from "../../simulator";
 import { FaultInjector } from "../../simulator/faults";
-import { adminApi, adminToken, api, clientBody, expectApiError, requestToken, roles, useSimulator, type ApiCaller } from "./helpers";
+import { adminApi, adminToken, api, clientBody, clientIdsNamed, expectApiError, requestToken, roles, startTestSimulator, useSimulator, type ApiCaller } from "./helpers";
 
 /** Whether a request failed at the network level (fetch rejects; its error comes from another realm under Jest). */
 async function attempt(p: Promise<unknown>): Promise<{ failed: boolean; error?: unknown }> {
@@ -52,9 +52,9 @@ describe("fault injection", () => {
 
   it.each([500, 502, 503, 504] as const)("status %i instead of handling the request (nothing is committed)", async (status) => {
     await sim().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "status", status, count: 1 });
-    const res = await consumerApi.post("/clients", clientBody({ client_id: `never-${status}` }));
+    const res = await consumerApi.post("/clients", clientBody({ client_name: `never-${status}` }));
     expectApiError(res, status);
-    expectApiError(await consumerApi.get(`/clients/never-${status}`), 404);
+    expect(await clientIdsNamed(consumerApi, `never-${status}`)).toEqual([]);
   });
 
   it("status faults at /token answer in OAuth style", async () => {
@@ -67,22 +67,22 @@ describe("fault injection", () => {
 
   it("reset destroys the connection before handling: nothing is committed", async () => {
     await sim().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "reset", count: 1 });
-    const outcome = await attempt(consumerApi.post("/clients", clientBody({ client_id: "reset-victim" })));
+    const outcome = await attempt(consumerApi.post("/clients", clientBody({ client_name: "reset-victim" })));
     expect(outcome.failed).toBe(true);
     expect(["ECONNRESET", "UND_ERR_SOCKET"]).toContain(networkCode(outcome.error));
-    expectApiError(await consumerApi.get("/clients/reset-victim"), 404);
+    expect(await clientIdsNamed(consumerApi, "reset-victim")).toEqual([]);
     const entries = await sim().control.requestLog({ kind: "api" });
     expect(entries.find((e) => e.fault === "reset")).toMatchObject({ method: "POST", status: 0 });
   });
 
   it("drop-after-commit runs the handler, commits, then drops the response", async () => {
     await sim().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 });
-    const outcome = await attempt(consumerApi.post("/clients", clientBody({ client_id: "committed-but-unanswered" })));
+    const outcome = await attempt(consumerApi.post("/clients", clientBody({ client_name: "committed-but-unanswered" })));
     expect(outcome.failed).toBe(true);
-    const res = await consumerApi.get("/clients/committed-but-unanswered");
-    expect(res.status).toBe(200);
-    // the retry a careless client would make now conflicts
-    expectApiError(await consumerApi.post("/clients", clientBody({ client_id: "committed-but-unanswered" })), 409);
+    expect(await clientIdsNamed(consumerApi, "committed-but-unanswered")).toHaveLength(1);
+    // the retry a careless client would make now creates a second client, as Digdir assigns the ids
+    expect((await consumerApi.post("/clients", clientBody({ client_name: "committed-but-unanswered" }))).status).toBe(200);
+    expect(await clientIdsNamed(consumerApi, "committed-but-unanswered")).toHaveLength(2);
   });
 
   it("matches by method and by glob path", async () => {
@@ -131,7 +131,7 @@ describe("fault injection", () => {
 
 describe("fault probabilities are reproducible with faultSeed", () => {
   async function pattern(seed: number): Promise<number[]> {
-    const sim: SimulatorHandle = await startSimulator({ faultSeed: seed });
+    const sim: SimulatorHandle = await startTestSimulator({ faultSeed: seed });
     try {
       const caller = api(sim, await adminToken(sim, roles(sim).consumer));
       await sim.control.addFault({ path: "/api/v1/prefix", kind: "status", status: 503, probability: 0.5 });

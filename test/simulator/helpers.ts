@@ -4,8 +4,11 @@
  */
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import * as jose from "jose";
-import { startSimulator, type SimulatorHandle, type SimulatorOptions, type SimulatorOrg } from "../../simulator";
+import type { SimulatorHandle, SimulatorOptions, SimulatorOrg } from "../../simulator";
+import { startTestSimulator } from "../helpers/simulator-variant";
 import { JWT_BEARER_GRANT } from "../../provider/api/wire";
+
+export { startTestSimulator, testVariant, testVariantArgs, withTestVariant } from "../helpers/simulator-variant";
 
 export type PublicJwk = jose.JWK & { kid: string; alg: string; use: string; kty: string; n: string; e: string };
 export type PrivateJwk = jose.JWK & { kid: string; alg: string };
@@ -20,7 +23,7 @@ export interface KeyPair {
 export function useSimulator(options: SimulatorOptions = {}): () => SimulatorHandle {
   let sim: SimulatorHandle | undefined;
   beforeAll(async () => {
-    sim = await startSimulator(options);
+    sim = await startTestSimulator(options);
   });
   afterAll(async () => {
     await sim?.close();
@@ -170,6 +173,13 @@ export async function adminApi(sim: SimulatorHandle, org: SimulatorOrg, scopes?:
   return api(sim, await adminToken(sim, org, scopes));
 }
 
+/** The ids of the caller's clients (deactivated ones too) named `clientName`: how a client finds what it made, as Digdir assigns ids. */
+export async function clientIdsNamed(caller: ApiCaller, clientName: string): Promise<string[]> {
+  const list = await caller.get("/clients?inactive=true");
+  if (list.status !== 200) throw new Error(`GET /clients failed: ${list.status}`);
+  return (list.body as { client_id: string; client_name?: string }[]).filter((c) => c.client_name === clientName).map((c) => c.client_id);
+}
+
 /** The seeded organisations by role (default seeds). */
 export function roles(sim: SimulatorHandle): { owner: SimulatorOrg; consumer: SimulatorOrg; supplier: SimulatorOrg } {
   const [owner, consumer, supplier] = sim.orgs;
@@ -207,9 +217,16 @@ export function expectApiError(res: HttpResult, status: number, description?: Re
   if (description !== undefined) expect(res.body.error_description).toMatch(description);
 }
 
-/** Checks an OAuth error body of the token endpoint. */
-export function expectOAuthError(res: HttpResult, error: string, description?: RegExp | string): void {
+/**
+ * Checks an OAuth error body of the token endpoint: `error`, `error_description` ending in Maskinporten's
+ * `(trace_id: …)`, and `error_uri` …/errors/MP-nnn when `mpCode` is given (none otherwise).
+ */
+export function expectOAuthError(res: HttpResult, error: string, description?: RegExp | string, mpCode?: string): void {
   expect(res.status).toBe(400);
-  expect(res.body).toEqual({ error, error_description: expect.any(String) });
+  expect(res.body).toEqual({
+    error,
+    error_description: expect.stringMatching(/ \(trace_id: [0-9a-f]{32}\)$/),
+    ...(mpCode ? { error_uri: expect.stringMatching(new RegExp(`/errors/${mpCode}$`)) } : {}),
+  });
   if (description !== undefined) expect(res.body.error_description).toMatch(description);
 }

@@ -20,9 +20,11 @@ describe("self-service API: /clients/{id}/jwks", () => {
   const fieldsOf = (body: { errors: { fieldIdentifier: string }[] }) => body.errors.map((e) => e.fieldIdentifier);
 
   describe("whole set", () => {
-    it("answers 404 for a client without keys", async () => {
+    it('answers 200 {"keys": []} for a client without keys (okdata\'s fixtures; keylessJwks: empty-keys)', async () => {
       const id = await newClient();
-      expectApiError(await consumerApi.get(`/clients/${id}/jwks`), 404, /has no keys/);
+      const res = await consumerApi.get(`/clients/${id}/jwks`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ keys: [] });
     });
 
     it("POST registers keys with the public members only and sets exp one year ahead when absent", async () => {
@@ -32,11 +34,14 @@ describe("self-service API: /clients/{id}/jwks", () => {
       expect(res.status).toBe(200);
       const jwks = wire().jwks.parse(res.body);
       expect(jwks.keys).toEqual([{ ...key.publicJwk, exp: expect.any(Number) }]);
+      expect(res.body).toMatchObject({ created: expect.any(String), last_updated: expect.any(String) });
       const exp = jwks.keys[0]!.exp!;
       expect(exp).toBeGreaterThan(nowSeconds(YEAR - 60));
       expect(exp).toBeLessThanOrEqual(nowSeconds(366 * 24 * 3600 + 60));
       expect((await consumerApi.get(`/clients/${id}/jwks`)).body).toEqual(res.body);
-      expect((await consumerApi.get(`/clients/${id}`)).body.jwks).toEqual(res.body);
+      // the client itself shows only where its keys are (clientJwks: uri-only)
+      expect((await consumerApi.get(`/clients/${id}`)).body).toMatchObject({ jwks_uri: `${sim().apiBaseUrl}/clients/${id}/jwks` });
+      expect((await consumerApi.get(`/clients/${id}`)).body).not.toHaveProperty("jwks");
     });
 
     it("POST replaces the whole set", async () => {
@@ -123,15 +128,15 @@ describe("self-service API: /clients/{id}/jwks", () => {
       expectApiError(await consumerApi.post(`/clients/${id}/jwks`, { keys: [] }), 400, /keys is empty; an empty set cannot be posted: remove all keys with DELETE/);
       const deleted = await consumerApi.del(`/clients/${id}/jwks`);
       expect(deleted.status).toBe(200);
-      expect(deleted.body).toEqual({ keys: [] });
-      expectApiError(await consumerApi.get(`/clients/${id}/jwks`), 404);
+      expect(deleted.body).toMatchObject({ keys: [] });
+      expect((await consumerApi.get(`/clients/${id}/jwks`)).body).toEqual({ keys: [] });
     });
 
     it("accepts keys sent with POST /clients under the same rules", async () => {
       const key = rsaKeyPair("with-client");
       const ok = await consumerApi.post("/clients", clientBody({ jwks: { keys: [key.publicJwk] } }));
       expect(ok.status).toBe(200);
-      expect(ok.body.jwks.keys[0].kid).toBe("with-client");
+      expect((await consumerApi.get(`/clients/${ok.body.client_id}/jwks`)).body.keys[0].kid).toBe("with-client");
       const bad = await consumerApi.post("/clients", clientBody({ jwks: { keys: [{ ...key.publicJwk, use: "enc" }] } }));
       expectApiError(bad, 400, /jwks\.keys\[0\]\.use/);
     });

@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSimulator, type SimulatorHandle } from "../../simulator";
-import { adminApi, clientBody, requestToken, roles, rsaKeyPair, useSimulator } from "./helpers";
+import type { SimulatorHandle } from "../../simulator";
+import { adminApi, clientBody, requestToken, roles, rsaKeyPair, startTestSimulator, useSimulator } from "./helpers";
 
 describe("--state FILE: persistence across restarts", () => {
   let dir: string;
@@ -20,7 +20,7 @@ describe("--state FILE: persistence across restarts", () => {
   });
 
   async function start(): Promise<SimulatorHandle> {
-    const sim = await startSimulator({ stateFile: file });
+    const sim = await startTestSimulator({ stateFile: file });
     running.push(sim);
     return sim;
   }
@@ -42,7 +42,9 @@ describe("--state FILE: persistence across restarts", () => {
     expect(second.orgs).toEqual(first.orgs);
     const ownerAgain = await adminApi(second, owner);
     const consumerAgain = await adminApi(second, consumer);
-    expect((await consumerAgain.get(`/clients/${client.body.client_id}`)).body).toEqual(client.body);
+    // the same client; only jwks_uri follows the new port
+    const jwksUri = `${second.apiBaseUrl}/clients/${client.body.client_id}/jwks`;
+    expect((await consumerAgain.get(`/clients/${client.body.client_id}`)).body).toEqual({ ...client.body, jwks_uri: jwksUri });
     expect((await ownerAgain.get("/scopes/access?scope=eksempel:persisted")).body).toEqual([expect.objectContaining({ consumer_orgno: consumer.orgno, state: "APPROVED" })]);
     const token = await requestToken(second, { clientId: client.body.client_id, privateJwk: key.privateJwk, scope: "eksempel:persisted" });
     expect(token.status).toBe(200);
@@ -53,10 +55,10 @@ describe("--state FILE: persistence across restarts", () => {
   it("writes after each change, atomically (no temp files left), readable only by the owner", async () => {
     const sim = await start();
     const consumerApi = await adminApi(sim, roles(sim).consumer);
-    const created = await consumerApi.post("/clients", clientBody({ client_id: "written-at-once" }));
+    const created = await consumerApi.post("/clients", clientBody());
     expect(created.status).toBe(200);
     const state = JSON.parse(readFileSync(file, "utf8")) as { clients: { client_id: string }[] };
-    expect(state.clients.map((c) => c.client_id)).toContain("written-at-once");
+    expect(state.clients.map((c) => c.client_id)).toContain(created.body.client_id);
     expect(readdirSync(join(dir, "nested"))).toEqual(["state.json"]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
@@ -65,9 +67,9 @@ describe("--state FILE: persistence across restarts", () => {
     const sim = await start();
     const consumerApi = await adminApi(sim, roles(sim).consumer);
     await sim.control.addFault({ method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 });
-    await expect(consumerApi.post("/clients", clientBody({ client_id: "dropped-but-saved" }))).rejects.toBeDefined();
-    const state = JSON.parse(readFileSync(file, "utf8")) as { clients: { client_id: string }[] };
-    expect(state.clients.map((c) => c.client_id)).toContain("dropped-but-saved");
+    await expect(consumerApi.post("/clients", clientBody({ client_name: "dropped-but-saved" }))).rejects.toBeDefined();
+    const state = JSON.parse(readFileSync(file, "utf8")) as { clients: { client_name?: string }[] };
+    expect(state.clients.map((c) => c.client_name)).toContain("dropped-but-saved");
   });
 
   it("writes portal edits too", async () => {
@@ -80,7 +82,7 @@ describe("--state FILE: persistence across restarts", () => {
     const { mkdirSync } = await import("node:fs");
     mkdirSync(join(dir, "nested"), { recursive: true });
     writeFileSync(file, JSON.stringify({ hello: "world" }));
-    await expect(startSimulator({ stateFile: file })).rejects.toThrow(/is not a state file of this simulator/);
+    await expect(startTestSimulator({ stateFile: file })).rejects.toThrow(/is not a state file of this simulator/);
   });
 });
 
@@ -88,7 +90,7 @@ describe("in memory by default", () => {
   const sim = useSimulator();
 
   it("starts fresh each time: a second simulator has other admin keys", async () => {
-    const other = await startSimulator();
+    const other = await startTestSimulator();
     try {
       expect(other.orgs.map((o) => o.orgno)).toEqual(sim().orgs.map((o) => o.orgno));
       expect(other.orgs[0]!.adminKey.n).not.toBe(sim().orgs[0]!.adminKey.n);

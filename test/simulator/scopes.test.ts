@@ -36,6 +36,15 @@ describe("self-service API: /scopes and /prefix", () => {
         requires_user_consent: false,
         requires_user_authentication: false,
         requires_pseudonymous_tokens: false,
+        // whole objects: unset members as 0, "" or false, and fields outside the spec (reference, evidence)
+        long_description: "",
+        at_max_age: 0,
+        authorization_max_lifetime: 0,
+        delegation_source: "",
+        enforced_aud_for_access_token: "",
+        protected: false,
+        supports_european_businesses: false,
+        "description#en": "",
         created: expect.any(String),
         last_updated: expect.any(String),
       });

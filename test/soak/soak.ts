@@ -9,7 +9,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { seededRandom } from "../../simulator/faults";
-import { startSimulator, type SimulatorHandle } from "../../simulator";
+import type { SimulatorHandle } from "../../simulator";
+import { startTestSimulator } from "../helpers/simulator-variant";
 import { makeProject, privateJwkParts, removeProject, secretsIn, stackFor, storedState } from "../e2e/harness";
 import { publicKeys } from "../bench/programs";
 import { faultPlan, FAULT_LABELS, labelOfHit, type FaultLabel } from "./fault-plan";
@@ -58,7 +59,7 @@ export class SoakFailure extends Error {}
 export async function runSoak(options: SoakOptions, command: string): Promise<SoakReport> {
   const started = Date.now();
   const random = seededRandom(options.seed);
-  const sim = await startSimulator({ faultSeed: options.seed, quiet: true });
+  const sim = await startTestSimulator({ faultSeed: options.seed, quiet: true });
   const [owner, consumer, third] = sim.orgs as [SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number]];
   const secrets = sim.orgs.flatMap((o) => privateJwkParts(o.adminKey));
   const keyPool = (await publicKeys(8)).map((key, i) => ({ kid: `soak-${i}`, publicKey: { ...key, kid: `soak-${i}` } }));
