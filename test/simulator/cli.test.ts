@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SimulatorHandle, StartupInfo } from "../../simulator";
+import { preset, type SimulatorHandle, type StartupInfo } from "../../simulator";
 import { api, clientBody, requestToken, testVariantArgs, type PrivateJwk } from "./helpers";
 
 const ROOT = join(__dirname, "..", "..");
@@ -120,6 +120,32 @@ describe("maskinporten simulator (CLI)", () => {
     expect(await sim.exited).toBe(0);
     expect(sim.stdoutLines).toHaveLength(1);
     expect(sim.stderr()).toBe("");
+  });
+
+  it("--variant and repeated --set choose the switches, printed in the startup line and obeyed by the API", async () => {
+    const sim = await startCli(["--port", "0", "--quiet", "--variant", "adverse", "--set", "createAnswer=204", "--set", "keylessJwks=404"]);
+    running.push(sim.child);
+    expect(sim.info.variant).toEqual({ ...preset("adverse"), createAnswer: "204", keylessJwks: "404" });
+    const caller = await adminCaller(sim.info, 1);
+    const created = await caller.post("/clients", clientBody({ client_name: "cli-variant" }));
+    expect(created.status).toBe(204);
+    const id = ((await caller.get("/clients")).body as { client_id: string; client_name: string }[]).find((c) => c.client_name === "cli-variant")!.client_id;
+    expect((await caller.get(`/clients/${id}/jwks`)).status).toBe(404);
+    sim.child.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+  });
+
+  it("exits 2 naming the switch for an unknown switch, value or preset", () => {
+    const unknownSwitch = runToExit(["--set", "nope=1"]);
+    expect(unknownSwitch.status).toBe(2);
+    expect(unknownSwitch.stderr).toMatch(/--set: unknown switch "nope"/);
+    const badValue = runToExit(["--set", "deleteAnswer=410"]);
+    expect(badValue.status).toBe(2);
+    expect(badValue.stderr).toMatch(/--set\.deleteAnswer: must be one of 200, 200-empty, 201, 201-empty, 204/);
+    const badPreset = runToExit(["--variant", "hostile"]);
+    expect(badPreset.status).toBe(2);
+    expect(badPreset.stderr).toMatch(/variant\.base: must be one of default, adverse/);
+    expect(badPreset.stdout).toBe("");
   });
 
   it("logs for humans on stderr unless --quiet, and stops on SIGINT", async () => {
