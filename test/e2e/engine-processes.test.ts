@@ -122,6 +122,8 @@ describeEngine("the processes the engine starts", () => {
 
         process.kill(engine.pid!, "SIGKILL");
         const killedAt = Date.now();
+        const allStopped = until("every process the engine started to stop", 30_000, () => (alive(started.map((p) => p.pid)).length === 0 ? Date.now() : undefined));
+        allStopped.catch(() => undefined); // awaited below; handled here in case an assertion before it fails
 
         // Long enough for the held request to finish and the three queued creates to be sent, had they been.
         await new Promise((r) => setTimeout(r, 12_000));
@@ -130,8 +132,8 @@ describeEngine("the processes the engine starts", () => {
         const made = (await sim().control.portal(consumer.orgno).listClients()).filter((c) => c.client_name?.startsWith("engine-gone-"));
         expect(made.length).toBe(creates.length);
 
-        const stopped = await until("every process the engine started to stop", 30_000, () => (alive(started.map((p) => p.pid)).length === 0 ? Date.now() : undefined));
-        expect(stopped - killedAt).toBeLessThan(15_000);
+        // The host checks the engine every second, the provider too: well within 10 s, loaded machine included.
+        expect((await allStopped) - killedAt).toBeLessThan(10_000);
       } finally {
         if (engine.exitCode === null) engine.kill("SIGKILL");
         for (const pid of alive(started.map((p) => p.pid))) process.kill(pid, "SIGKILL");
