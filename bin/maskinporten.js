@@ -7,6 +7,13 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
+// Before anything loads undici or jose: an old Node.js gets one line saying what to do, not their stack traces.
+try {
+  require("../dist/provider/api/node-support.js");
+} catch (err) {
+  process.stderr.write(`maskinporten: ${err && err.message ? err.message : String(err)}\n`);
+  process.exit(1);
+}
 require("../dist/cli/main.js")
   .run(process.argv)
   .catch((err) => {

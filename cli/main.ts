@@ -4,6 +4,7 @@
  * Exit codes: 0 ok, 1 the API, the token endpoint or the network failed, 2 bad usage or input (commander's
  * usage errors too), 3 `keys list --fail-on-expiring` found a key that expires soon.
  */
+import "../provider/api/node-support"; // first: refuses an unsupported Node.js before undici or jose load
 import { Command, CommanderError } from "commander";
 import { registerKeysCommand } from "./commands/keys";
 import { registerSimulatorCommand } from "./commands/simulator";

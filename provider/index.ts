@@ -2,6 +2,7 @@
  * The provider's entry point, loaded by the forwarder in each resource's state:
  * `require("pulumi-maskinporten/provider")`. Nothing here runs at import time beyond defining functions.
  */
+import "./api/node-support"; // first: refuses an unsupported Node.js before undici or jose load
 import { clientProvider } from "./resources/client/provider";
 import { clientKeyProvider } from "./resources/client-key/provider";
 import { rotatingClientKeyProvider } from "./resources/rotating-client-key/provider";

@@ -8,6 +8,7 @@ import { HttpTransport } from "./api/http";
 import { KeyedMutex } from "./api/keyed-mutex";
 import type { AuthServerMetadata } from "./api/wire";
 import { metadataSource } from "./api/token";
+import { engineWatchOfThisProcess } from "./engine-liveness";
 import { readSettings, selectProfile, settingSource, type ProviderSettings, SETTING_KEYS } from "./config";
 
 /** What Pulumi's `configure` hands the provider: full keys like `maskinporten:environment`. */
@@ -31,6 +32,7 @@ let runtime: Runtime | undefined;
 /** Called by the forwarder's `configure`, once per resource type and process; repeated calls are cheap. */
 export function configure(config: StackConfig): void {
   stackConfig = config;
+  engineWatchOfThisProcess();
 }
 
 /** The settings in force, read from stack config and the environment. Throws a `ConfigError` naming the key. */
@@ -72,10 +74,13 @@ function current(): Runtime {
   const fingerprint = JSON.stringify(raw);
   if (runtime?.fingerprint === fingerprint) return runtime;
   const settings = readSettings(source);
+  // In a provider process started by the engine: no write once that engine is gone (see engine-liveness.ts).
+  const engineWatch = engineWatchOfThisProcess();
   const transport = new HttpTransport({
     ...(settings.limits.maxConcurrency !== undefined && { maxConcurrency: settings.limits.maxConcurrency }),
     ...(settings.limits.requestsPerSecond !== undefined && { requestsPerSecond: settings.limits.requestsPerSecond }),
     ...(settings.limits.deadlineMs !== undefined && { deadlineMs: settings.limits.deadlineMs }),
+    ...(engineWatch && { beforeWrite: engineWatch.beforeWrite }),
   });
   void runtime?.transport.close();
   runtime = {

@@ -1,4 +1,5 @@
 /** pulumi-maskinporten: Maskinporten clients, keys, scopes and scope grants as Pulumi resources. */
+import "../provider/api/node-support"; // first: refuses an unsupported Node.js before undici or jose load
 export { Scope, type ScopeArgs } from "./resources/scope";
 export { ScopeGrant, type ScopeGrantArgs } from "./resources/scope-grant";
 export { Client, type ClientArgs } from "./resources/client";

@@ -2,6 +2,7 @@
  * Key pairs for Maskinporten clients, for programs: generate them, name them as altinn-jwks does, and turn
  * any public form into the JWK Maskinporten registers. Free of Pulumi.
  */
+import "../provider/api/node-support"; // first: refuses an unsupported Node.js before undici or jose load
 import { altinnKid, generateKeyPair, type GeneratedKey, type ModulusLength } from "../provider/keys/generate";
 import { KeyError } from "../provider/keys/errors";
 import type { JwkAlgorithm } from "../provider/api/jwk-constants";

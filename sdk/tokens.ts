@@ -7,6 +7,7 @@
  * Free of Pulumi: usable in any program. Tokens are cached per (issuer, client, key, scopes, resource) and
  * fetched single-flight, through one HTTP transport created on first use (`clearTokenCache()` closes it).
  */
+import "../provider/api/node-support"; // first: refuses an unsupported Node.js before undici or jose load
 import { createHash, KeyObject } from "node:crypto";
 import type { KeyCredential } from "../provider/api/credentials";
 import { ENVIRONMENT_NAMES, ENVIRONMENTS, type EnvironmentName } from "../provider/api/environments";

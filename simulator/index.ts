@@ -5,6 +5,7 @@
  *   // sim.issuer, sim.tokenEndpoint, sim.apiBaseUrl, sim.orgs[0].adminKey, sim.control.addFault(...)
  *   await sim.close();
  */
+import "../provider/api/node-support"; // first: refuses an unsupported Node.js before undici or jose load
 export { startSimulator, isLoopback } from "./start";
 export { SimulatorControl, PortalClient, SimulatorControlError } from "./control";
 export type { ClockState, RawResponse, RequestLogQuery, SimulatorState } from "./control";

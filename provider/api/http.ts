@@ -126,6 +126,11 @@ export interface HttpTransportOptions {
   /** Replaces the shared Agent (tests, proxies). Not closed by `close()`. */
   dispatcher?: Dispatcher;
   onEvent?: (event: HttpEvent) => void;
+  /**
+   * Awaited before every attempt of a request that is not a GET or HEAD; what it throws ends the request
+   * unsent. The provider uses it to stop writing once the Pulumi engine that started it is gone.
+   */
+  beforeWrite?: (write: { method: string; operation: string }) => Promise<void>;
   /** Random number in [0, 1) for jitter. */
   random?: () => number;
   clock?: Clock;
@@ -295,6 +300,7 @@ export class HttpTransport {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly onEvent: ((event: HttpEvent) => void) | undefined;
+  private readonly beforeWrite: HttpTransportOptions["beforeWrite"];
   private readonly injectedDispatcher: Dispatcher | undefined;
   private agent: Dispatcher | undefined;
   private closed = false;
@@ -325,6 +331,7 @@ export class HttpTransport {
     this.clock = options.clock ?? systemClock();
     this.random = options.random ?? Math.random;
     this.onEvent = options.onEvent;
+    this.beforeWrite = options.beforeWrite;
     this.injectedDispatcher = options.dispatcher;
     this.ownsLimiter = !options.limiter;
     this.limiter =
@@ -376,6 +383,7 @@ export class HttpTransport {
           throw fail("DEADLINE_EXCEEDED", attempt - 1, false, { detail: `${seconds(deadlineMs)} deadline` });
         }
 
+        if (this.beforeWrite && method !== "GET" && method !== "HEAD") await this.beforeWrite({ method, operation: req.operation });
         this.emit({ ...base, attempt, type: "request" });
         const sentAt = this.clock.now();
         const result = await this.attempt(url, method, headers, body, signal, remaining, attempt);

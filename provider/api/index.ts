@@ -1,4 +1,5 @@
 /** The Maskinporten API client, free of Pulumi: `import { connect } from "pulumi-maskinporten/api"`. */
+import "./node-support"; // first: refuses an unsupported Node.js before undici or jose load
 export { connect, type Connection, type ConnectionSettings } from "./connection";
 export { CreateOutcomeUnknownError, MaskinportenApi, TooManyKeysError, type MaskinportenApiOptions } from "./maskinporten-api";
 export { TokenSource, metadataSource, type AccessToken, type AccessTokens, type TokenSourceOptions } from "./token";

@@ -4,9 +4,14 @@
  * small TypeScript program run through the real engine. It proves that the `__provider` forwarder in state
  * resolves `pulumi-maskinporten/provider` from the installed package, that the tarball ships only what it
  * should, and that what the READMEs show compiles against it.
+ *
+ * Both ends of the peer range are run: the newest `@pulumi/pulumi` (this repository's) and the oldest the range
+ * allows (`OLDEST_PULUMI`), each the consumer project's own copy, with today's CLI. The tests read the stack's
+ * state through the engine (`pulumi stack export`), not the backend's files: Pulumi's own language host answers
+ * `About`, and the CLI then records the Node executable (a path in this checkout) in the update history.
  */
 import { execFile } from "node:child_process";
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -15,6 +20,8 @@ import { asModule, codeBlocks, readmes } from "../helpers/readme";
 import { changesOf, describeEngine, ENGINE_TIMEOUT_MS, REPO, secretsIn, privateJwkParts, storedState, TSCONFIG, useEngineSimulator } from "./harness";
 
 const run = promisify(execFile);
+/** The oldest `@pulumi/pulumi` that package.json's peer range allows (tested below to match it). */
+const OLDEST_PULUMI = "3.216.0";
 /** npm reaches the registry slowly here; the packages are in its cache from this repository's install. */
 const NPM_INSTALL_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -75,6 +82,7 @@ describeEngine("the packed package, installed as users install it", () => {
   let tarball: string;
   let files: string[];
   let project: string;
+  let oldestProject: string;
 
   beforeAll(async () => {
     work = realpathSync(mkdtempSync(join(tmpdir(), "maskinporten-packed-")));
@@ -82,7 +90,11 @@ describeEngine("the packed package, installed as users install it", () => {
     const [packed] = JSON.parse(stdout) as { filename: string; files: PackedFile[] }[];
     tarball = join(work, packed!.filename);
     files = packed!.files.map((f) => f.path);
-    project = await installConsumer(work, tarball);
+    // One tarball, two consumer projects installed side by side.
+    [project, oldestProject] = await Promise.all([
+      installConsumer(join(work, "consumer"), tarball, version("@pulumi/pulumi")),
+      installConsumer(join(work, `consumer-pulumi-${OLDEST_PULUMI}`), tarball, OLDEST_PULUMI),
+    ]);
   }, ENGINE_TIMEOUT_MS + NPM_INSTALL_TIMEOUT_MS);
 
   afterAll(() => {
@@ -110,15 +122,26 @@ describeEngine("the packed package, installed as users install it", () => {
     expect(holding).toEqual([]);
   });
 
-  it(
-    "a program in a project outside the repository, with the tarball installed: up, preview without changes, destroy",
-    async () => {
-      // A real copy of the package, not a link back into this checkout.
-      expect(lstatSync(join(project, "node_modules", "pulumi-maskinporten")).isSymbolicLink()).toBe(false);
-      expect(readFileSync(join(project, "node_modules", "pulumi-maskinporten", "package.json"), "utf8")).toContain('"name": "pulumi-maskinporten"');
+  it("the oldest @pulumi/pulumi tested is the floor of the peer range", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { peerDependencies: Record<string, string> };
+    expect(pkg.peerDependencies["@pulumi/pulumi"]).toBe(`^${OLDEST_PULUMI}`);
+  });
+
+  it.each([
+    ["the newest @pulumi/pulumi", () => project, () => version("@pulumi/pulumi")],
+    [`the oldest @pulumi/pulumi the peer range allows (${OLDEST_PULUMI})`, () => oldestProject, () => OLDEST_PULUMI],
+  ])(
+    "a program in a project outside the repository, with the tarball and %s installed: up, preview without changes, destroy",
+    async (_label, projectDir, pulumiVersion) => {
+      const dir = projectDir();
+      // A real copy of the package, not a link back into this checkout, using the project's own @pulumi/pulumi.
+      expect(lstatSync(join(dir, "node_modules", "pulumi-maskinporten")).isSymbolicLink()).toBe(false);
+      expect(readFileSync(join(dir, "node_modules", "pulumi-maskinporten", "package.json"), "utf8")).toContain('"name": "pulumi-maskinporten"');
+      expect(JSON.parse(readFileSync(join(dir, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"))).toMatchObject({ version: pulumiVersion() });
+      expect(existsSync(join(dir, "node_modules", "pulumi-maskinporten", "node_modules", "@pulumi"))).toBe(false);
 
       const [owner, consumer] = sim().orgs;
-      const { stack } = await openStack({ projectDir: project, stackName: "packed", stateDir: join(project, ".pulumi-local") });
+      const { stack } = await openStack({ projectDir: dir, stackName: "packed", stateDir: join(dir, ".pulumi-local") });
       await configureForSimulator(stack, sim(), { owner: owner!.orgno, consumer: consumer!.orgno });
       await stack.setAllConfig({ "packed:prefix": { value: owner!.prefixes[0]! }, "packed:consumerOrgno": { value: consumer!.orgno } });
 
@@ -127,11 +150,13 @@ describeEngine("the packed package, installed as users install it", () => {
       const clientId = up.outputs["clientId"]!.value as string;
       expect(await sim().control.portal(consumer!.orgno).getClient(clientId)).toMatchObject({ active: true, client_name: "packed" });
 
-      // The state holds the forwarder only: it loads the implementation by the package's public name, and
-      // nothing in it points into this checkout.
-      const state = storedState(project);
-      expect(state).toMatch(/require\(\\*"pulumi-maskinporten\/provider\\*"\)/);
-      expect(state).not.toContain(REPO);
+      // The stack's resources hold the forwarder only: it loads the implementation by the package's public
+      // name, and nothing in them points into this checkout.
+      const resources = ((await stack.exportStack()).deployment as { resources: { type: string; inputs?: Record<string, unknown> }[] }).resources;
+      const ours = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/maskinporten:"));
+      expect(ours).toHaveLength(4);
+      for (const resource of ours) expect(resource.inputs?.["__provider"]).toMatch(/require\("pulumi-maskinporten\/provider"\)/);
+      expect(JSON.stringify(resources)).not.toContain(REPO);
 
       const preview = await stack.preview({ expectNoChanges: true });
       expect(preview.changeSummary).toEqual({ same: 5 });
@@ -140,7 +165,7 @@ describeEngine("the packed package, installed as users install it", () => {
       expect(await sim().control.portal(consumer!.orgno).getClient(clientId)).toMatchObject({ active: false });
 
       const adminKeys = sim().orgs.flatMap((o) => privateJwkParts(o.adminKey));
-      expect(secretsIn(storedState(project) + up.stdout + preview.stdout + destroy.stdout, adminKeys)).toEqual([]);
+      expect(secretsIn(storedState(dir) + up.stdout + preview.stdout + destroy.stdout, adminKeys)).toEqual([]);
     },
     ENGINE_TIMEOUT_MS,
   );
@@ -230,8 +255,7 @@ const { forwarder } = require("pulumi-maskinporten/provider");
 `;
 
 /** A project outside this repository with the tarball and its peers installed, as a user would. */
-async function installConsumer(work: string, tarball: string): Promise<string> {
-  const project = join(work, "consumer");
+async function installConsumer(project: string, tarball: string, pulumiVersion: string): Promise<string> {
   mkdirSync(project, { recursive: true });
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "packed-consumer", private: true, main: "index.ts" }, null, 2));
   writeFileSync(join(project, "Pulumi.yaml"), "name: packed-consumer\nmain: index.ts\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
@@ -246,7 +270,7 @@ async function installConsumer(work: string, tarball: string): Promise<string> {
       "--no-fund",
       "--loglevel=error",
       tarball,
-      `@pulumi/pulumi@${version("@pulumi/pulumi")}`,
+      `@pulumi/pulumi@${pulumiVersion}`,
       `typescript@${version("typescript")}`,
       `@types/node@${version("@types/node")}`,
     ],

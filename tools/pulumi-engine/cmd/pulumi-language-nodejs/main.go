@@ -12,9 +12,12 @@
 //   - Run: spawns `node <@pulumi/pulumi/cmd/run> ...` from the program's own @pulumi/pulumi, exactly like the real
 //     host, passing the run flags and the PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS / PULUMI_NODEJS_TYPESCRIPT
 //     environment that the SDK's run script reads.
+//   - About, GetProgramDependencies, InstallDependencies (dependencies.go): as Pulumi's host answers them, so
+//     `pulumi about` and `pulumi install` work.
 //
-// Everything else (Handshake, InstallDependencies, About, code generation, packing, ...) answers Unimplemented;
-// the engine tolerates that for Handshake. Install dependencies with npm yourself.
+// Like Pulumi's hosts, it checks the engine's health and stops (killing the program it runs) when the engine
+// is gone, e.g. after a `kill -9` of `pulumi`. Everything else (Handshake, code generation, packing, ...)
+// answers Unimplemented; the engine tolerates that for Handshake.
 package main
 
 import (
@@ -24,11 +27,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
+	"github.com/pulumi/pulumi/sdk/v3/nodejs/npm"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -37,6 +43,10 @@ import (
 
 // Exit code of the SDK's run script when it already printed a user-actionable message.
 const exitCodeUserActionable = 32
+
+// How often the engine's health is checked. Pulumi's hosts check every 5 minutes; a killed engine should not
+// leave its program running (and its providers writing) for that long, and a check costs one local RPC.
+const engineHealthCheckPeriod = time.Second
 
 func main() {
 	// The engine passes its own address as the last positional argument, possibly preceded by logging or
@@ -67,9 +77,21 @@ func main() {
 		os.Exit(1)
 	}
 
-	host := &nodeHost{node: nodePath, engineAddress: engineAddress, tracing: tracing}
+	// Stopped by Ctrl-C (the engine interrupts its plugins on shutdown) or when the engine's health check fails.
+	stopped, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if engineAddress != "" {
+		if err := rpcutil.Healthcheck(stopped, engineAddress, engineHealthCheckPeriod, stop); err != nil {
+			fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: could not start the engine health check: %v\n", err)
+			os.Exit(1)
+		}
+	}
+
+	host := &nodeHost{node: nodePath, engineAddress: engineAddress, tracing: tracing, stopped: stopped}
+	var server *grpc.Server
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
+			server = srv
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
 			return nil
 		},
@@ -78,6 +100,11 @@ func main() {
 		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: could not start the RPC server: %v\n", err)
 		os.Exit(1)
 	}
+	// A hard stop, not a graceful one: it cancels the calls in flight, so Run kills the program it started.
+	go func() {
+		<-stopped.Done()
+		server.Stop()
+	}()
 	// The engine reads the port from our stdout.
 	fmt.Printf("%d\n", handle.Port)
 	if err := <-handle.Done; err != nil {
@@ -91,6 +118,8 @@ type nodeHost struct {
 	node          string
 	engineAddress string
 	tracing       string
+	// Done when the host is stopping (the engine is gone, or an interrupt).
+	stopped context.Context
 }
 
 func (h *nodeHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
@@ -105,13 +134,14 @@ func (h *nodeHost) GetRequiredPlugins(
 
 // runtimeOptions are the `runtime.options` of Pulumi.yaml that this host understands.
 type runtimeOptions struct {
-	typescript bool
-	tsconfig   string
-	nodeargs   []string
+	typescript     bool
+	tsconfig       string
+	nodeargs       []string
+	packagemanager npm.PackageManagerType
 }
 
 func readOptions(s *structpb.Struct) runtimeOptions {
-	opts := runtimeOptions{typescript: true}
+	opts := runtimeOptions{typescript: true, packagemanager: npm.AutoPackageManager}
 	if s == nil {
 		return opts
 	}
@@ -124,6 +154,9 @@ func readOptions(s *structpb.Struct) runtimeOptions {
 	}
 	if v, ok := m["nodeargs"].(string); ok && strings.TrimSpace(v) != "" {
 		opts.nodeargs = strings.Fields(v)
+	}
+	if v, ok := m["packagemanager"].(string); ok && v != "" {
+		opts.packagemanager = npm.PackageManagerType(v)
 	}
 	return opts
 }
@@ -199,7 +232,11 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
 
-	cmd := exec.CommandContext(ctx, h.node, args...)
+	// The program is killed when the engine's call ends or the host stops, whichever comes first.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(h.stopped, cancel)()
+	cmd := exec.CommandContext(runCtx, h.node, args...)
 	cmd.Dir = programDir
 	cmd.Env = env
 	cmd.Stdout = os.Stdout
