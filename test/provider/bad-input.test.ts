@@ -10,6 +10,7 @@ import { inspect } from "node:util";
 import { resetRuntime } from "../../provider/runtime";
 import { clientProvider } from "../../provider/resources/client/provider";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
+import { rotatingClientKeyProvider } from "../../provider/resources/rotating-client-key/provider";
 import { scopeProvider } from "../../provider/resources/scope/provider";
 import { scopeGrantProvider } from "../../provider/resources/scope-grant/provider";
 import type { ResourceImplementation } from "../../provider/resources/shared/types";
@@ -21,11 +22,12 @@ import { useSimulator } from "../simulator/helpers";
 const sim = useSimulator();
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-type Resource = "Client" | "ClientKey" | "Scope" | "ScopeGrant";
+type Resource = "Client" | "ClientKey" | "RotatingClientKey" | "Scope" | "ScopeGrant";
 
 const PROVIDERS: Record<Resource, ResourceImplementation> = {
   Client: clientProvider,
   ClientKey: clientKeyProvider,
+  RotatingClientKey: rotatingClientKeyProvider,
   Scope: scopeProvider,
   ScopeGrant: scopeGrantProvider,
 };
@@ -66,6 +68,17 @@ const client = (overrides: Props = {}): Props => ({ clientName: "bad-input", sco
 const scope = (overrides: Props = {}): Props => ({ prefix: "eksempel", subscope: "badinput.read", description: "Bad input", ...overrides });
 const grant = (overrides: Props = {}): Props => ({ scope: "eksempel:badinput.read", consumerOrgno: "312000008", ...overrides });
 const key = (f: Fixtures, overrides: Props = {}): Props => ({ clientId: "a-client", publicKey: f.publicJwk, ...overrides });
+const rotating = (overrides: Props = {}): Props => ({ clientId: "a-client", rotateAfterDays: 90, ...overrides });
+/** The fixture's public JWK with `n` made even: no product of two odd primes. */
+const evenModulus = (jwk: Props): Props => {
+  const n = Buffer.from(jwk["n"] as string, "base64url");
+  n[n.length - 1]! &= 0xfe;
+  return { ...jwk, n: n.toString("base64url") };
+};
+/** Beyond Number.MAX_SAFE_INTEGER: JSON and the API would round it. */
+const UNSAFE_INTEGER = 2 ** 53 + 2;
+/** Ids that would send a request to another path of the API: `/clients/..` is `/`. */
+const PATH_ESCAPES = [".", "..", "a/b", "../scopes", "a?b", "a#b", "a%2Fb", "a b", "a\tb", "a\\b"];
 const withConfig = (change: ConfigValues) => (f: Fixtures) => ({ ...f.config, ...change });
 /** The default credential replaced by `credential` (clientId, privateKey, p12, ... without the prefix). */
 const credential = (credentialSettings: ConfigValues) => (f: Fixtures) => {
@@ -86,6 +99,12 @@ const ROWS: [string, Row][] = [
   ["Client with an eight-digit clientOrgno", { resource: "Client", field: "clientOrgno", inputs: () => client({ clientOrgno: "31100000" }) }],
   ["Client with accessTokenLifetime 0", { resource: "Client", field: "accessTokenLifetime", inputs: () => client({ accessTokenLifetime: 0 }) }],
   ["Client with a fractional authorizationLifetime", { resource: "Client", field: "authorizationLifetime", inputs: () => client({ authorizationLifetime: 1.5 }) }],
+  ["Client with an accessTokenLifetime of 1e308", { resource: "Client", field: "accessTokenLifetime", inputs: () => client({ accessTokenLifetime: 1e308 }) }],
+  ["Client with an accessTokenLifetime of 2^53+2", { resource: "Client", field: "accessTokenLifetime", inputs: () => client({ accessTokenLifetime: UNSAFE_INTEGER }) }],
+  ["Client with an authorizationLifetime over a year", { resource: "Client", field: "authorizationLifetime", inputs: () => client({ authorizationLifetime: 367 * 24 * 3600 }) }],
+  ...PATH_ESCAPES.filter((id) => /^[A-Za-z0-9._:-]+$/.test(id)).map(
+    (id): [string, Row] => [`Client adopting the client_id ${JSON.stringify(id)}`, { resource: "Client", field: "adoptClientId", inputs: () => client({ adoptClientId: id }) }],
+  ),
   ["Client with a blank description", { resource: "Client", field: "description", inputs: () => client({ description: "" }) }],
   ["Client with active as text", { resource: "Client", field: "active", inputs: () => client({ active: "yes" }) }],
   ["Client with a misspelt input (scope for scopes)", { resource: "Client", field: "scope", inputs: () => ({ clientName: "x", scopes: [OPEN_CATALOGUE_SCOPE], scope: ["a:b"] }) }],
@@ -104,6 +123,8 @@ const ROWS: [string, Row][] = [
   ["Scope allowing an unknown integration type", { resource: "Scope", field: "allowedIntegrationTypes[0]", inputs: () => scope({ allowedIntegrationTypes: ["idporten-login"] }) }],
   ["Scope with an unknown token type", { resource: "Scope", field: "tokenType", inputs: () => scope({ tokenType: "JWT" }) }],
   ["Scope with atMaxAge 0", { resource: "Scope", field: "atMaxAge", inputs: () => scope({ atMaxAge: 0 }) }],
+  ["Scope with an atMaxAge of 1e308", { resource: "Scope", field: "atMaxAge", inputs: () => scope({ atMaxAge: 1e308 }) }],
+  ["Scope with an authorizationMaxLifetime of 2^53+2", { resource: "Scope", field: "authorizationMaxLifetime", inputs: () => scope({ authorizationMaxLifetime: UNSAFE_INTEGER }) }],
   ["Scope with a misspelt input", { resource: "Scope", field: "descripton", inputs: () => scope({ descripton: "typo" }) }],
 
   // ---- ScopeGrant ----------------------------------------------------------------------------------------
@@ -122,6 +143,13 @@ const ROWS: [string, Row][] = [
   ["ClientKey expiring more than a year ahead", { resource: "ClientKey", field: "expiresAt", inputs: (f) => key(f, { expiresAt: new Date(Date.now() + 400 * DAY_MS).toISOString() }) }],
   ["ClientKey expiring in the past", { resource: "ClientKey", field: "expiresAt", inputs: (f) => key(f, { expiresAt: "2020-01-01T00:00:00Z" }) }],
   ["ClientKey with an expiry that is no time", { resource: "ClientKey", field: "expiresAt", inputs: (f) => key(f, { expiresAt: "next year" }) }],
+  ["ClientKey with a JWK exp of 1e300", { resource: "ClientKey", field: "publicKey", inputs: (f) => key(f, { publicKey: { ...f.publicJwk, exp: 1e300 } }) }],
+  ["ClientKey with a JWK exp of 2^53+2", { resource: "ClientKey", field: "publicKey", inputs: (f) => key(f, { publicKey: { ...f.publicJwk, exp: UNSAFE_INTEGER } }) }],
+  ["ClientKey with a JWK whose exponent is 0 (e=AA)", { resource: "ClientKey", field: "publicKey", inputs: (f) => key(f, { publicKey: { ...f.publicJwk, e: "AA" } }) }],
+  ["ClientKey with a JWK whose exponent is 1", { resource: "ClientKey", field: "publicKey", inputs: (f) => key(f, { publicKey: { ...f.publicJwk, e: "AQ" } }) }],
+  ["ClientKey with a JWK whose exponent is even", { resource: "ClientKey", field: "publicKey", inputs: (f) => key(f, { publicKey: { ...f.publicJwk, e: "AQAA" } }) }],
+  ["ClientKey with a JWK whose modulus is even", { resource: "ClientKey", field: "publicKey", inputs: (f) => key(f, { publicKey: evenModulus(f.publicJwk) }) }],
+  ...PATH_ESCAPES.map((id): [string, Row] => [`ClientKey for the clientId ${JSON.stringify(id)}`, { resource: "ClientKey", field: "clientId", inputs: (f) => key(f, { clientId: id }) }]),
   ["ClientKey without clientId", { resource: "ClientKey", field: "clientId", inputs: (f) => key(f, { clientId: undefined }) }],
   ["ClientKey with neither publicKey nor generate", { resource: "ClientKey", field: "publicKey", inputs: () => ({ clientId: "a-client" }) }],
   ["ClientKey with both publicKey and generate", { resource: "ClientKey", field: "generate", inputs: (f) => key(f, { generate: {} }) }],
@@ -138,6 +166,9 @@ const ROWS: [string, Row][] = [
     },
   ],
   ["ClientKey that would be a client's sixth key", { resource: "ClientKey", field: "at most 5", stage: "create", reads: true, inputs: (f) => key(f, { clientId: f.fullClientId }) }],
+
+  // ---- RotatingClientKey ---------------------------------------------------------------------------------
+  ...PATH_ESCAPES.map((id): [string, Row] => [`RotatingClientKey for the clientId ${JSON.stringify(id)}`, { resource: "RotatingClientKey", field: "clientId", inputs: () => rotating({ clientId: id }) }]),
 
   // ---- provider configuration ----------------------------------------------------------------------------
   ["config: an unknown environment", { resource: "Client", field: "maskinporten:environment", inputs: () => client(), config: withConfig({ "maskinporten:environment": "staging", "maskinporten:issuer": undefined, "maskinporten:apiBaseUrl": undefined }) }],
