@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { prefixProblem, subscopeProblem } from "../../api/validation";
 import { SCOPE_INTEGRATION_TYPES, SCOPE_VISIBILITIES, TOKEN_TYPES, type ScopeRequest } from "../../api/wire";
-import { lifetimeField, profileField, stringSet } from "../shared/rules";
+import { lifetimeField, profileField, stringSet, unknownInput } from "../shared/rules";
 import { ruled } from "../shared/ruled";
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -32,7 +32,7 @@ export function scopeSchema() {
     enforcedAudForAccessToken: z.string().min(1, "must not be empty; leave it out for none").optional(),
     adopt: z.boolean().optional(),
     profile: profileField(),
-  });
+  }, unknownInput("Scope"));
 }
 
 export type ScopeInputs = z.output<ReturnType<typeof scopeSchema>>;

@@ -32,6 +32,11 @@ export function clientIdField(what: string) {
     });
 }
 
+/** The error of an input the resource does not have: its name first, as every failure's reason starts. */
+export function unknownInput(resource: string) {
+  return { error: (issue: { code: string; keys?: string[] }) => (issue.code === "unrecognized_keys" ? `${(issue.keys ?? []).join(", ")}: not an input of ${resource}; check the spelling` : undefined) };
+}
+
 /** A set of strings: order and duplicates never matter, so they are sorted and deduplicated. */
 export function stringSet<T extends z.ZodType<string>>(item: T) {
   return z.array(item).transform((items) => [...new Set(items)].sort());
