@@ -3,8 +3,8 @@
  * the console. The engine prints the value of a property a `check` failure names ("property publicKey value
  * {...} has a problem"), secret or not in older engines, so the failure must not be tied to the input's value.
  * Every form a private key travels in is tried, plain and inside `pulumi.secret(...)`, with `preview --diff`
- * and `up`: stdout and stderr must hold no 16-character window of the key's private parts, and the failure must
- * still name the field and the fix.
+ * and `up --yes` (with `--show-secrets --debug -v=9 --logtostderr` for the secret ones): stdout and stderr must
+ * hold no 16-character window of the key's private parts, and the failure must still name the field and the fix.
  */
 import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
@@ -72,7 +72,7 @@ describeEngine("a private key given as publicKey", () => {
 
   /** Runs the CLI as a user would, in the project, and returns what it printed; it must fail. */
   async function failing(args: string[]): Promise<string> {
-    const ran = await run("pulumi", [...args, "--stack", "test", "--non-interactive"], { cwd: dir, env: { ...process.env, ...engine.envVars } }).then(
+    const ran = await run("pulumi", [...args, "--stack", "test", "--non-interactive"], { cwd: dir, env: { ...process.env, ...engine.envVars }, maxBuffer: 64 << 20 }).then(
       () => undefined,
       (err: { code?: number; stdout?: string; stderr?: string }) => err,
     );
@@ -83,8 +83,9 @@ describeEngine("a private key given as publicKey", () => {
   it.each(cases)("%s (secret: %s): preview --diff and up --yes refuse it naming publicKey, and print none of it", async (form, secret) => {
     await engine.stack.setAllConfig({ "echo:form": { value: form }, "echo:secret": { value: String(secret) } });
     const before = await sim().control.counters();
-    // --show-secrets: what is printed must not depend on the engine redacting secrets.
-    const runs = [["preview", "--diff"], ["up", "--yes"], ...(secret ? [["up", "--yes", "--show-secrets"]] : [])];
+    // --show-secrets: what is printed must not depend on the engine redacting secrets; --debug and -v=9 add
+    // the engine's, the program's and the provider's own diagnostics (README: "Secrets and Pulumi's own debug output").
+    const runs = [["preview", "--diff"], ["up", "--yes"], ...(secret ? [["up", "--yes", "--show-secrets", "--debug", "-v=9", "--logtostderr"]] : [])];
     const printed: [string, string][] = [];
     for (const args of runs) printed.push([args.join(" "), await failing(args)]);
 
