@@ -92,6 +92,8 @@ const ROWS: [string, Row][] = [
   ...PATH_ESCAPES.filter((id) => /^[A-Za-z0-9._:-]+$/.test(id)).map(
     (id): [string, Row] => [`Client adopting the client_id ${JSON.stringify(id)}`, { resource: "Client", field: "adoptClientId", inputs: () => client({ adoptClientId: id }) }],
   ),
+  ["Client with a private PEM key as description", { resource: "Client", field: "description", inputs: (f) => client({ description: f.privatePem }) }],
+  ["Client with a base64 private JWK as clientName", { resource: "Client", field: "clientName", inputs: (f) => client({ clientName: Buffer.from(JSON.stringify(f.privateJwk)).toString("base64") }) }],
   ["Client with a blank description", { resource: "Client", field: "description", inputs: () => client({ description: "" }) }],
   ["Client with active as text", { resource: "Client", field: "active", inputs: () => client({ active: "yes" }) }],
   ["Client with a misspelt input (scope for scopes)", { resource: "Client", field: "scope", inputs: () => ({ clientName: "x", scopes: [OPEN_CATALOGUE_SCOPE], scope: ["a:b"] }) }],
@@ -112,6 +114,7 @@ const ROWS: [string, Row][] = [
   ["Scope with atMaxAge 0", { resource: "Scope", field: "atMaxAge", inputs: () => scope({ atMaxAge: 0 }) }],
   ["Scope with an atMaxAge of 1e308", { resource: "Scope", field: "atMaxAge", inputs: () => scope({ atMaxAge: 1e308 }) }],
   ["Scope with an authorizationMaxLifetime of 2^53+2", { resource: "Scope", field: "authorizationMaxLifetime", inputs: () => scope({ authorizationMaxLifetime: UNSAFE_INTEGER }) }],
+  ["Scope with a private JWK as JSON text in longDescription", { resource: "Scope", field: "longDescription", inputs: (f) => scope({ longDescription: `key: ${JSON.stringify(f.privateJwk)}` }) }],
   ["Scope with a misspelt input", { resource: "Scope", field: "descripton", inputs: () => scope({ descripton: "typo" }) }],
 
   // ---- ScopeGrant ----------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ export function clientSchema() {
       adoptClientId: z
         .string()
         .regex(CLIENT_ID_PATTERN, "must be the client_id of an existing client, as shown in Digdir's portal (letters, digits, '.', '_', ':', '-')")
-        .refine((id) => pathSegmentProblem(id) === undefined, { error: (issue) => `${pathSegmentProblem(String(issue.input))}; give the client_id of an existing client, as shown in Digdir's portal` })
+        .refine((id) => id !== "." && id !== "..", { error: (issue) => `${pathSegmentProblem(String(issue.input))}; give the client_id of an existing client, as shown in Digdir's portal` })
         .optional(),
       profile: profileField(),
     },
