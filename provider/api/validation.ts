@@ -89,6 +89,10 @@ export function subscopeProblem(value: unknown, field: string): Problem | undefi
 }
 
 export function kidProblem(value: unknown, field: string): Problem | undefined {
+  if (value === "." || value === "..") {
+    // Allowed characters, but as a path segment (`/clients/{id}/jwks/{kid}`) they address another path.
+    return { field, message: `must not be "${value}", which a URL path resolves to another path; choose a kid such as "myclient-PROD.2026-01-31"` };
+  }
   if (typeof value === "string" && value.length <= KID_MAX_LENGTH && KID_PATTERN.test(value)) return undefined;
   return {
     field,
