@@ -1,8 +1,8 @@
 /**
  * How `check` failures reach the console. The engine prints a failure that names a property as "property
  * <name> value <the input's value> has a problem: <reason>": a private key given as `publicKey` was printed in
- * full. Recent engines (3.276) print a secret input's value as "[secret]", but older ones and `--show-secrets`
- * print it, and a key given without `pulumi.secret` is printed by all. So no failure names a property:
+ * full. Engine 3.276 prints a secret input's value as "[secret]", but not with `--show-secrets` nor in engines
+ * without that redaction, and a key given without `pulumi.secret` is printed by all. So no failure names a property:
  * each is a failure of the resource, its reason starting with the property, which the engine prints as
  * "<Type> resource '<name>' has a problem: publicKey: is a private JWK ...", never with a value.
  */
