@@ -81,9 +81,9 @@ export function readSettings(source: SettingSource): ProviderSettings {
     ...(defaultProfile && { defaultProfile }),
     profiles: readProfiles(source("profiles"), adminScopes),
     limits: {
-      ...positive(source, "maxConcurrency", "maxConcurrency"),
-      ...positive(source, "requestsPerSecond", "requestsPerSecond"),
-      ...(positive(source, "requestTimeoutSeconds", "deadlineMs", 1000) as { deadlineMs?: number }),
+      ...positive(source, "maxConcurrency", "maxConcurrency", LIMIT_BOUNDS.maxConcurrency),
+      ...positive(source, "requestsPerSecond", "requestsPerSecond", LIMIT_BOUNDS.requestsPerSecond),
+      ...(positive(source, "requestTimeoutSeconds", "deadlineMs", LIMIT_BOUNDS.requestTimeoutSeconds, 1000) as { deadlineMs?: number }),
     },
   };
 }
@@ -157,12 +157,24 @@ function scopeList(raw: unknown, field: string): string[] | undefined {
   return (list as string[]).filter(Boolean);
 }
 
-function positive(source: SettingSource, key: SettingKey, as: string, factor = 1): Record<string, number> {
+/**
+ * The most each limit may be. More than 100 requests in flight or per second to Digdir is no limit at all (its
+ * API has none documented, and heavy callers have had to slow down); a request's deadline of an hour keeps the
+ * timer in range (Node fires timers beyond 2^31-1 ms at once, so 1e308 seconds meant no wait).
+ */
+const LIMIT_BOUNDS = {
+  maxConcurrency: { max: 100, integer: true },
+  requestsPerSecond: { max: 100, integer: false },
+  requestTimeoutSeconds: { max: 3600, integer: false },
+} as const;
+
+function positive(source: SettingSource, key: SettingKey, as: string, bound: { max: number; integer: boolean }, factor = 1): Record<string, number> {
   const raw = unwrapSecrets(source(key));
   if (raw === undefined) return {};
   const n = typeof raw === "number" ? raw : Number(raw);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new ConfigError(`${settingName(key)} (or ${envName(key)})`, `must be a positive number, got ${JSON.stringify(raw)}`);
+  const what = bound.integer ? "whole number" : "number";
+  if (!Number.isFinite(n) || n <= 0 || n > bound.max || (bound.integer && !Number.isInteger(n))) {
+    throw new ConfigError(`${settingName(key)} (or ${envName(key)})`, `must be a positive ${what} of at most ${bound.max}, got ${JSON.stringify(raw)}`);
   }
   return { [as]: n * factor };
 }

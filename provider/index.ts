@@ -8,6 +8,7 @@ import { clientKeyProvider } from "./resources/client-key/provider";
 import { rotatingClientKeyProvider } from "./resources/rotating-client-key/provider";
 import { scopeProvider } from "./resources/scope/provider";
 import { scopeGrantProvider } from "./resources/scope-grant/provider";
+import { engineFacing } from "./resources/shared/no-echo";
 import type { ResourceImplementation } from "./resources/shared/types";
 import { configure as configureRuntime, type StackConfig } from "./runtime";
 
@@ -29,8 +30,12 @@ export function implementation(type: string): ResourceImplementation {
       `pulumi-maskinporten has no resource type "${type}" (known: ${RESOURCE_TYPES.join(", ")}); the stack was written by a newer version of the package: upgrade it`,
     );
   }
-  return found;
+  let facing = engineFacingImplementations.get(found);
+  if (!facing) engineFacingImplementations.set(found, (facing = engineFacing(found)));
+  return facing;
 }
+
+const engineFacingImplementations = new Map<ResourceImplementation, ResourceImplementation>();
 
 /** Receives the stack's configuration (secrets decrypted) from the engine, once per provider process. */
 export async function configure(config: StackConfig): Promise<void> {

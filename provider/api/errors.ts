@@ -3,6 +3,7 @@
  * says what went wrong and what to do. Messages never contain tokens, private keys or passwords: all
  * server-provided text passes through `redact` first.
  */
+import { explainForbidden } from "./forbidden";
 import { redact, redactValue } from "./redact";
 import { wire, type ApiErrorResponse } from "./wire";
 export class MaskinportenError extends Error {
@@ -249,9 +250,6 @@ function apiErrorDetail(
   const { said } = found;
   const what = context.resource ?? "the object";
   const gaveUp = response.gaveUp ? ` ${response.gaveUp}.` : "";
-  const askForScope =
-    `ask Digdir (${DIGDIR_SERVICEDESK}) to add it to your self-service client, ` +
-    "and request it in the admin client's token";
 
   if (status === 400) {
     const named = found.fieldErrors.filter((f) => f.field);
@@ -274,27 +272,7 @@ function apiErrorDetail(
     );
   }
   if (status === 403) {
-    const scopeNamed = /idporten:[a-z][a-z0-9._-]*/i.exec(found.searchable)?.[0];
-    const mentionsScope = /scope/i.test(found.searchable);
-    const org = /\b\d{9}\b/.exec(found.searchable)?.[0];
-    const scope = scopeNamed ?? (mentionsScope ? context.requiredScope : undefined);
-    if (scope) return `the admin client lacks scope ${scope}: ${askForScope}.${said}`;
-    if (org) {
-      return (
-        `${what} belongs to organisation ${org}, not to the admin client's organisation. Manage it with that ` +
-        `organisation's admin client, or, as its supplier, with a client that has idporten:dcr.supplier.${said}`
-      );
-    }
-    if (context.requiredScope) {
-      return (
-        `the admin client lacks scope ${context.requiredScope}, or ${what} belongs to another organisation. ` +
-        `If it is the scope: ${askForScope}.${said}`
-      );
-    }
-    return (
-      `the admin client's token lacks the admin scope this operation needs, or ${what} belongs to another ` +
-      `organisation. Check the scopes of your self-service client with Digdir (${DIGDIR_SERVICEDESK}).${said}`
-    );
+    return explainForbidden({ what, searchable: found.searchable, said, servicedesk: DIGDIR_SERVICEDESK, ...(context.requiredScope && { requiredScope: context.requiredScope }) });
   }
   if (status === 404) {
     return `${what} not found. If it was deleted outside Pulumi, run \`pulumi refresh\`; otherwise check the id.${said}`;

@@ -27,6 +27,7 @@ import {
   type ScopeAccess,
   type ScopeRequest,
 } from "./wire";
+import { pathSegment } from "./path-segment";
 
 export interface MaskinportenApiOptions {
   transport: HttpTransport;
@@ -464,7 +465,7 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, operation: string): T
 }
 
 function enc(segment: string): string {
-  return encodeURIComponent(segment);
+  return pathSegment(segment);
 }
 
 function kids(keys: readonly Jwk[]): string {

@@ -89,6 +89,10 @@ export function subscopeProblem(value: unknown, field: string): Problem | undefi
 }
 
 export function kidProblem(value: unknown, field: string): Problem | undefined {
+  if (value === "." || value === "..") {
+    // Allowed characters, but as a path segment (`/clients/{id}/jwks/{kid}`) they address another path.
+    return { field, message: `must not be "${value}", which a URL path resolves to another path; choose a kid such as "myclient-PROD.2026-01-31"` };
+  }
   if (typeof value === "string" && value.length <= KID_MAX_LENGTH && KID_PATTERN.test(value)) return undefined;
   return {
     field,
@@ -169,14 +173,14 @@ export function publicJwkProblems(jwk: Record<string, unknown>, options: JwkRule
   }
   const exp = jwk["exp"];
   if (exp !== undefined) {
-    if (typeof exp !== "number" || !Number.isInteger(exp)) {
+    if (typeof exp !== "number" || !Number.isSafeInteger(exp)) {
       problems.push({ field: `${field}.exp`, message: `must be a whole number of seconds since the epoch, got ${describe(exp)}` });
     } else if (exp <= options.now) {
-      problems.push({ field: `${field}.exp`, message: `lies in the past (${new Date(exp * 1000).toISOString()}); choose an expiry in the future` });
+      problems.push({ field: `${field}.exp`, message: `lies in the past (${epochSecondsText(exp)}); choose an expiry in the future` });
     } else if (exp > options.now + MAX_KEY_LIFETIME_SECONDS) {
       problems.push({
         field: `${field}.exp`,
-        message: `is more than one year ahead (${new Date(exp * 1000).toISOString()}); Maskinporten keys live at most one year`,
+        message: `is more than one year ahead (${epochSecondsText(exp)}); Maskinporten keys live at most one year`,
       });
     }
   }
@@ -206,6 +210,12 @@ export function jwksProblems(keys: readonly Record<string, unknown>[], now: numb
     }
   });
   return problems;
+}
+
+/** Seconds since the epoch as an ISO time, or as seconds where no Date can hold them (beyond the year 275760). */
+export function epochSecondsText(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? `${seconds} seconds since the epoch` : date.toISOString();
 }
 
 /** A short, safe description of a value for messages: never the content of a long or secret-looking string. */

@@ -8,6 +8,8 @@ export type KeyErrorCode =
   /** Not an RSA key (EC, Ed25519, a symmetric secret, RSASSA-PSS-only). */
   | "UNSUPPORTED_KEY_TYPE"
   | "KEY_TOO_SMALL"
+  /** RSA parameters no sound key has: exponent below 3 or even, an even modulus, a modulus beyond OpenSSL's limit. */
+  | "WEAK_KEY"
   /** Not a key in any format this package reads. */
   | "UNREADABLE_KEY"
   /** A key set (array, `{keys: [...]}` or PEM bundle) with several keys where one is expected. */

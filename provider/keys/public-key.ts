@@ -1,5 +1,5 @@
 import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
-import { publicJwkProblems, type Problem } from "../api/validation";
+import { epochSecondsText, publicJwkProblems, type Problem } from "../api/validation";
 import type { JwkAlgorithm } from "../api/jwk-constants";
 import { KeyError } from "./errors";
 import { readKeyMaterial, type JwkObject, type KeyMaterial } from "./input";
@@ -129,7 +129,7 @@ function expiryAfterCertificate(leaf: X509Certificate, exp: unknown, field: stri
   return [
     {
       field: `${field}.exp`,
-      message: `(${new Date(exp * 1000).toISOString()}) is after the certificate's end (${notAfter.toISOString()}); choose an expiry on or before it, or use the renewed certificate`,
+      message: `(${epochSecondsText(exp)}) is after the certificate's end (${notAfter.toISOString()}); choose an expiry on or before it, or use the renewed certificate`,
     },
   ];
 }

@@ -21,6 +21,26 @@ export function requireRsaKey(key: KeyObject, field: string, verb: "is" | "holds
       `${verb} a ${bits}-bit RSA key; Maskinporten requires at least ${MIN_RSA_MODULUS_BITS} bits: ${NEW_KEY_HINT}`,
     );
   }
+  const weakness = rsaWeakness(key, bits);
+  if (weakness) throw new KeyError("WEAK_KEY", field, `${verb} an unsound RSA key (${weakness}): ${NEW_KEY_HINT}`);
+}
+
+/** OpenSSL's own ceiling (OPENSSL_RSA_MAX_MODULUS_BITS): larger moduli are refused by signers and verifiers. */
+export const MAX_RSA_MODULUS_BITS = 16384;
+
+/**
+ * What makes an RSA public key unusable though it parses: a public exponent below 3 or even (0 and 1 make
+ * signatures trivial to forge, an even one cannot belong to a key pair), an even modulus (not a product of two
+ * odd primes), or a modulus larger than any signer accepts. Node's key parser takes all of them without a word.
+ */
+function rsaWeakness(key: KeyObject, bits: number): string | undefined {
+  const e = key.asymmetricKeyDetails?.publicExponent;
+  if (e === undefined || e < 3n) return `its public exponent e is ${String(e ?? "missing")}: it must be odd and at least 3, usually 65537`;
+  if (e % 2n === 0n) return `its public exponent e is ${e}, even: it must be odd, usually 65537`;
+  if (bits > MAX_RSA_MODULUS_BITS) return `its modulus has ${bits} bits, more than the ${MAX_RSA_MODULUS_BITS} signers accept; 2048 to 4096 are usual`;
+  const n = Buffer.from(rsaComponents(key).n, "base64url");
+  if (n.length === 0 || (n[n.length - 1]! & 1) === 0) return "its modulus n is even, so it is no product of two primes";
+  return undefined;
 }
 
 export function keyTypeName(key: KeyObject): string {

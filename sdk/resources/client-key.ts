@@ -175,7 +175,7 @@ export function withSecretOutputs<T extends pulumi.CustomResourceOptions>(opts: 
 
 /** The days of warning before a key expires: stack config `maskinporten:keyExpiryWarningDays`, default 30. */
 export function keyExpiryWarningDays(): number {
-  return new pulumi.Config("maskinporten").getNumber(KEY_EXPIRY_WARNING_CONFIG, { min: 0 }) ?? DEFAULT_KEY_EXPIRY_WARNING_DAYS;
+  return new pulumi.Config("maskinporten").getNumber(KEY_EXPIRY_WARNING_CONFIG, { min: 0, max: 366 }) ?? DEFAULT_KEY_EXPIRY_WARNING_DAYS;
 }
 
 /** Logs a warning on `resource` in `preview` and `up` once its expiry is known and near (or past). */

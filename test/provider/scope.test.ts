@@ -248,7 +248,14 @@ describe("create, read, update, delete", () => {
 
   it("a prefix of another organisation fails with a message naming it", async () => {
     const err = await up(program({ prefix: "difitest" })).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(new RegExp(`belongs to organisation.*${DIGDIR_ORGNO}`));
+    expect((err as Error).message).toMatch(new RegExp(`: the scope's prefix belongs to organisation ${DIGDIR_ORGNO}, not to the admin client's organisation`));
+    expect((err as Error).message).not.toMatch(/lacks scope/);
+  });
+
+  it("a prefix assigned to nobody fails saying so, without naming the caller's own organisation as its owner", async () => {
+    const err = await up(program({ prefix: "ingenseier" })).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/: the scope's prefix is not assigned to the admin client's organisation\. Use a prefix Digdir assigned/);
+    expect((err as Error).message).not.toMatch(/belongs to organisation/);
   });
 
   it("a failed reactivation is reported as an initialisation failure carrying the id, and the next update finishes it", async () => {

@@ -96,6 +96,44 @@ describe("apiErrorFrom", () => {
       expect(err.message).toMatch(/idporten:dcr.supplier/);
     });
 
+    test("a scope of another organisation is explained as theirs, not as a missing admin scope", () => {
+      const err = apiErrorFrom(
+        res(403, { status: 403, error: "access_denied", error_description: "scope difitest:open belongs to organisation 991825827 (Digdir), not to yours (312000008)" }),
+        { operation: "grant access", resource: 'scope "difitest:open"', requiredScope: "idporten:scopes.write" },
+      );
+      expect(err.message).toMatch(/^grant access failed \(HTTP 403, PUT \/api\/v1\/clients\/abc\): scope "difitest:open" belongs to organisation 991825827, not to the admin client's organisation/);
+      expect(err.message).not.toMatch(/lacks scope/);
+      expect(err.message).not.toMatch(/idporten:dcr.supplier/);
+    });
+
+    test("an unowned prefix is explained as not assigned, never naming the caller's own organisation as its owner", () => {
+      const err = apiErrorFrom(
+        res(403, { status: 403, error: "access_denied", error_description: 'prefix "nope" is not assigned to your organisation (312000008); Digdir assigns prefixes (GET /prefix lists yours)' }),
+        { operation: "create scope", resource: 'scope "nope:read"', requiredScope: "idporten:scopes.write" },
+      );
+      expect(err.message).toMatch(/the scope's prefix is not assigned to the admin client's organisation\. Use a prefix Digdir assigned to your organisation/);
+      expect(err.message).not.toMatch(/belongs to organisation 312000008/);
+      expect(err.message).not.toMatch(/lacks scope/);
+    });
+
+    test("a prefix of another organisation names that organisation", () => {
+      const err = apiErrorFrom(
+        res(403, { status: 403, error_description: 'prefix "difitest" belongs to organisation 991825827 (Digdir), not to yours (312000008)' }),
+        { operation: "create scope", resource: 'scope "difitest:x"', requiredScope: "idporten:scopes.write" },
+      );
+      expect(err.message).toMatch(/the scope's prefix belongs to organisation 991825827, not to the admin client's organisation/);
+    });
+
+    test("a number that is only the caller's own is not taken for an owner", () => {
+      const err = apiErrorFrom(res(403, { status: 403, error_description: "not allowed for your organisation (312000008)" }), {
+        operation: "update client",
+        resource: 'client "abc"',
+        requiredScope: "idporten:dcr.write",
+      });
+      expect(err.message).toMatch(/lacks scope idporten:dcr.write, or client "abc" belongs to another organisation/);
+      expect(err.message).not.toMatch(/belongs to organisation 312000008/);
+    });
+
     test("with only the required scope known, names both causes", () => {
       const err = apiErrorFrom(res(403, ""), { operation: "delete client", requiredScope: "idporten:dcr.write" });
       expect(err.message).toMatch(/lacks scope idporten:dcr.write, or the object belongs to another organisation/);

@@ -4,7 +4,7 @@ import { kidProblem, MAX_KEY_LIFETIME_SECONDS } from "../../api/validation";
 import { JWK_ALGORITHMS } from "../../api/jwk-constants";
 import { DEFAULT_MODULUS_LENGTH, MODULUS_LENGTHS } from "../../keys/generate";
 import { DEFAULT_ALGORITHM } from "../../keys/jwk";
-import { profileField } from "../shared/rules";
+import { clientIdField, profileField } from "../shared/rules";
 import { ruled } from "../shared/ruled";
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -100,9 +100,7 @@ const KEY_LIFETIME = "Maskinporten keys live at most one year";
 
 function inputShape(now: number) {
   return {
-    clientId: z
-      .string({ error: (issue) => (issue.input === undefined ? "is required: the client_id of the client (e.g. client.clientId)" : "must be a string") })
-      .min(1, "must not be empty: the client_id of the client (e.g. client.clientId)"),
+    clientId: clientIdField("the client_id of the client (e.g. client.clientId)"),
     publicKey: z
       .union([z.string().min(1), z.record(z.string(), z.unknown())], {
         error: "must be a public key: a JWK (object, JSON or base64 JSON), a PEM public key or an X.509 certificate PEM",

@@ -1,9 +1,10 @@
 /** The inputs of a `Client`: what `check` validates offline and normalizes, the single truth of their shape. */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { lifetimeProblem, orgnoProblem, scopeNameProblem } from "../../api/validation";
+import { pathSegmentProblem } from "../../api/path-segment";
+import { orgnoProblem, scopeNameProblem } from "../../api/validation";
 import type { ClientRequest } from "../../api/wire";
-import { profileField, stringSet } from "../shared/rules";
+import { lifetimeField, profileField, stringSet } from "../shared/rules";
 import { ruled } from "../shared/ruled";
 
 /** What the simulator and the API accept as a client_id; real ones are UUIDs. */
@@ -24,13 +25,14 @@ export function clientSchema() {
         (scopes) => scopes.length > 0,
         'must hold at least one scope: Maskinporten does not register a client without one (e.g. ["difitest:open"])',
       ),
-      accessTokenLifetime: ruled<number>(lifetimeProblem).optional(),
-      authorizationLifetime: ruled<number>(lifetimeProblem).optional(),
+      accessTokenLifetime: lifetimeField().optional(),
+      authorizationLifetime: lifetimeField().optional(),
       clientOrgno: ruled<string>(orgnoProblem).optional(),
       active: z.boolean({ error: "must be true or false" }).default(true),
       adoptClientId: z
         .string()
         .regex(CLIENT_ID_PATTERN, "must be the client_id of an existing client, as shown in Digdir's portal (letters, digits, '.', '_', ':', '-')")
+        .refine((id) => id !== "." && id !== "..", { error: (issue) => `${pathSegmentProblem(String(issue.input))}; give the client_id of an existing client, as shown in Digdir's portal` })
         .optional(),
       profile: profileField(),
     },

@@ -1,6 +1,6 @@
 /** The inputs of a `RotatingClientKey`: what `check` validates offline and normalizes. */
 import { z } from "zod";
-import { profileField } from "../shared/rules";
+import { clientIdField, profileField } from "../shared/rules";
 import { daysField, generateField, kidConventionField, MAX_ROTATION_DAYS, verifyField } from "../client-key/schema";
 
 export const DEFAULT_GRACE_PERIOD_DAYS = 7;
@@ -11,9 +11,7 @@ const KEY_LIFETIME_DAYS = 365;
 
 function inputShape() {
   return {
-    clientId: z
-      .string({ error: (issue) => (issue.input === undefined ? "is required: the client_id of the client (e.g. client.clientId)" : "must be a string") })
-      .min(1, "must not be empty: the client_id of the client (e.g. client.clientId)"),
+    clientId: clientIdField("the client_id of the client (e.g. client.clientId)"),
     generate: generateField().default({ algorithm: "RS256", modulusLength: 3072 }),
     kidConvention: kidConventionField().optional(),
     rotateAfterDays: daysField(1, MAX_ROTATION_DAYS, "Maskinporten keys live at most one year"),

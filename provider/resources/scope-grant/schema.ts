@@ -1,7 +1,7 @@
 /** The inputs of a `ScopeGrant`: checked offline, so a bad organisation number never reaches the API. */
 import { z } from "zod";
 import { orgnoProblem, scopeNameProblem } from "../../api/validation";
-import { profileField } from "../shared/rules";
+import { profileField, unknownInput } from "../shared/rules";
 import { ruled } from "../shared/ruled";
 
 export function scopeGrantSchema() {
@@ -9,7 +9,7 @@ export function scopeGrantSchema() {
     scope: ruled<string>(scopeNameProblem),
     consumerOrgno: ruled<string>(orgnoProblem),
     profile: profileField(),
-  });
+  }, unknownInput("ScopeGrant"));
 }
 
 export type ScopeGrantInputs = z.output<ReturnType<typeof scopeGrantSchema>>;

@@ -1,8 +1,8 @@
 /** The inputs of a `Scope`: what `check` validates offline and normalizes, the single truth of their shape. */
 import { z } from "zod";
-import { lifetimeProblem, prefixProblem, subscopeProblem } from "../../api/validation";
+import { prefixProblem, subscopeProblem } from "../../api/validation";
 import { SCOPE_INTEGRATION_TYPES, SCOPE_VISIBILITIES, TOKEN_TYPES, type ScopeRequest } from "../../api/wire";
-import { profileField, stringSet } from "../shared/rules";
+import { lifetimeField, profileField, stringSet, unknownInput } from "../shared/rules";
 import { ruled } from "../shared/ruled";
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -23,8 +23,8 @@ export function scopeSchema() {
       .optional(),
     accessibleForAll: z.boolean().optional(),
     tokenType: oneOf(TOKEN_TYPES).optional(),
-    atMaxAge: ruled<number>(lifetimeProblem).optional(),
-    authorizationMaxLifetime: ruled<number>(lifetimeProblem).optional(),
+    atMaxAge: lifetimeField().optional(),
+    authorizationMaxLifetime: lifetimeField().optional(),
     delegationSource: z.string().min(1, "must not be empty; leave it out for none").optional(),
     requiresUserConsent: z.boolean().optional(),
     requiresUserAuthentication: z.boolean().optional(),
@@ -32,7 +32,7 @@ export function scopeSchema() {
     enforcedAudForAccessToken: z.string().min(1, "must not be empty; leave it out for none").optional(),
     adopt: z.boolean().optional(),
     profile: profileField(),
-  });
+  }, unknownInput("Scope"));
 }
 
 export type ScopeInputs = z.output<ReturnType<typeof scopeSchema>>;
