@@ -40,6 +40,21 @@ describe("tokens", () => {
     await conn.close();
   });
 
+  it("concurrent operations needing two scope sets cause one token request per set, each with only its scope", async () => {
+    const conn = connectAs(sim(), consumer());
+    const asked: string[] = [];
+    const real = conn.tokens.token.bind(conn.tokens);
+    jest.spyOn(conn.tokens, "token").mockImplementation((scopes) => {
+      asked.push((scopes ?? []).join(" "));
+      return real(scopes);
+    });
+    await sim().control.resetRequests();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? conn.api.listClients() : conn.api.listScopes())));
+    expect((await sim().control.counters()).token).toBe(2);
+    expect(new Set(asked)).toEqual(new Set(["idporten:dcr.read", "idporten:scopes.read"]));
+    await conn.close();
+  });
+
   it("reuses the cached token for later operations of the same scopes; another scope set gets its own token, once", async () => {
     const conn = connectAs(sim(), consumer());
     await conn.api.listClients();
