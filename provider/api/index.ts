@@ -1,6 +1,7 @@
 /** The Maskinporten API client, free of Pulumi: `import { connect } from "pulumi-maskinporten/api"`. */
 export { connect, type Connection, type ConnectionSettings } from "./connection";
-export { CreateOutcomeUnknownError, MaskinportenApi, TooManyKeysError, type MaskinportenApiOptions } from "./maskinporten-api";
+export { CreateOutcomeUnknownError, MaskinportenApi, TooManyKeysError, type MaskinportenApiOptions, type RecogniseClient } from "./maskinporten-api";
+export { MissingAdminScopeError, NEEDS as ADMIN_SCOPE_NEEDS, type ScopeNeed } from "./admin-scopes";
 export { TokenSource, metadataSource, type AccessToken, type AccessTokens, type TokenSourceOptions } from "./token";
 export { ENVIRONMENTS, resolveEndpoints, type Endpoints, type EnvironmentName } from "./environments";
 export { loadCredential, type Credential, type CredentialSpec } from "./credentials";
