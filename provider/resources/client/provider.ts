@@ -102,8 +102,11 @@ async function knownClientId(olds: Props, inputs: Props): Promise<string | undef
   const marker = olds["ownerMarker"];
   if (typeof marker !== "string" || olds["ownerMarker"] !== inputs["ownerMarker"]) return undefined;
   try {
-    const carrying = (await apiFor(inputs).sharedClients()).filter((c) => markerOf(c.description) === marker);
-    return (carrying.find((c) => c.active) ?? carrying[0])?.client_id;
+    // Several only after a delete and re-add (the old one deactivated): the active one, else the newest.
+    const carrying = (await apiFor(inputs).sharedClients())
+      .filter((c) => markerOf(c.description) === marker)
+      .sort((a, b) => Number(b.active) - Number(a.active) || (b.created ?? "").localeCompare(a.created ?? ""));
+    return carrying[0]?.client_id;
   } catch {
     return undefined;
   }
