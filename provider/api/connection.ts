@@ -16,7 +16,11 @@ export interface ConnectionSettings {
   credential: CredentialSpec | Credential;
   /** Prefix of the credential's setting names in messages, e.g. `maskinporten:` or `maskinporten:profiles.owner.`. */
   fieldPrefix?: string;
-  /** Scopes of the admin token. Default: dcr.read, dcr.write, scopes.read, scopes.write. */
+  /**
+   * The admin scopes the credential's self-service client has, when known. Each request's token asks only for
+   * what its operation needs, chosen from these; unknown (the default), each operation's alternatives are tried
+   * until Maskinporten issues one.
+   */
   adminScopes?: readonly string[];
   /** A transport to share, or options for a new one (closed with the connection). */
   transport?: HttpTransport | HttpTransportOptions;
@@ -57,6 +61,8 @@ export function connect(settings: ConnectionSettings): Connection {
     transport,
     apiBaseUrl: settings.endpoints.apiBaseUrl,
     tokens,
+    ...(settings.adminScopes !== undefined && { adminScopes: settings.adminScopes }),
+    adminScopesSetting: `${settings.fieldPrefix ?? "maskinporten:"}adminScopes`,
     ...(settings.sharedReadTtlMs !== undefined && { sharedReadTtlMs: settings.sharedReadTtlMs }),
     ...(settings.clientLocks !== undefined && { clientLocks: settings.clientLocks }),
   });

@@ -100,6 +100,10 @@ export class AuthError extends MaskinportenError {
   readonly oauthError: string | undefined;
   readonly description: string | undefined;
   readonly correlationId: string | undefined;
+  /** Maskinporten's error code from `error_uri`, e.g. `MP-121`. */
+  readonly mpCode: string | undefined;
+  /** The `trace_id` Maskinporten puts in `error_description`, for Digdir's support. */
+  readonly traceId: string | undefined;
 
   constructor(init: {
     status: number;
@@ -107,12 +111,16 @@ export class AuthError extends MaskinportenError {
     oauthError?: string;
     description?: string;
     correlationId?: string;
+    mpCode?: string;
+    traceId?: string;
   }) {
     super(init.oauthError ? `AUTH_${init.oauthError.toUpperCase()}` : "AUTH_FAILED", init.message);
     this.status = init.status;
     this.oauthError = init.oauthError;
     this.description = init.description;
     this.correlationId = init.correlationId;
+    this.mpCode = init.mpCode;
+    this.traceId = init.traceId;
   }
 }
 
@@ -325,6 +333,9 @@ export function authErrorFrom(response: ErrorResponse, context: AuthErrorContext
     ? clip(redact(parsed.data.error_description, secrets), 400)
     : undefined;
   const desc = description ? `: ${description}` : "";
+  const mpCode = /\b(MP-\d{1,5})\b/.exec(parsed.data.error_uri ?? "")?.[1];
+  const traceId = /trace_id:\s*([A-Za-z0-9._-]{1,100})/.exec(parsed.data.error_description ?? "")?.[1];
+  const reference = [mpCode && `Maskinporten ${mpCode}`, traceId && `trace id ${traceId}`].filter(Boolean).join(", ");
   let message: string;
   switch (code) {
     case "invalid_client":
@@ -353,10 +364,12 @@ export function authErrorFrom(response: ErrorResponse, context: AuthErrorContext
   }
   return new AuthError({
     status: response.status,
-    message: `${message}${cid}`,
+    message: `${message}${reference ? ` [${reference}]` : ""}${cid}`,
     oauthError: code,
     ...(description !== undefined && { description }),
     ...(correlationId !== undefined && { correlationId }),
+    ...(mpCode !== undefined && { mpCode }),
+    ...(traceId !== undefined && { traceId }),
   });
 }
 

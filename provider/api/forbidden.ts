@@ -29,7 +29,7 @@ const PREFIX_NOT_OURS = /prefix\b[^.;]*\b(?:not assigned|not (?:yours|your|owned
 
 export function explainForbidden(context: ForbiddenContext): string {
   const { what, requiredScope, searchable, said, servicedesk } = context;
-  const askForScope = `ask Digdir (${servicedesk}) to add it to your self-service client, and request it in the admin client's token`;
+  const askForScope = `ask Digdir (${servicedesk}) to add it to your self-service client, and list it in maskinporten:adminScopes (or the profile's adminScopes) so the provider asks for it`;
   const owner = ownerOf(searchable);
 
   const adminScope = ADMIN_SCOPE.exec(searchable)?.[0] ?? (SCOPE_MISSING.test(searchable) ? requiredScope : undefined);

@@ -2,23 +2,26 @@
  * Typed operations of Digdir's self-service API v1. Knows nothing of Pulumi: the provider, the CLI and
  * users' own code use it alike.
  *
- * - Every response is validated with the shared wire schemas (unknown fields kept).
+ * - Every response is validated with the shared wire schemas (unknown fields kept). Any 2xx is success
+ *   (Digdir's documentation shows 200, production callers see 201 and 204); an answer without a body is read
+ *   back where its result is needed.
+ * - Each request's token asks only for the admin scopes the operation needs (see `admin-scopes.ts`).
  * - A 401 drops the cached token and repeats the request once with a fresh one.
- * - Creates are never blindly repeated: a client gets a client-chosen `client_id` and a scope has a natural
- *   name, so a create whose response was lost is looked up before it is sent again.
+ * - Creates are never blindly repeated. Digdir assigns `client_id`, so none is sent: a client whose create
+ *   answer was lost is recognised in the client list by the caller's `recognise` (the provider's ownership
+ *   marker); a scope has a natural name and is looked up by it.
  * - All changes to one client (its JWKS and its PUTs) are serialized within the process, read fresh inside
  *   the lock, and JWKS writes are verified by reading the set back.
  */
-import { randomUUID } from "node:crypto";
-import type { z } from "zod";
-import { ApiError, apiErrorFrom, MaskinportenError, NetworkError } from "./errors";
+import { z } from "zod";
+import { AdminScopePolicy, NEEDS, type ScopeNeed } from "./admin-scopes";
+import { ApiError, apiErrorFrom, AuthError, MaskinportenError, NetworkError } from "./errors";
 import type { HttpResponse, HttpTransport, RetryMode } from "./http";
 import { KeyedMutex } from "./keyed-mutex";
 import { SharedReads } from "./shared-reads";
 import type { AccessTokens } from "./token";
 import { MAX_KEYS_PER_CLIENT } from "./validation";
 import {
-  ADMIN_SCOPES,
   wire,
   type ApiClient,
   type ApiScope,
@@ -33,8 +36,15 @@ export interface MaskinportenApiOptions {
   transport: HttpTransport;
   /** The self-service API base, ending in `/api/v1`. */
   apiBaseUrl: string;
-  /** Tokens with the admin scopes. */
+  /** Tokens; each request asks for the admin scopes its operation needs. */
   tokens: AccessTokens;
+  /**
+   * The admin scopes the credential's self-service client has, when known (`maskinporten:adminScopes`). Unknown,
+   * each operation's alternatives are tried until Maskinporten issues one.
+   */
+  adminScopes?: readonly string[];
+  /** The setting that holds `adminScopes`, named in messages. */
+  adminScopesSetting?: string;
   /** How long list reads are shared between callers in this process. Default 5 s; 0 turns sharing off. */
   sharedReadTtlMs?: number;
   /**
@@ -54,13 +64,15 @@ interface Call {
   query?: Record<string, string | undefined>;
   json?: unknown;
   operation: string;
-  requiredScope: string;
+  need: ScopeNeed;
   /** What is addressed, for 403/404/409 messages, e.g. `client "abc"`. */
   resource?: string;
   retry?: RetryMode;
 }
 
 const ABSENT = Symbol("absent");
+/** A 2xx answer without a body (204, or 200/201 with nothing in it). */
+const EMPTY = Symbol("empty");
 
 /** A create is repeated at most this often after its outcome turned out unknown and the lookup found nothing. */
 const MAX_CREATE_ATTEMPTS = 3;
@@ -82,8 +94,8 @@ export class TooManyKeysError extends MaskinportenError {
 
 /**
  * A create that may have taken effect, and whether it did could not be found out (the lookup after a lost or
- * failed response failed too, or it was retried to the limit). The object may exist under the name or
- * client_id that was sent: a caller must keep that identity and find out later, never create anew.
+ * failed response failed too, or it was retried to the limit). The object may exist: a caller must find out
+ * later (by name, or by what `recognise` looks for), never blindly create anew.
  */
 export class CreateOutcomeUnknownError extends MaskinportenError {
   constructor(
@@ -99,24 +111,34 @@ export class CreateOutcomeUnknownError extends MaskinportenError {
   }
 }
 
-const { dcrRead, dcrWrite, scopesRead, scopesWrite } = ADMIN_SCOPES;
+/** Lifetimes the API returns as 0 when unset but refuses as 0 on PUT: left out of what is sent back. */
+const LIFETIME_FIELDS = ["access_token_lifetime", "authorization_lifetime", "refresh_token_lifetime", "at_max_age", "authorization_max_lifetime"] as const;
+
+/** Tells a client this caller created (or was creating) from every other client. */
+export type RecogniseClient = (client: ApiClient) => boolean;
 
 export class MaskinportenApi {
   private readonly clientLocks: KeyedMutex;
   private readonly shared: SharedReads;
   private readonly now: () => number;
+  private readonly scopes: AdminScopePolicy;
+  /** The clients listed at this process's first create, taken once and kept (see `findOwnClient`). */
+  private clientsBeforeCreates: Promise<ApiClient[]> | undefined;
+  /** Clients this process created, for `findOwnClient`. */
+  private readonly createdHere: ApiClient[] = [];
 
   constructor(private readonly options: MaskinportenApiOptions) {
     this.shared = new SharedReads(options.sharedReadTtlMs ?? 5_000);
     this.clientLocks = options.clientLocks ?? new KeyedMutex();
     this.now = options.now ?? (() => options.transport.serverTime(options.apiBaseUrl));
+    this.scopes = new AdminScopePolicy(options.adminScopes, options.adminScopesSetting);
   }
 
   // ---- clients --------------------------------------------------------------------------------------------
 
   listClients(options: { inactive?: boolean } = {}): Promise<ApiClient[]> {
     return this.expect(
-      { method: "GET", path: "/clients", query: { inactive: String(options.inactive ?? false) }, operation: "list clients", requiredScope: dcrRead },
+      { method: "GET", path: "/clients", query: { inactive: String(options.inactive ?? false) }, operation: "list clients", need: NEEDS.readClients },
       wire().clientList,
     );
   }
@@ -127,12 +149,17 @@ export class MaskinportenApi {
   }
 
   /**
-   * The keys registered on a client, from the shared list: none for a client the API does not know. A
-   * deactivated client keeps its keys (they sign nothing until it is reactivated), so they are listed too.
+   * The keys registered on a client, read once per client and shared with other callers in this process for a
+   * short time (a refresh of several keys of one client reads them once); writes to the client drop it. Keys
+   * come from `GET /clients/{id}/jwks`, as every production caller reads them; a client list that carries
+   * them inline saves that read, but lists often carry only `jwks_uri`. None for a client the API does not
+   * know. A deactivated client keeps its keys (they sign nothing until it is reactivated), so they count too.
    */
   async sharedKeysOf(clientId: string): Promise<Jwk[]> {
-    const client = (await this.sharedClients()).find((c) => c.client_id === clientId);
-    return client?.jwks?.keys ?? [];
+    const listed = (await this.sharedClients()).find((c) => c.client_id === clientId);
+    if (listed === undefined) return [];
+    if (Array.isArray(listed.jwks?.keys)) return listed.jwks.keys;
+    return this.shared.get(`jwks:${clientId}`, () => this.getJwks(clientId));
   }
 
   getClient(clientId: string): Promise<ApiClient> {
@@ -145,21 +172,49 @@ export class MaskinportenApi {
   }
 
   /**
-   * Creates a client. Its `client_id` is chosen here unless given, so a create whose response was lost is
-   * found by id instead of being sent twice.
+   * Creates a client. No `client_id` is sent: Digdir assigns it, and whether a supplied one is honoured,
+   * ignored or refused is unknown. The id comes from the answer; when the answer is lost, failed (5xx) or has no
+   * client in it, a fresh list of the organisation's active clients is searched with `recognise`, and the
+   * create is sent again only when nothing is recognised. Without `recognise` such an outcome cannot be settled
+   * and is a `CreateOutcomeUnknownError`.
    */
-  async createClient(body: ClientRequest): Promise<ApiClient> {
-    const request = { ...body, client_id: body.client_id ?? randomUUID() };
-    const clientId = request.client_id;
+  async createClient(body: ClientRequest, recognise?: RecogniseClient): Promise<ApiClient> {
+    const { client_id: _never, ...request } = body;
+    const resource = `client "${request.client_name ?? "(unnamed)"}"`;
+    const lookup = async () => {
+      if (recognise === undefined) throw new MaskinportenError("CLIENT_NOT_RECOGNISABLE", "nothing identifies the new client among the organisation's clients");
+      return (await this.listClients()).find((c) => c.active && recognise(c));
+    };
     try {
-      return await this.createOnce(
-        { method: "POST", path: "/clients", json: request, operation: "create client", requiredScope: dcrWrite, resource: `client "${clientId}"` },
+      const created = await this.createOnce(
+        { method: "POST", path: "/clients", json: request, operation: "create client", need: NEEDS.writeClients, resource },
         wire().client,
-        () => this.findClient(clientId),
+        lookup,
       );
+      this.createdHere.push(created);
+      return created;
     } finally {
       this.shared.invalidate("clients");
     }
+  }
+
+  /**
+   * An active client that `recognise` accepts, among the clients listed at this process's first call (one list
+   * read, kept for the process: within one run only this process creates the clients it looks for) and those
+   * it created since. A candidate is read again before it is returned, so a client deactivated since the list
+   * was taken never matches.
+   */
+  async findOwnClient(recognise: RecogniseClient): Promise<ApiClient | undefined> {
+    this.clientsBeforeCreates ??= this.listClients().catch((err: unknown) => {
+      this.clientsBeforeCreates = undefined;
+      throw err;
+    });
+    const candidates = [...(await this.clientsBeforeCreates), ...this.createdHere].filter((c) => c.active && recognise(c));
+    for (const candidate of candidates) {
+      const now = await this.findClient(candidate.client_id);
+      if (now?.active && recognise(now)) return now;
+    }
+    return undefined;
   }
 
   /**
@@ -170,7 +225,8 @@ export class MaskinportenApi {
     return this.withClient(clientId, async () => {
       const current = await this.getClient(clientId);
       const { created: _created, last_updated: _lastUpdated, ...body } = change(current);
-      return this.expect({ ...this.clientCall("PUT", clientId, "update client"), json: body }, wire().client);
+      const updated = await this.expectOrEmpty({ ...this.clientCall("PUT", clientId, "update client"), json: withoutZeroLifetimes(body) }, wire().client);
+      return updated ?? this.getClient(clientId);
     });
   }
 
@@ -184,13 +240,15 @@ export class MaskinportenApi {
 
   // ---- JWKS -----------------------------------------------------------------------------------------------
 
-  /** The keys registered on a client; none when the API answers 404 (it uses 404 for "no keys" too). */
+  /**
+   * The keys registered on a client. None when the API answers 404 (it uses 404 for "no keys" too), `200 {}`
+   * or no body; set-level members beside `keys` (`created`, `last_updated`) are tolerated.
+   */
   async getJwks(clientId: string): Promise<Jwk[]> {
-    const jwks = await this.expectOrAbsent(
-      { method: "GET", path: `/clients/${enc(clientId)}/jwks`, operation: "read the client's keys", requiredScope: dcrRead, resource: `client "${clientId}"` },
-      wire().jwks,
-    );
-    return jwks?.keys ?? [];
+    const call: Call = { method: "GET", path: `/clients/${enc(clientId)}/jwks`, operation: "read the client's keys", need: NEEDS.readClients, resource: `client "${clientId}"` };
+    const body = await this.body(call, { absentOk: true });
+    if (body === ABSENT || body === EMPTY) return [];
+    return parseBody(jwksAnswer(), body, call.operation).keys ?? [];
   }
 
   /**
@@ -206,18 +264,19 @@ export class MaskinportenApi {
       const changed = change(current.map((k) => ({ ...k })));
       if (sameKeys(current, changed)) return current;
       const nowSeconds = Math.floor(this.now() / 1000);
-      const wanted = changed.filter((k) => k.exp === undefined || k.exp > nowSeconds);
+      // Keys registered before the API version of 2025-05-22 may lack `use`; the API refuses them back without it.
+      const wanted = changed.filter((k) => k.exp === undefined || k.exp > nowSeconds).map((k) => (k.use === undefined ? { ...k, use: "sig" } : k));
       if (wanted.length > MAX_KEYS_PER_CLIENT) {
         throw new TooManyKeysError(clientId, current.map((k) => k.kid ?? "(no kid)"), wanted.length);
       }
       const path = `/clients/${enc(clientId)}/jwks`;
       const resource = `client "${clientId}"`;
       if (wanted.length === 0) {
-        await this.body({ method: "DELETE", path, operation: "remove the client's keys", requiredScope: dcrWrite, resource }, { absentOk: true });
+        await this.body({ method: "DELETE", path, operation: "remove the client's keys", need: NEEDS.writeKeys, resource }, { absentOk: true });
       } else {
         // Replacing the whole set with the same set is harmless, so the POST may be retried like a PUT.
         await this.body(
-          { method: "POST", path, json: { keys: wanted }, operation: "register the client's keys", requiredScope: dcrWrite, resource, retry: "idempotent" },
+          { method: "POST", path, json: { keys: wanted }, operation: "register the client's keys", need: NEEDS.writeKeys, resource, retry: "idempotent" },
           { absentOk: false },
         );
       }
@@ -237,9 +296,9 @@ export class MaskinportenApi {
 
   listScopes(options: { inactive?: boolean } = {}): Promise<ApiScope[]> {
     return this.expect(
-      { method: "GET", path: "/scopes", query: { inactive: String(options.inactive ?? false) }, operation: "list scopes", requiredScope: scopesRead },
+      { method: "GET", path: "/scopes", query: { inactive: String(options.inactive ?? false) }, operation: "list scopes", need: NEEDS.readScopes },
       wire().scopeList,
-    );
+    ).then((scopes) => scopes.map(named));
   }
 
   /** The caller's scopes, inactive included, shared with other callers in this process for a short time. */
@@ -247,11 +306,17 @@ export class MaskinportenApi {
     return this.shared.get("scopes", () => this.listScopes({ inactive: true }));
   }
 
-  findScope(name: string): Promise<ApiScope | undefined> {
-    return this.expectOrAbsent(
-      { method: "GET", path: "/scopes/scope", query: { scope: name }, operation: "read scope", requiredScope: scopesRead, resource: `scope "${name}"` },
-      wire().scope,
-    );
+  /**
+   * One scope of the caller's, inactive included. Digdir's documentation reads it with `GET /scopes?scope=`
+   * (`/scopes/scope?scope=` is unconfirmed): the answer may be the scope, a list holding it, or, from a server
+   * that ignores the parameter, the whole list; the scope is picked from a list by name.
+   */
+  async findScope(name: string): Promise<ApiScope | undefined> {
+    const call: Call = { method: "GET", path: "/scopes", query: { scope: name, inactive: "true" }, operation: "read scope", need: NEEDS.readScopes, resource: `scope "${name}"` };
+    const body = await this.body(call, { absentOk: true });
+    if (body === ABSENT || body === EMPTY) return undefined;
+    const scopes = Array.isArray(body) ? parseBody(wire().scopeList, body, call.operation) : [parseBody(wire().scope, body, call.operation)];
+    return scopes.map(named).find((s) => s.name === name);
   }
 
   /** The public catalogue of scopes. */
@@ -262,7 +327,9 @@ export class MaskinportenApi {
       accessible_for_all: filter.accessibleForAll === undefined ? undefined : String(filter.accessibleForAll),
       integration_type: filter.integrationType,
     };
-    return this.expect({ method: "GET", path: "/scopes/all", query, operation: "list the scope catalogue", requiredScope: scopesRead }, wire().scopeList);
+    return this.expect({ method: "GET", path: "/scopes/all", query, operation: "list the scope catalogue", need: NEEDS.readCatalogue }, wire().scopeList).then((scopes) =>
+      scopes.map(named),
+    );
   }
 
   /**
@@ -272,13 +339,15 @@ export class MaskinportenApi {
   async createScope(body: ScopeRequest & { prefix: string; subscope: string }): Promise<ApiScope> {
     const name = `${body.prefix}:${body.subscope}`;
     try {
-      return await this.createOnce(
-        { method: "POST", path: "/scopes", json: body, operation: "create scope", requiredScope: scopesWrite, resource: `scope "${name}"` },
-        wire().scope,
-        async () => {
-          const found = await this.findScope(name);
-          return found?.active ? found : undefined;
-        },
+      return named(
+        await this.createOnce(
+          { method: "POST", path: "/scopes", json: body, operation: "create scope", need: NEEDS.writeScopes, resource: `scope "${name}"` },
+          wire().scope,
+          async () => {
+            const found = await this.findScope(name);
+            return found?.active ? found : undefined;
+          },
+        ),
       );
     } finally {
       this.shared.invalidate("scopes");
@@ -287,10 +356,11 @@ export class MaskinportenApi {
 
   async updateScope(name: string, body: ScopeRequest): Promise<ApiScope> {
     try {
-      return await this.expect(
-        { method: "PUT", path: "/scopes", query: { scope: name }, json: body, operation: "update scope", requiredScope: scopesWrite, resource: `scope "${name}"` },
+      const updated = await this.expectOrEmpty(
+        { method: "PUT", path: "/scopes", query: { scope: name }, json: withoutZeroLifetimes(body), operation: "update scope", need: NEEDS.writeScopes, resource: `scope "${name}"` },
         wire().scope,
       );
+      return updated ? named(updated) : await this.scopeReadBack(name, "update scope");
     } finally {
       this.shared.invalidate("scopes");
     }
@@ -300,7 +370,7 @@ export class MaskinportenApi {
   async deleteScope(name: string): Promise<"deactivated" | "absent"> {
     try {
       const body = await this.body(
-        { method: "DELETE", path: "/scopes", query: { scope: name }, operation: "deactivate scope", requiredScope: scopesWrite, resource: `scope "${name}"` },
+        { method: "DELETE", path: "/scopes", query: { scope: name }, operation: "deactivate scope", need: NEEDS.writeScopes, resource: `scope "${name}"` },
         { absentOk: true },
       );
       return body === ABSENT ? "absent" : "deactivated";
@@ -311,14 +381,18 @@ export class MaskinportenApi {
 
   /** The scope prefixes the caller's organisation owns. */
   listPrefixes(): Promise<string[]> {
-    return this.expect({ method: "GET", path: "/prefix", operation: "list scope prefixes", requiredScope: scopesRead }, wire().prefixList);
+    return this.expect({ method: "GET", path: "/prefix", operation: "list scope prefixes", need: NEEDS.readScopes }, wire().prefixList);
   }
 
   // ---- scope access ---------------------------------------------------------------------------------------
 
   async grantAccess(scope: string, consumerOrgno: string): Promise<ScopeAccess> {
     try {
-      return await this.expect(this.accessCall("PUT", scope, consumerOrgno, "grant access to scope"), wire().scopeAccess);
+      const granted = await this.expectOrEmpty(this.accessCall("PUT", scope, consumerOrgno, "grant access to scope"), wire().scopeAccess);
+      if (granted) return granted;
+      const found = (await this.listAccess({ scope })).find((g) => g.consumer_orgno === consumerOrgno);
+      if (!found) throw notAsWritten(`access of ${consumerOrgno} to scope "${scope}"`);
+      return found;
     } finally {
       this.shared.invalidate(`access:${scope}`);
     }
@@ -327,7 +401,8 @@ export class MaskinportenApi {
   /** Revokes access; the API keeps the grant as DENIED. A grant it does not know counts as already gone. */
   async revokeAccess(scope: string, consumerOrgno: string): Promise<ScopeAccess | undefined> {
     try {
-      return await this.expectOrAbsent(this.accessCall("DELETE", scope, consumerOrgno, "revoke access to scope"), wire().scopeAccess);
+      const body = await this.body(this.accessCall("DELETE", scope, consumerOrgno, "revoke access to scope"), { absentOk: true });
+      return body === ABSENT || body === EMPTY ? undefined : parseBody(wire().scopeAccess, body, "revoke access to scope");
     } finally {
       this.shared.invalidate(`access:${scope}`);
     }
@@ -336,7 +411,7 @@ export class MaskinportenApi {
   /** Grants given, for one scope or to one consumer. */
   listAccess(filter: { scope: string } | { consumerOrgno: string }): Promise<ScopeAccess[]> {
     const query = "scope" in filter ? { scope: filter.scope } : { consumer_orgno: filter.consumerOrgno };
-    return this.expect({ method: "GET", path: "/scopes/access", query, operation: "list grants", requiredScope: scopesRead }, wire().scopeAccessList);
+    return this.expect({ method: "GET", path: "/scopes/access", query, operation: "list grants", need: NEEDS.readScopes }, wire().scopeAccessList);
   }
 
   /** The grants of one scope, shared with other callers in this process for a short time. */
@@ -346,7 +421,7 @@ export class MaskinportenApi {
 
   /** Grants the caller's organisation has received. */
   listReceivedAccess(): Promise<ScopeAccess[]> {
-    return this.expect({ method: "GET", path: "/scopes/access/all", operation: "list grants received", requiredScope: scopesRead }, wire().scopeAccessList);
+    return this.expect({ method: "GET", path: "/scopes/access/all", operation: "list grants received", need: NEEDS.readScopes }, wire().scopeAccessList);
   }
 
   // ---- plumbing -------------------------------------------------------------------------------------------
@@ -356,7 +431,7 @@ export class MaskinportenApi {
       method,
       path: `/clients/${enc(clientId)}`,
       operation,
-      requiredScope: method === "GET" ? dcrRead : dcrWrite,
+      need: method === "GET" ? NEEDS.readClients : method === "PUT" ? NEEDS.writeKeys : NEEDS.writeClients,
       resource: `client "${clientId}"`,
     };
   }
@@ -367,7 +442,7 @@ export class MaskinportenApi {
       path: `/scopes/access/${enc(consumerOrgno)}`,
       query: { scope },
       operation,
-      requiredScope: scopesWrite,
+      need: NEEDS.writeScopes,
       resource: `access of ${consumerOrgno} to scope "${scope}"`,
     };
   }
@@ -378,8 +453,16 @@ export class MaskinportenApi {
         return await task();
       } finally {
         this.shared.invalidate("clients");
+        this.shared.invalidate(`jwks:${clientId}`);
       }
     });
+  }
+
+  /** A scope that must exist now (just written): read back, or a loud failure. */
+  private async scopeReadBack(name: string, operation: string): Promise<ApiScope> {
+    const found = await this.findScope(name);
+    if (!found) throw notAsWritten(`scope "${name}" (${operation})`);
+    return found;
   }
 
   /**
@@ -391,8 +474,16 @@ export class MaskinportenApi {
     let outcomeUnknown = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.expect({ ...call, retry: "safe-before-send" }, schema);
+        const answer = await this.expectOrEmpty({ ...call, retry: "safe-before-send" }, schema);
+        if (answer !== undefined) return answer;
+        // Done, but answered without the object (201/204 without a body): find it.
+        const found = await lookup().catch((err: unknown) => {
+          throw new CreateOutcomeUnknownError(call.resource ?? call.operation, err);
+        });
+        if (found === undefined) throw notAsWritten(`${call.resource ?? call.operation}, answered without a body,`);
+        return found;
       } catch (err) {
+        if (err instanceof CreateOutcomeUnknownError || (err instanceof MaskinportenError && err.code === "NOT_AS_WRITTEN")) throw err;
         const unknown = (err instanceof NetworkError && err.outcomeUnknown) || (err instanceof ApiError && err.status >= 500);
         const conflictAfterUnknown = outcomeUnknown && err instanceof MaskinportenError && err.code === "API_CONFLICT";
         if (!unknown && !conflictAfterUnknown) throw outcomeUnknown ? new CreateOutcomeUnknownError(call.resource ?? call.operation, err) : err;
@@ -410,22 +501,59 @@ export class MaskinportenApi {
     }
   }
 
+  /** The parsed body of an answer that must carry one. */
   private async expect<T>(call: Call, schema: z.ZodType<T>): Promise<T> {
-    return parseBody(schema, await this.body(call, { absentOk: false }), call.operation);
+    const body = await this.body(call, { absentOk: false });
+    if (body === EMPTY) {
+      throw new MaskinportenError(
+        "UNEXPECTED_RESPONSE",
+        `${call.operation}: the API answered without a body where its result was expected; report this with the package version`,
+      );
+    }
+    return parseBody(schema, body, call.operation);
+  }
+
+  /** The parsed body, or undefined when the API answered a 2xx without one (the caller reads the result back). */
+  private async expectOrEmpty<T>(call: Call, schema: z.ZodType<T>): Promise<T | undefined> {
+    const body = await this.body(call, { absentOk: false });
+    return body === EMPTY ? undefined : parseBody(schema, body, call.operation);
   }
 
   /** The parsed body, or undefined when the API answers 404. */
   private async expectOrAbsent<T>(call: Call, schema: z.ZodType<T>): Promise<T | undefined> {
     const body = await this.body(call, { absentOk: true });
-    return body === ABSENT ? undefined : parseBody(schema, body, call.operation);
+    if (body === ABSENT) return undefined;
+    if (body === EMPTY) return this.expect(call, schema);
+    return parseBody(schema, body, call.operation);
   }
 
-  /** The raw body of a 200, `ABSENT` for a 404 when allowed; any other status becomes an `ApiError`. */
+  /**
+   * The raw body of a 2xx (`EMPTY` when it has none), `ABSENT` for a 404 when allowed; any other status becomes an
+   * `ApiError`.
+   */
   private async body(call: Call, options: { absentOk: boolean }): Promise<unknown> {
     const { response, accessToken } = await this.send(call);
     if (response.status === 404 && options.absentOk) return ABSENT;
-    if (response.status !== 200) throw apiErrorFrom(response, { ...errorContext(call), secrets: [accessToken] });
-    return response.body;
+    if (response.status < 200 || response.status > 299) throw apiErrorFrom(response, { ...errorContext(call), secrets: [accessToken] });
+    return response.body === undefined || response.body === null || response.body === "" ? EMPTY : response.body;
+  }
+
+  /**
+   * The admin token for the operation: asks for the first of its scopes Maskinporten issues to this credential;
+   * one refused (`invalid_scope`) is remembered and the next alternative asked for.
+   */
+  private async tokenFor(call: Call): Promise<string> {
+    let refusal: unknown;
+    for (;;) {
+      const scopes = this.scopes.scopesFor(call.need, call.operation, refusal);
+      try {
+        return (await this.options.tokens.token(scopes)).accessToken;
+      } catch (err) {
+        if (!(err instanceof AuthError && err.oauthError === "invalid_scope")) throw err;
+        this.scopes.refuse(scopes[0]!);
+        refusal = err;
+      }
+    }
   }
 
   /** Sends with the admin token; a 401 drops the token and repeats once with a fresh one. */
@@ -433,7 +561,7 @@ export class MaskinportenApi {
     const url = new URL(`${this.options.apiBaseUrl}${call.path}`);
     for (const [key, value] of Object.entries(call.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     for (let attempt = 1; ; attempt++) {
-      const { accessToken } = await this.options.tokens.token();
+      const accessToken = await this.tokenFor(call);
       const response = await this.options.transport.request({
         method: call.method,
         url,
@@ -449,7 +577,26 @@ export class MaskinportenApi {
 }
 
 function errorContext(call: Call) {
-  return { operation: call.operation, requiredScope: call.requiredScope, ...(call.resource !== undefined && { resource: call.resource }) };
+  return { operation: call.operation, requiredScope: call.need[0], ...(call.resource !== undefined && { resource: call.resource }) };
+}
+
+/** A JWKS answer: `keys` may be missing (none), and set-level members (`created`, `last_updated`) come along. */
+function jwksAnswer() {
+  return z.looseObject({ keys: z.array(wire().jwk).optional() });
+}
+
+/** A scope as answered, with its name: answers may carry `"name": ""`. */
+function named(scope: ApiScope): ApiScope {
+  return scope.name === "" ? { ...scope, name: `${scope.prefix}:${scope.subscope}` } : scope;
+}
+
+/** A body to send back without the lifetimes that are 0: the API returns unset ones as 0 and refuses 0. */
+function withoutZeroLifetimes<T extends object>(body: T): T {
+  return Object.fromEntries(Object.entries(body).filter(([key, value]) => !((LIFETIME_FIELDS as readonly string[]).includes(key) && value === 0))) as T;
+}
+
+function notAsWritten(what: string): MaskinportenError {
+  return new MaskinportenError("NOT_AS_WRITTEN", `${what} is not found just after it was written: something else changed it at the same time; run again to converge`);
 }
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown, operation: string): T {

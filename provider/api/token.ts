@@ -22,7 +22,8 @@ export interface AccessToken {
 
 /** Where an API client gets its bearer tokens. */
 export interface AccessTokens {
-  token(): Promise<AccessToken>;
+  /** A token with `scopes` (default: the source's own scope set). */
+  token(scopes?: readonly string[]): Promise<AccessToken>;
   invalidate(accessToken: string): void;
 }
 
@@ -50,6 +51,7 @@ export interface TokenSourceOptions {
   metadata: () => Promise<AuthServerMetadata>;
   /** Loaded on first use, so a bad credential fails before any request. */
   credential: () => Promise<Credential>;
+  /** The scopes a `token()` without scopes asks for. */
   scopes: readonly string[];
   resource?: string | readonly string[];
   /** Renew a cached token this long before it expires. Default 20 s. */
@@ -71,9 +73,15 @@ const MAX_GRANT_ATTEMPTS = 3;
  */
 const CLOCK_CHANGED_SECONDS = 5;
 
+/** One scope set's token: the cached one and the request in flight. */
+interface Slot {
+  cached?: AccessToken;
+  pending?: Promise<AccessToken>;
+}
+
 export class TokenSource implements AccessTokens {
-  private cached: AccessToken | undefined;
-  private pending: Promise<AccessToken> | undefined;
+  /** Per scope set (sorted, space-separated): one token request per set, shared by concurrent callers. */
+  private readonly slots = new Map<string, Slot>();
   private readonly now: () => number;
   private tokenEndpoint: string | undefined;
 
@@ -81,22 +89,28 @@ export class TokenSource implements AccessTokens {
     this.now = options.now ?? (() => options.transport.serverTime(this.tokenEndpoint));
   }
 
-  /** A valid access token: the cached one, the one being fetched, or a new one. */
-  async token(): Promise<AccessToken> {
+  /** A valid access token for `scopes`: the cached one, the one being fetched, or a new one. */
+  async token(scopes: readonly string[] = this.options.scopes): Promise<AccessToken> {
+    const wanted = [...new Set(scopes)].sort();
+    const key = wanted.join(" ");
+    let slot = this.slots.get(key);
+    if (!slot) this.slots.set(key, (slot = {}));
     const renewAt = (this.options.renewBeforeExpirySeconds ?? 20) * 1000;
-    if (this.cached && this.cached.expiresAt - renewAt > this.now()) return this.cached;
-    this.pending ??= this.fetch().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+    if (slot.cached && slot.cached.expiresAt - renewAt > this.now()) return slot.cached;
+    const fetching = (slot.pending ??= this.fetch(wanted)
+      .then((token) => (slot.cached = token))
+      .finally(() => {
+        slot.pending = undefined;
+      }));
+    return fetching;
   }
 
-  /** Forgets `accessToken` if it is the cached one (the API rejected it), so the next call fetches anew. */
+  /** Forgets `accessToken` if it is a cached one (the API rejected it), so the next call fetches anew. */
   invalidate(accessToken: string): void {
-    if (this.cached?.accessToken === accessToken) this.cached = undefined;
+    for (const slot of this.slots.values()) if (slot.cached?.accessToken === accessToken) delete slot.cached;
   }
 
-  private async fetch(): Promise<AccessToken> {
+  private async fetch(scopes: readonly string[]): Promise<AccessToken> {
     const credential = await this.options.credential();
     const metadata = await this.options.metadata();
     this.tokenEndpoint = metadata.token_endpoint;
@@ -106,7 +120,7 @@ export class TokenSource implements AccessTokens {
       const assertion = await createGrantAssertion({
         credential,
         audience: metadata.issuer,
-        scopes: this.options.scopes,
+        scopes,
         ...(this.options.resource !== undefined && { resource: this.options.resource }),
         now: iat,
       });
@@ -130,13 +144,12 @@ export class TokenSource implements AccessTokens {
           });
         }
         const body = wire().tokenResponse.parse(response.body);
-        this.cached = {
+        return {
           accessToken: body.access_token,
           tokenType: body.token_type,
-          scope: body.scope ?? this.options.scopes.join(" "),
+          scope: body.scope ?? scopes.join(" "),
           expiresAt: sentAt + body.expires_in * 1000,
         };
-        return this.cached;
       } catch (err) {
         if (!(err instanceof NetworkError && err.outcomeUnknown && attempt < MAX_GRANT_ATTEMPTS)) throw err;
       }

@@ -18,7 +18,8 @@ export const MAX_KEY_LIFETIME_SECONDS = 366 * 24 * 60 * 60;
 export const KID_PATTERN = /^[A-Za-z0-9._-]+$/;
 export const KID_MAX_LENGTH = 255;
 export const PREFIX_PATTERN = /^[a-z0-9]+$/;
-export const SUBSCOPE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9._/-]*[a-zA-Z0-9])?$/;
+/** A subscope may hold ":" (real scopes such as `nav:aap:afpprivat.read`); the prefix ends at the first ":". */
+export const SUBSCOPE_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9._:/-]*[a-zA-Z0-9])?$/;
 
 const ORGNO_WEIGHTS = [3, 2, 7, 6, 5, 4, 3, 2] as const;
 
@@ -71,7 +72,7 @@ export function scopeNameProblem(value: unknown, field: string): Problem | undef
   if (typeof value === "string" && parseScopeName(value)) return undefined;
   return {
     field,
-    message: `must be a scope name "prefix:subscope" such as "altinn:instances.read" (prefix of lowercase letters and digits; subscope of letters, digits, ".", "_", "-", "/"), got ${describe(value)}`,
+    message: `must be a scope name "prefix:subscope" such as "altinn:instances.read" (prefix of lowercase letters and digits; subscope of letters, digits, ".", "_", "-", "/", ":"), got ${describe(value)}`,
   };
 }
 
@@ -84,7 +85,7 @@ export function subscopeProblem(value: unknown, field: string): Problem | undefi
   if (typeof value === "string" && SUBSCOPE_PATTERN.test(value)) return undefined;
   return {
     field,
-    message: `must be a subscope of letters, digits, ".", "_", "-" and "/", starting and ending with a letter or digit, such as "instances.read", got ${describe(value)}`,
+    message: `must be a subscope of letters, digits, ".", "_", "-", "/" and ":", starting and ending with a letter or digit, such as "instances.read", got ${describe(value)}`,
   };
 }
 

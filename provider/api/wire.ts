@@ -137,6 +137,8 @@ function build() {
   const oauthError = z.looseObject({
     error: z.string(),
     error_description: z.string().optional(),
+    /** Maskinporten's: `https://…/errors/MP-121`. */
+    error_uri: z.string().optional(),
   });
 
   const authServerMetadata = z.looseObject({

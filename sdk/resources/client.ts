@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { forwarder } from "../../provider/forwarder";
+import { ownerMarker } from "../../provider/resources/client/owner-marker";
 import { TYPE_MODULE, withOutputs } from "./dynamic";
 
 /**
@@ -118,6 +119,25 @@ export class Client extends pulumi.dynamic.Resource {
   public declare readonly profile: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClientArgs, opts?: pulumi.CustomResourceOptions) {
-    super(forwarder("Client"), name, withOutputs(args, CLIENT_OUTPUTS), opts, TYPE_MODULE, "Client");
+    super(forwarder("Client"), name, { ...withOutputs(args, CLIENT_OUTPUTS), ownerMarker: markerOf(name, args, opts) }, opts, TYPE_MODULE, "Client");
+  }
+}
+
+/**
+ * The ownership marker of this resource (see `provider/resources/client/owner-marker.ts`): the same on every run
+ * of the same stack, so a client whose create answer was lost, or whose run was killed, is found again.
+ */
+function markerOf(name: string, args: ClientArgs, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
+  return pulumi.all([args.clientOrgno, opts?.parent?.urn ?? ""]).apply(([clientOrgno, parent]) =>
+    ownerMarker({ organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack(), parent, name, clientOrgno }),
+  );
+}
+
+/** The Pulumi organisation; engines that do not tell it (and mocks) count as none. */
+function organization(): string {
+  try {
+    return pulumi.getOrganization();
+  } catch {
+    return "";
   }
 }

@@ -235,6 +235,20 @@ describeEngine("upgrade: state written by the previous shape of the package", ()
   );
 
   it(
+    "an update of a client created with a client-chosen id and no marker works, and adds no marker to it",
+    async () => {
+      const program = join(dir, "index.ts");
+      writeFileSync(program, readFileSync(program, "utf8").replace('"The client of the upgrade fixture"', '"The client, changed after the upgrade"'));
+      const up = await engine.up();
+      expect(changesOf(up.summary.resourceChanges)).toEqual({ update: 1 });
+      const client = await sim().control.portal(sim().orgs[1]!.orgno).getClient(clientId);
+      expect(client.description).toBe("The client, changed after the upgrade");
+      await engine.preview({ expectNoChanges: true });
+    },
+    ENGINE_TIMEOUT_MS,
+  );
+
+  it(
     "destroy deactivates what the old state holds",
     async () => {
       const destroy = await engine.destroy();

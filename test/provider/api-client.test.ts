@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { ApiError, ConfigError } from "../../provider/api/errors";
 import { resolveEndpoints } from "../../provider/api/environments";
+import { MissingAdminScopeError } from "../../provider/api/admin-scopes";
 import { MaskinportenApi, TooManyKeysError } from "../../provider/api/maskinporten-api";
 import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../provider/api/wire";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
@@ -39,13 +40,31 @@ describe("tokens", () => {
     await conn.close();
   });
 
-  it("reuses the cached token for later operations", async () => {
+  it("concurrent operations needing two scope sets cause one token request per set, each with only its scope", async () => {
+    const conn = connectAs(sim(), consumer());
+    const asked: string[] = [];
+    const real = conn.tokens.token.bind(conn.tokens);
+    jest.spyOn(conn.tokens, "token").mockImplementation((scopes) => {
+      asked.push((scopes ?? []).join(" "));
+      return real(scopes);
+    });
+    await sim().control.resetRequests();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? conn.api.listClients() : conn.api.listScopes())));
+    expect((await sim().control.counters()).token).toBe(2);
+    expect(new Set(asked)).toEqual(new Set(["idporten:dcr.read", "idporten:scopes.read"]));
+    await conn.close();
+  });
+
+  it("reuses the cached token for later operations of the same scopes; another scope set gets its own token, once", async () => {
     const conn = connectAs(sim(), consumer());
     await conn.api.listClients();
     await sim().control.resetRequests();
-    await conn.api.listScopes();
     await conn.api.listClients();
+    await conn.api.getJwks("no-such-client");
     expect((await sim().control.counters()).token).toBe(0);
+    await conn.api.listScopes();
+    await conn.api.listPrefixes();
+    expect((await sim().control.counters()).token).toBe(1);
     await conn.close();
   });
 
@@ -116,12 +135,16 @@ describe("clients", () => {
     await mine.close();
   });
 
-  it("a 403 for a missing admin scope names the scope and who grants it", async () => {
+  // Maskinporten refuses a token for a scope the client lacks, so this fails before the API is asked at all.
+  it("an operation needing an admin scope the credential lacks names the scope and who grants it, before any request", async () => {
     const limited = await sim().control.addOrganisation({ orgno: "312345676", name: "Lesetilgang AS", adminScopes: ["idporten:dcr.read"] });
     const conn = connectAs(sim(), limited, { adminScopes: ["idporten:dcr.read"] });
+    await sim().control.resetRequests();
     const err = await conn.api.createClient(clientBody()).catch((e: unknown) => e);
-    expect((err as ApiError).status).toBe(403);
-    expect((err as Error).message).toContain("idporten:dcr.write");
+    expect(err).toBeInstanceOf(MissingAdminScopeError);
+    expect((await sim().control.counters()).total).toBe(0);
+    expect((err as Error).message).toContain("create client needs the admin scope idporten:dcr.write");
+    expect((err as Error).message).toContain("maskinporten:adminScopes");
     expect((err as Error).message).toContain("servicedesk@digdir.no");
     await conn.close();
   });

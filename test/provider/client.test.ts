@@ -3,7 +3,7 @@
  * `check` (with a `__provider` string), outputs of one step as the `olds` of the next, and the simulator's
  * portal as the ground truth and the source of out-of-band changes.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, ConfigError, MaskinportenError } from "../../provider/api/errors";
 import { clientProvider } from "../../provider/resources/client/provider";
 import { ResourceInitError } from "../../provider/resources/shared/init-failure";
@@ -46,8 +46,9 @@ async function newProcess(): Promise<void> {
   await configureProvider(config);
 }
 
+/** A program's Client, with the ownership marker the SDK computes (unique per resource and stack). */
 function program(overrides: Props = {}): Props {
-  return { clientName: `test-${randomUUID().slice(0, 8)}`, scopes: [SCOPE_A], ...overrides };
+  return { clientName: `test-${randomUUID().slice(0, 8)}`, scopes: [SCOPE_A], ownerMarker: randomBytes(8).toString("hex"), ...overrides };
 }
 
 async function check(news: Props, olds: Props = {}): Promise<Props> {
@@ -87,21 +88,22 @@ async function clientsNamed(name: string, org: SimulatorOrg = owner()) {
 describe("check", () => {
   it("returns normalized inputs: scopes as a sorted set, active by default, __provider kept", async () => {
     const news = program({ scopes: [SCOPE_B, SCOPE_A, SCOPE_B] });
-    expect(await check(news)).toEqual({ ...news, scopes: [SCOPE_A, SCOPE_B], active: true, clientId: expect.stringMatching(/^[0-9a-f-]{36}$/), __provider: PROVIDER });
+    // No client_id for a new client: Digdir assigns it.
+    expect(await check(news)).toEqual({ ...news, scopes: [SCOPE_A, SCOPE_B], active: true, __provider: PROVIDER });
   });
 
-  it("chooses the client_id: kept from the old inputs, the adopted one, or a new one (also after a replacement)", async () => {
-    const first = (await check(program())).clientId as string;
-    expect((await check(program(), { clientId: first })).clientId).toBe(first);
+  it("keeps the client_id known: from the old inputs, the adopted one, or the client carrying the resource's marker", async () => {
+    const news = program();
+    expect((await check(news, { ...news, clientId: "kept-id" })).clientId).toBe("kept-id");
     expect((await check(program({ adoptClientId: "portal-made" }))).clientId).toBe("portal-made");
-    // On a replacement the engine checks again without old inputs.
-    expect((await check(program(), {})).clientId).not.toBe(first);
-  });
-
-  it("creates the client under the client_id check chose", async () => {
-    const inputs = await check(program());
-    const { id } = await clientProvider.create(inputs);
-    expect(id).toBe(inputs.clientId);
+    // Created since its inputs were stored (its first check had no id): found by its marker, so a preview of an
+    // update keeps the id known and its ClientKeys show no change.
+    const first = await check(news);
+    const { id } = await clientProvider.create(first);
+    await newProcess();
+    expect((await check(news, first)).clientId).toBe(id);
+    // A new marker (another clientOrgno: a replacement) is a new client, whose id is not known yet.
+    expect((await check({ ...news, ownerMarker: randomBytes(8).toString("hex") }, first)).clientId).toBeUndefined();
   });
 
   it.each([
@@ -215,7 +217,7 @@ describe("create, read, update, delete", () => {
     expect(await portal().getClient(id)).toMatchObject({
       client_id: id,
       client_name: news.clientName,
-      description: "Fetches things",
+      description: `Fetches things [pulumi-maskinporten:${news.ownerMarker}]`,
       integration_type: "maskinporten",
       application_type: "web",
       token_endpoint_auth_method: "private_key_jwt",
@@ -241,7 +243,7 @@ describe("create, read, update, delete", () => {
   it("gives a new client its name as description when the program has none", async () => {
     const news = program();
     const { id, outs } = await up(news);
-    expect((await portal().getClient(id)).description).toBe(news.clientName);
+    expect((await portal().getClient(id)).description).toBe(`${news.clientName} [pulumi-maskinporten:${news.ownerMarker}]`);
     expect(outs).not.toHaveProperty("description");
   });
 
@@ -279,7 +281,7 @@ describe("create, read, update, delete", () => {
     expect(read).toEqual({
       id,
       props: outs,
-      inputs: { clientId: id, clientName: news.clientName, description: "d", scopes: [SCOPE_A], active: true, profile: "owner" },
+      inputs: { clientId: id, clientName: news.clientName, description: "d", scopes: [SCOPE_A], active: true, profile: "owner", ownerMarker: news.ownerMarker },
     });
     expect(encodable(read.props)).toBe(true);
     expect((await preview(id, read.props as Props, news)).changes).toBe(false);
@@ -306,7 +308,7 @@ describe("create, read, update, delete", () => {
     const updated = await upChange(id, outs, changed);
     expect(await portal().getClient(id)).toMatchObject({
       scopes: [SCOPE_A, SCOPE_B],
-      description: "better",
+      description: `better [pulumi-maskinporten:${news.ownerMarker}]`,
       access_token_lifetime: 30,
       authorization_lifetime: 900,
       refresh_token_usage: "REUSE",
@@ -344,7 +346,7 @@ describe("drift made in the portal", () => {
 
     await newProcess();
     const read = await clientProvider.read(id, { ...outs, __provider: PROVIDER });
-    expect(read.inputs).toEqual({ clientId: id, clientName: news.clientName, scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A], active: true });
+    expect(read.inputs).toEqual({ clientId: id, clientName: news.clientName, scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A], active: true, ownerMarker: news.ownerMarker });
     expect(read.props).toMatchObject({ scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A] });
 
     const state = read.props as Props;
@@ -486,26 +488,73 @@ describe("faults", () => {
   });
 
   it.each([
-    ["its response is lost after the client was made", { method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 } as const, "made"],
-    ["it answers 503, so it may or may not have been made", { method: "POST", path: "/api/v1/clients", kind: "status", status: 503, count: 1 } as const, "not made"],
-  ])("a create whose outcome stays unknown (%s, and the lookup fails) is kept under its client_id; the next up makes no second client", async (_case, fault, made) => {
+    ["its response is lost after the client was made", { method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 } as const, 1],
+    ["it answers 503, so it may or may not have been made", { method: "POST", path: "/api/v1/clients", kind: "status", status: 503, count: 1 } as const, 0],
+  ])("a create whose outcome stays unknown (%s, and the lookup fails): the next up finds the client by its marker, or makes it; one client", async (_case, fault, made) => {
+    await newProcess();
+    await up(program()); // this process has taken its list of clients, so the faults hit the create and its lookup
     await sim().control.addFault(fault);
-    await sim().control.addFault({ method: "GET", path: "/api/v1/clients/*", kind: "status", status: 500, count: 1 });
+    await sim().control.addFault({ method: "GET", path: "/api/v1/clients", kind: "status", status: 500, count: 1 });
     const news = program();
-    const inputs = await check(news);
-    const err = await clientProvider.create(inputs).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ResourceInitError);
-    expect(err).toMatchObject({ id: inputs.clientId, message: expect.stringContaining("may have been created") });
-    expect((await clientsNamed(news.clientName as string)).length).toBe(made === "made" ? 1 : 0);
+    const err = await clientProvider.create(await check(news)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MaskinportenError);
+    expect((err as Error).message).toMatch(/may have been created/);
+    expect(await clientsNamed(news.clientName as string)).toHaveLength(made);
 
-    // The next `up`: check keeps the client_id, and the engine updates a resource with initialisation errors.
-    const next = await check(news, inputs);
-    expect(next.clientId).toBe(inputs.clientId);
-    const outs = (await clientProvider.update(inputs.clientId as string, (err as ResourceInitError).properties, next)).outs as Props;
-    expect(outs).toMatchObject({ clientId: inputs.clientId, active: true, integrationType: "maskinporten" });
-    expect(outs).not.toHaveProperty("createUnconfirmed");
-    expect((await clientsNamed(news.clientName as string)).map((c) => c.client_id)).toEqual([inputs.clientId]);
-    expect(await preview(inputs.clientId as string, outs, news)).toMatchObject({ changes: false });
+    // The engine forgot the resource; the next `up` (a new process) creates it again.
+    await newProcess();
+    const { id, outs } = await up(news);
+    expect((await clientsNamed(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
+    expect(outs).toMatchObject({ clientId: id, active: true, integrationType: "maskinporten" });
+    expect(await preview(id, outs, news)).toMatchObject({ changes: false });
+  });
+
+  it("takes over only an active client carrying this resource's marker: not a deactivated one, another resource's, or an unmarked one of the same name", async () => {
+    const news = program();
+    const first = await up(news);
+    await clientProvider.delete(first.id, first.outs); // destroy: deactivated
+    const lookalike = await portal().createClient({
+      client_name: news.clientName as string,
+      description: news.clientName as string,
+      integration_type: "maskinporten",
+      application_type: "web",
+      token_endpoint_auth_method: "private_key_jwt",
+      grant_types: ["urn:ietf:params:oauth:grant-type:jwt-bearer"],
+      scopes: [SCOPE_A],
+    });
+    const other = await up(program({ clientName: news.clientName }));
+    await newProcess();
+    const again = await up(news); // re-added to the program
+    expect(new Set([first.id, lookalike.client_id, other.id, again.id]).size).toBe(4);
+    expect((await portal().getClient(first.id)).active).toBe(false);
+  });
+
+  it("a client taken over by its marker is converged to the program", async () => {
+    const news = program({ description: "first" });
+    const { id } = await up(news);
+    await newProcess(); // a new run that lost the answer: the state does not have the client
+    const again = await up({ ...news, description: "second", scopes: [SCOPE_A, SCOPE_B] });
+    expect(again.id).toBe(id);
+    expect(await portal().getClient(id)).toMatchObject({ description: `second [pulumi-maskinporten:${news.ownerMarker}]`, scopes: [SCOPE_A, SCOPE_B] });
+    expect(await clientsNamed(news.clientName as string)).toHaveLength(1);
+  });
+
+  it("a replacement that takes over its own client (pulumi up --replace) leaves it active when the old resource is deleted", async () => {
+    const news = program();
+    const old = await up(news);
+    await newProcess();
+    const replacement = await up(news);
+    expect(replacement.id).toBe(old.id);
+    await clientProvider.delete(old.id, { ...old.outs, __provider: PROVIDER });
+    expect((await portal().getClient(old.id)).active).toBe(true);
+  });
+
+  it("state of an earlier version whose create was never confirmed, and whose client does not exist, asks for a refresh", async () => {
+    const news = program();
+    const legacy = { ...news, clientId: "never-made-legacy", active: true, createUnconfirmed: true, __provider: PROVIDER };
+    const err = await clientProvider.update("never-made-legacy", legacy, await check(news, legacy)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "CREATE_NOT_FOUND", message: expect.stringContaining("pulumi refresh") });
+    expect(await clientProvider.read("never-made-legacy", legacy)).toEqual({ id: "", props: {} });
   });
 
   it("a failing step after the client was made is an initialisation failure carrying its id", async () => {

@@ -8,6 +8,7 @@ import { connectionFor, resetRuntime } from "../../provider/runtime";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { scopeGrantProvider } from "../../provider/resources/scope-grant/provider";
 import { scopeProvider } from "../../provider/resources/scope/provider";
+import { clientProvider } from "../../provider/resources/client/provider";
 import { DIGDIR_ORGNO, OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { encodable } from "../helpers/engine-values";
 import { configureProvider, simulatorConfig, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
@@ -216,3 +217,25 @@ function validOrgnos(count: number): string[] {
   }
   return found;
 }
+
+describe("a scope whose subscope holds ':' (digdirator's naming, e.g. nav:aap:afpprivat.read)", () => {
+  it("works as a Scope, in a ScopeGrant, and on a consumer's Client", async () => {
+    await configureProvider(simulatorConfig(sim(), owner().orgno, { consumer: consumer().orgno }));
+    const subscope = `aap:${randomUUID().slice(0, 8)}.read`;
+    const scopeNews = { prefix: "eksempel", subscope, description: "Colon in the subscope", __provider: PROVIDER };
+    const scopeInputs = (await scopeProvider.check({}, scopeNews)).inputs!;
+    expect((await scopeProvider.check({}, scopeNews)).failures ?? []).toEqual([]);
+    const scope = await scopeProvider.create(scopeInputs);
+    expect(scope.id).toBe(`eksempel:${subscope}`);
+
+    const grant = await up({ scope: scope.id, consumerOrgno: consumer().orgno });
+    expect(grant.id).toBe(`${scope.id}/${consumer().orgno}`);
+    expect((await scopeGrantProvider.read(grant.id, grant.outs)).id).toBe(grant.id);
+
+    const clientNews = { clientName: "colon-consumer", scopes: [scope.id], profile: "consumer", ownerMarker: "00000000000c010a", __provider: PROVIDER };
+    const clientCheck = await clientProvider.check({}, clientNews);
+    expect(clientCheck.failures ?? []).toEqual([]);
+    const client = await clientProvider.create(clientCheck.inputs!);
+    expect(client.outs).toMatchObject({ scopes: [scope.id] });
+  });
+});

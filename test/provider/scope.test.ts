@@ -7,6 +7,9 @@ import { randomUUID } from "node:crypto";
 import { ConfigError, MaskinportenError } from "../../provider/api/errors";
 import { ResourceInitError } from "../../provider/resources/shared/init-failure";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
+import { expandCreate } from "../../provider/resources/scope/expand";
+import { DERIVED_SCOPE_INPUTS, scopeSchema } from "../../provider/resources/scope/schema";
+import { parseChecked } from "../../provider/resources/shared/methods";
 import { scopeProvider } from "../../provider/resources/scope/provider";
 import { DIGDIR_ORGNO, type SimulatorOrg } from "../../simulator";
 import { configureProvider, simulatorConfig, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
@@ -227,6 +230,18 @@ describe("create, read, update, delete", () => {
     expect(await portal().getScope(name)).toMatchObject({ description: "made in the portal" });
   });
 
+  it("a run killed after its POST: the next up takes the scope it made over without adopt, writing nothing", async () => {
+    const news = program({ visibility: "PRIVATE" });
+    const inputs = await check(news);
+    // What the killed run's create sent; the engine never heard of it.
+    await portal().createScope(expandCreate(parseChecked(scopeSchema(), inputs, DERIVED_SCOPE_INPUTS)));
+    const since = await sim().control.lastSeq();
+    const { id, outs } = await up(news);
+    expect((await sim().control.requestLog({ since, kind: "api" })).filter((e) => e.method !== "GET")).toEqual([]);
+    expect(outs).toMatchObject({ name: id, active: true, visibility: "PRIVATE" });
+    expect((await preview(id, outs, news)).changes).toBe(false);
+  });
+
   it("takes over an existing active scope with adopt", async () => {
     const news = program({ adopt: true, visibility: "PRIVATE" });
     await portal().createScope({ prefix: "eksempel", subscope: news.subscope as string, description: "made in the portal", long_description: "kept" });
@@ -342,8 +357,8 @@ describe("faults", () => {
     await sim().control.addFault({ method: "POST", path: "/api/v1/scopes", kind: "drop-after-commit", count: 1 });
     const inputs = await check(news);
     const creating = scopeProvider.create(inputs).catch((e: unknown) => e);
-    while (!(await sim().control.requestLog({ since })).some((e) => e.route === "/api/v1/scopes/scope")) await new Promise((r) => setTimeout(r, 10));
-    await sim().control.addFault({ method: "GET", path: "/api/v1/scopes/scope", kind: "status", status: 500, count: 1 });
+    while (!(await sim().control.requestLog({ since })).some((e) => e.method === "GET" && e.route === "/api/v1/scopes")) await new Promise((r) => setTimeout(r, 10));
+    await sim().control.addFault({ method: "GET", path: "/api/v1/scopes", kind: "status", status: 500, count: 1 });
     const err = await creating;
     expect(err).toBeInstanceOf(ResourceInitError);
     expect(err).toMatchObject({ id: name, message: expect.stringContaining("may have been created") });

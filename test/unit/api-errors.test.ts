@@ -195,6 +195,26 @@ describe("apiErrorFrom", () => {
 });
 
 describe("authErrorFrom", () => {
+  it("shows Maskinporten's MP code (error_uri) and trace id (in error_description) as it answers in production", () => {
+    const err = authErrorFrom({
+      status: 400,
+      body: {
+        error: "invalid_grant",
+        error_description: "Unknown key identifier (kid) for client. (trace_id: 7f3c2a9e1b)",
+        error_uri: "https://docs.digdir.no/docs/Maskinporten/maskinporten_errors/errors/MP-121",
+      },
+    });
+    expect(err).toMatchObject({ mpCode: "MP-121", traceId: "7f3c2a9e1b", oauthError: "invalid_grant" });
+    expect(err.message).toContain("Unknown key identifier (kid) for client.");
+    expect(err.message).toContain("[Maskinporten MP-121, trace id 7f3c2a9e1b]");
+  });
+
+  it("says nothing of an MP code or trace id when the answer has none", () => {
+    const err = authErrorFrom({ status: 400, body: { error: "invalid_scope", error_uri: "https://example.invalid/help" } });
+    expect(err).toMatchObject({ mpCode: undefined, traceId: undefined });
+    expect(err.message).not.toContain("Maskinporten MP");
+  });
+
   test("invalid_client names the config key and the fix", () => {
     const err = authErrorFrom(
       { status: 400, body: { error: "invalid_client", error_description: "Unknown client" } },

@@ -1,6 +1,7 @@
 import type { ApiClient } from "../../provider/api/wire";
 import { managedFields, newClientRequest, updatedClientRequest } from "../../provider/resources/client/expand";
 import { CLIENT_ORGNO_MANAGED, flattenClient, priorOfOutputs } from "../../provider/resources/client/flatten";
+import { markerOf, ownerMarker, withMarker, withoutMarker } from "../../provider/resources/client/owner-marker";
 import { clientSchema, type ClientInputs } from "../../provider/resources/client/schema";
 
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -134,5 +135,47 @@ describe("flatten (API client → inputs and outputs)", () => {
     const { outputs } = flattenClient(apiClient({ created: undefined, last_updated: undefined, client_name: undefined }), {});
     expect(Object.values(outputs)).not.toContain(undefined);
     expect(outputs["clientName"]).toBe("");
+  });
+});
+
+describe("the ownership marker in the description", () => {
+  const MARKER = "0123456789abcdef";
+  const marked = (text: string) => `${text} [pulumi-maskinporten:${MARKER}]`;
+
+  it("a new client carries it at the end of its description, and no client_id", () => {
+    expect(newClientRequest(inputs({ description: "Mine", ownerMarker: MARKER })).description).toBe(marked("Mine"));
+    expect(newClientRequest(inputs({ ownerMarker: MARKER })).description).toBe(marked("myapp"));
+    expect(newClientRequest(inputs({ ownerMarker: MARKER }))).not.toHaveProperty("client_id");
+  });
+
+  it("a PUT keeps the marker the client has, and never adds one to a client without it", () => {
+    const own = apiClient({ description: marked("Old") });
+    expect(updatedClientRequest(own, inputs({ description: "New", ownerMarker: MARKER })).description).toBe(marked("New"));
+    expect(updatedClientRequest(own, inputs({ ownerMarker: MARKER })).description).toBe(marked("Old"));
+    const adopted = apiClient({ description: "Made by hand" });
+    expect(updatedClientRequest(adopted, inputs({ description: "New", ownerMarker: MARKER })).description).toBe("New");
+  });
+
+  it("flatten reports the description as the user wrote it, so there is no diff", () => {
+    const { inputs: read, outputs } = flattenClient(apiClient({ description: marked("Mine") }), { description: "Mine", ownerMarker: MARKER });
+    expect(read).toMatchObject({ description: "Mine", ownerMarker: MARKER });
+    expect(outputs).toMatchObject({ description: "Mine" });
+  });
+
+  it("is deterministic, and differs for another resource, stack or clientOrgno", () => {
+    const parts = { organization: "acme", project: "p", stack: "prod", parent: "", name: "api", clientOrgno: undefined };
+    expect(ownerMarker(parts)).toMatch(/^[0-9a-f]{16}$/);
+    expect(ownerMarker(parts)).toBe(ownerMarker({ ...parts }));
+    for (const other of [{ name: "api2" }, { stack: "test" }, { clientOrgno: "311000004" }, { parent: "urn:pulumi:prod::p::c::x" }, { organization: "other" }]) {
+      expect(ownerMarker({ ...parts, ...other })).not.toBe(ownerMarker(parts));
+    }
+    expect(markerOf(withMarker("text", MARKER))).toBe(MARKER);
+    expect(withoutMarker(withMarker("text", MARKER))).toBe("text");
+    expect(markerOf("text [pulumi-maskinporten:nothex]")).toBeUndefined();
+  });
+
+  it("check refuses a description that holds a marker, and a malformed ownerMarker", () => {
+    expect(clientSchema().safeParse({ clientName: "a", scopes: ["a:b"], description: "x [pulumi-maskinporten:0123]" }).success).toBe(false);
+    expect(clientSchema().safeParse({ clientName: "a", scopes: ["a:b"], ownerMarker: "XYZ" }).success).toBe(false);
   });
 });

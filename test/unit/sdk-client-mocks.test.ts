@@ -4,7 +4,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtime from "../../provider/runtime";
+import { ownerMarker } from "../../provider/resources/client/owner-marker";
 import { Client, ClientKey } from "../../sdk";
+
+function organizationOrNone(): string {
+  try {
+    return pulumi.getOrganization();
+  } catch {
+    return "";
+  }
+}
 import { rsaKeyPair } from "../simulator/helpers";
 
 const CREDENTIAL = "credential-that-must-stay-out-of-state-0123456789";
@@ -70,7 +79,23 @@ describe("Client in a program", () => {
       scopes: ["eksempel:b", "eksempel:a"],
       accessTokenLifetime: 60,
       profile: "owner",
+      ownerMarker: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
+  });
+
+  it("passes an ownership marker that depends on the stack, the resource's name and clientOrgno, and on nothing else", async () => {
+    const markerOf = async (name: string, args: ConstructorParameters<typeof Client>[1]) =>
+      (await registration(new Client(name, args), name)).inputs["ownerMarker"] as string;
+    const expected = (name: string, clientOrgno?: string) =>
+      ownerMarker({ organization: organizationOrNone(), project: "project", stack: "stack", parent: "", name, clientOrgno });
+    const plain = await markerOf("marked", { clientName: "x", scopes: ["difitest:open"] });
+    expect(plain).toBe(expected("marked"));
+    expect(await markerOf("marked-other-name", { clientName: "x", scopes: ["difitest:open"] })).not.toBe(plain);
+    const supplied = await markerOf("marked-supplied", { clientName: "x", scopes: ["difitest:open"], clientOrgno: pulumi.output("311000004") });
+    expect(supplied).toBe(expected("marked-supplied", "311000004"));
+    expect(supplied).not.toBe(expected("marked-supplied"));
+    // What the program writes otherwise does not change it: a later run finds the client the first one made.
+    expect(await markerOf("marked-2", { clientName: "y", description: "z", scopes: ["a:b"] })).toBe(expected("marked-2"));
   });
 
   it("gives the program every output, undefined where the program left an optional input out", async () => {
@@ -156,6 +181,7 @@ describe("the serialized provider (__provider)", () => {
     const provider = module.exports.handler!();
     runtime.configure({ get: (key) => ({ "maskinporten:issuer": "http://127.0.0.1:1/", "maskinporten:apiBaseUrl": "http://127.0.0.1:1/api/v1", "maskinporten:clientId": "admin" })[key] });
     const checked = await provider.check!({}, { clientName: "a", scopes: ["b:x", "a:y"], __provider: text });
-    expect(checked).toEqual({ inputs: { clientName: "a", scopes: ["a:y", "b:x"], active: true, clientId: expect.any(String), __provider: text } });
+    // A new client has no client_id yet: Digdir assigns it.
+    expect(checked).toEqual({ inputs: { clientName: "a", scopes: ["a:y", "b:x"], active: true, __provider: text } });
   });
 });

@@ -48,7 +48,11 @@ describe("scope names", () => {
     expect(parseScopeName("nav:aareg/v1/arbeidsforhold")).toEqual({ prefix: "nav", subscope: "aareg/v1/arbeidsforhold" });
     expect(parseScopeName("altinn:instances.read")).toEqual({ prefix: "altinn", subscope: "instances.read" });
   });
-  it.each(["noprefix", ":sub", "pre:", "Pre:sub", "pre:sub ", "pre:sub/"])("rejects %p", (s) => {
+  it("allows ':' inside the subscope; the prefix ends at the first ':'", () => {
+    expect(parseScopeName("nav:aap:afpprivat.read")).toEqual({ prefix: "nav", subscope: "aap:afpprivat.read" });
+    expect(scopeNameProblem("nav:aap:afpprivat.read", "scope")).toBeUndefined();
+  });
+  it.each(["noprefix", ":sub", "pre:", "Pre:sub", "pre:sub ", "pre:sub/", "pre:sub:", "pre::sub"])("rejects %p", (s) => {
     expect(scopeNameProblem(s, "scopes[0]")?.field).toBe("scopes[0]");
   });
 });

@@ -1,6 +1,7 @@
 /** A client's inputs → the self-service API's request bodies. Pure. */
 import { JWT_BEARER_GRANT, MASKINPORTEN_INTEGRATION_TYPE, PRIVATE_KEY_JWT, type ApiClient, type ClientRequest } from "../../api/wire";
 import { definedOnly } from "../shared/outputs";
+import { markerOf, withMarker } from "./owner-marker";
 import { OPTIONAL_CLIENT_FIELDS, type ClientInputs, type OptionalClientField } from "./schema";
 
 /** What makes a client a Maskinporten client; fixed at creation. */
@@ -26,13 +27,15 @@ export function managedFields(inputs: ClientInputs): ClientRequest {
 
 /**
  * The POST body of a new Maskinporten client. Digdir's portal requires a description, so a program without
- * one gets the client's name; the description stays unmanaged.
+ * one gets the client's name; the description stays unmanaged. It ends with the ownership marker (see
+ * `owner-marker.ts`). No `client_id`: Digdir assigns it.
  */
 export function newClientRequest(inputs: ClientInputs): ClientRequest {
+  const fields = managedFields(inputs);
   return {
     ...MASKINPORTEN_CLIENT,
-    description: inputs.clientName,
-    ...managedFields(inputs),
+    ...fields,
+    description: withMarker(inputs.description ?? inputs.clientName, inputs.ownerMarker),
     ...(inputs.clientOrgno !== undefined && { client_orgno: inputs.clientOrgno }),
   };
 }
@@ -40,8 +43,11 @@ export function newClientRequest(inputs: ClientInputs): ClientRequest {
 /**
  * The PUT body: the client as the API holds it now, with the managed fields replaced. Everything else
  * (integration type, grant types, keys, fields this package does not know) is sent back as it was, since PUT
- * replaces the whole client.
+ * replaces the whole client. A managed description keeps the marker the client has; a client without one
+ * (adopted, or created by an earlier version) never gets one.
  */
 export function updatedClientRequest(current: ApiClient, inputs: ClientInputs): ClientRequest {
-  return { ...current, ...managedFields(inputs) };
+  const fields = managedFields(inputs);
+  if (fields.description !== undefined) fields.description = withMarker(fields.description, markerOf(current.description));
+  return { ...current, ...fields };
 }

@@ -1,6 +1,7 @@
 /** A client from the self-service API → the resource's inputs and outputs. Pure. */
 import type { ApiClient } from "../../api/wire";
 import { definedOnly, keptProfile } from "../shared/outputs";
+import { withoutMarker } from "./owner-marker";
 import { OPTIONAL_CLIENT_FIELDS, type OptionalClientField } from "./schema";
 
 export interface FlattenedClient {
@@ -21,8 +22,8 @@ export const CLIENT_ORGNO_MANAGED = "clientOrgnoManaged";
 /**
  * `prior` holds the inputs (or earlier outputs) that decide which optional fields are managed: only those
  * the program set are reported. `clientOrgno` is always an output; it is reported as an input only while the
- * program sets it (see {@link priorOfOutputs}). `profile` and `adoptClientId` are not the API's to know and
- * come from `prior`.
+ * program sets it (see {@link priorOfOutputs}). `profile`, `adoptClientId` and `ownerMarker` are not the API's
+ * to know and come from `prior`. The description is reported without the ownership marker, as the user wrote it.
  */
 export function flattenClient(client: ApiClient, prior: Record<string, unknown>): FlattenedClient {
   const inputs: Record<string, unknown> = {
@@ -34,8 +35,9 @@ export function flattenClient(client: ApiClient, prior: Record<string, unknown>)
   for (const field of Object.keys(OPTIONAL_CLIENT_FIELDS) as OptionalClientField[]) {
     if (prior[field] !== undefined) inputs[field] = client[OPTIONAL_CLIENT_FIELDS[field]];
   }
+  if (typeof inputs["description"] === "string") inputs["description"] = withoutMarker(inputs["description"]);
   if (prior["clientOrgno"] !== undefined) inputs["clientOrgno"] = client.client_orgno;
-  if (typeof prior["adoptClientId"] === "string") inputs["adoptClientId"] = prior["adoptClientId"];
+  for (const kept of ["adoptClientId", "ownerMarker"]) if (typeof prior[kept] === "string") inputs[kept] = prior[kept];
   const managed = definedOnly({ ...inputs, ...keptProfile(prior) });
   const outputs = definedOnly({
     ...managed,

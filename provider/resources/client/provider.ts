@@ -1,28 +1,32 @@
 /**
- * The `Client` resource: a Maskinporten client of Digdir's self-service API. Its id is the client_id.
+ * The `Client` resource: a Maskinporten client of Digdir's self-service API. Its id is the client_id, which
+ * Digdir assigns.
  *
  * Delete deactivates (the API keeps the client). `adoptClientId` takes over a client made elsewhere, since
- * `pulumi import` does not work for dynamic resources.
+ * `pulumi import` does not work for dynamic resources. A client this package creates carries the resource's
+ * ownership marker (`owner-marker.ts`), by which a create whose answer was lost, or whose run was killed, is
+ * recognised on the next attempt instead of being made twice.
  */
-import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { CreateOutcomeUnknownError, type MaskinportenApi } from "../../api/maskinporten-api";
+import type { MaskinportenApi } from "../../api/maskinporten-api";
+import { MaskinportenError } from "../../api/errors";
 import { MASKINPORTEN_INTEGRATION_TYPE, type ApiClient } from "../../api/wire";
 import { diffFields, type FieldSpecs } from "../shared/diff";
 import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
-import { unconfirmedCreate, wasUnconfirmed } from "../shared/unconfirmed";
+import { wasUnconfirmed } from "../shared/unconfirmed";
 import { adoptedClientMissing, adoptionProblem, explainingScopeRejection } from "./errors";
 import { newClientRequest, updatedClientRequest } from "./expand";
 import { flattenClient, priorOfOutputs } from "./flatten";
-import { chosenClientId, clientSchema, DERIVED_CLIENT_INPUTS, type ClientInputs } from "./schema";
+import { markerOf } from "./owner-marker";
+import { clientSchema, DERIVED_CLIENT_INPUTS, type ClientInputs } from "./schema";
 
 type Props = Record<string, unknown>;
 
-/** `adoptClientId` is left out: it only matters when the resource is created. */
-const FIELDS: FieldSpecs<Omit<ClientInputs, "adoptClientId">> = {
+/** `adoptClientId` and `ownerMarker` are left out: they only matter when the resource is created. */
+const FIELDS: FieldSpecs<Omit<ClientInputs, "adoptClientId" | "ownerMarker">> = {
   clientName: {},
   description: { unmanagedWhenUnset: true },
   scopes: {},
@@ -36,9 +40,19 @@ const FIELDS: FieldSpecs<Omit<ClientInputs, "adoptClientId">> = {
 
 const { profile: _profile, ...FIELDS_BUT_PROFILE } = FIELDS;
 
+/**
+ * Clients this process took over by their marker. When a resource is replaced without a new marker
+ * (`pulumi up --replace`), its replacement takes over the same client, and the engine then deletes the old
+ * resource: that delete must not deactivate the client the replacement now holds.
+ */
+const takenOverHere = new Set<string>();
+
 export const clientProvider: ResourceImplementation = {
   async check(olds, news) {
-    return checkResource(clientSchema(), news, (inputs) => chosenClientId(olds, inputs));
+    const checked = checkResource(clientSchema(), news);
+    if (checked.failures?.length) return checked;
+    const clientId = await knownClientId(olds, checked.inputs as Props);
+    return clientId === undefined ? checked : { ...checked, inputs: { ...checked.inputs, clientId } };
   },
 
   async diff(_id, olds, news) {
@@ -48,8 +62,7 @@ export const clientProvider: ResourceImplementation = {
   async create(props) {
     const inputs = parseChecked(clientSchema(), props, DERIVED_CLIENT_INPUTS);
     const api = apiFor(inputs);
-    const client =
-      inputs.adoptClientId === undefined ? await createNew(api, inputs, props, chosenId(props)) : await adopt(api, inputs.adoptClientId, inputs, props);
+    const client = inputs.adoptClientId === undefined ? await createOwn(api, inputs, props) : await adopt(api, inputs.adoptClientId, inputs, props);
     return { id: client.client_id, outs: flattenClient(client, inputs).outputs };
   },
 
@@ -63,9 +76,7 @@ export const clientProvider: ResourceImplementation = {
   async update(id, olds, news) {
     const inputs = parseChecked(clientSchema(), news, DERIVED_CLIENT_INPUTS);
     const api = apiFor(inputs);
-    if (wasUnconfirmed(olds) && !(await api.findClient(id))) {
-      return { outs: flattenClient(await createNew(api, inputs, news, id), inputs).outputs };
-    }
+    if (wasUnconfirmed(olds) && !(await api.findClient(id))) throw unconfirmedLegacyCreate(id);
     // A new profile alone changes nothing at the API; reading with it proves it can manage the client.
     const client = diffFields(olds, news, FIELDS_BUT_PROFILE).changes
       ? await explainingScopeRejection(() => api.updateClient(id, (current) => updatedClientRequest(current, inputs)))
@@ -74,9 +85,32 @@ export const clientProvider: ResourceImplementation = {
   },
 
   async delete(id, props) {
+    if (takenOverHere.has(id)) return;
     await apiFor(props).deleteClient(id);
   },
 };
+
+/**
+ * The client_id `check` keeps among the inputs: the old inputs', the adopted one, or, for a resource created
+ * since its inputs were last stored (its first check had no id yet), the id of the client carrying its marker.
+ * That lookup is one shared list read and only helps previews; when it fails the id is simply not known yet.
+ */
+async function knownClientId(olds: Props, inputs: Props): Promise<string | undefined> {
+  const kept = olds["clientId"];
+  if (typeof kept === "string" && kept !== "") return kept;
+  if (typeof inputs["adoptClientId"] === "string") return inputs["adoptClientId"];
+  const marker = olds["ownerMarker"];
+  if (typeof marker !== "string" || olds["ownerMarker"] !== inputs["ownerMarker"]) return undefined;
+  try {
+    // Several only after a delete and re-add (the old one deactivated): the active one, else the newest.
+    const carrying = (await apiFor(inputs).sharedClients())
+      .filter((c) => markerOf(c.description) === marker)
+      .sort((a, b) => Number(b.active) - Number(a.active) || (b.created ?? "").localeCompare(a.created ?? ""));
+    return carrying[0]?.client_id;
+  } catch {
+    return undefined;
+  }
+}
 
 /** An integration type other than Maskinporten's can only be left by a new client. */
 function replacingForeignIntegrationType(result: pulumi.dynamic.DiffResult, olds: Props): pulumi.dynamic.DiffResult {
@@ -85,21 +119,23 @@ function replacingForeignIntegrationType(result: pulumi.dynamic.DiffResult, olds
   return { changes: true, replaces: [...(result.replaces ?? []), "integrationType"], deleteBeforeReplace: false };
 }
 
-/** The client_id `check` chose; state from versions that did not choose one gets a new one here. */
-function chosenId(props: Props): string | undefined {
-  const id = props["clientId"];
-  return typeof id === "string" && id !== "" ? id : undefined;
+/** Recognises the client a resource created: an active Maskinporten client carrying its marker. */
+function carrying(marker: string): (client: ApiClient) => boolean {
+  return (client) => client.integration_type === MASKINPORTEN_INTEGRATION_TYPE && markerOf(client.description) === marker;
 }
 
-async function createNew(api: MaskinportenApi, inputs: ClientInputs, props: Props, clientId: string = randomUUID()): Promise<ApiClient> {
-  const request = { ...newClientRequest(inputs), client_id: clientId };
-  let created: ApiClient;
-  try {
-    created = await explainingScopeRejection(() => api.createClient(request));
-  } catch (err) {
-    if (!(err instanceof CreateOutcomeUnknownError)) throw err;
-    throw unconfirmedCreate(clientId, props, flattenClient({ ...request, active: true } as ApiClient, inputs).outputs, err);
+/**
+ * Creates the resource's client, unless a client carrying its marker exists already (an earlier attempt whose
+ * answer was lost, or whose run was killed): that one is taken over and converged, as an adopted one is.
+ */
+async function createOwn(api: MaskinportenApi, inputs: ClientInputs, props: Props): Promise<ApiClient> {
+  const recognise = inputs.ownerMarker === undefined ? undefined : carrying(inputs.ownerMarker);
+  const earlier = recognise && (await api.findOwnClient(recognise));
+  if (earlier) {
+    takenOverHere.add(earlier.client_id);
+    return converged(api, earlier, inputs, props);
   }
+  const created = await explainingScopeRejection(() => api.createClient(newClientRequest(inputs), recognise));
   if (created.active === inputs.active) return created;
   // The API creates clients active: an inactive one takes a second write.
   return finishing(created, inputs, props, () => api.updateClient(created.client_id, (current) => updatedClientRequest(current, inputs)));
@@ -111,9 +147,14 @@ async function adopt(api: MaskinportenApi, clientId: string, inputs: ClientInput
   if (!found) throw adoptedClientMissing(clientId);
   const problem = adoptionProblem(found, inputs.clientOrgno);
   if (problem) throw problem;
+  return converged(api, found, inputs, props);
+}
+
+/** An existing client brought in line with the inputs; written only where it differs. */
+async function converged(api: MaskinportenApi, found: ApiClient, inputs: ClientInputs, props: Props): Promise<ApiClient> {
   if (!diffFields(flattenClient(found, inputs).outputs, inputs, FIELDS).changes) return found;
   return finishing(found, inputs, props, () =>
-    explainingScopeRejection(() => api.updateClient(clientId, (current) => updatedClientRequest(current, inputs))),
+    explainingScopeRejection(() => api.updateClient(found.client_id, (current) => updatedClientRequest(current, inputs))),
   );
 }
 
@@ -127,4 +168,16 @@ async function finishing(client: ApiClient, inputs: ClientInputs, props: Props, 
   } catch (err) {
     throw new ResourceInitError(client.client_id, initFailureProperties(props, flattenClient(client, inputs).outputs), err);
   }
+}
+
+/**
+ * State left by an earlier version whose create (under a client_id it chose) had an unknown outcome, and the
+ * client is not there: this version never sends a client_id, so it cannot be made under that id.
+ */
+function unconfirmedLegacyCreate(id: string): MaskinportenError {
+  return new MaskinportenError(
+    "CREATE_NOT_FOUND",
+    `client ${id}, whose creation an earlier version of pulumi-maskinporten could not confirm, does not exist: run \`pulumi refresh\` ` +
+      "so the stack forgets it, then `pulumi up` creates the client anew",
+  );
 }

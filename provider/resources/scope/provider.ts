@@ -3,7 +3,9 @@
  *
  * Maskinporten never deletes a scope: delete deactivates it, and creating it again answers 409, upon which
  * the scope is reactivated with the program's fields (the same name comes back). An active scope that
- * exists already is taken over only with `adopt: true`, so two stacks never silently manage one scope.
+ * exists already is taken over silently only when it is exactly what the program declares (what this
+ * resource's own create would have made: an earlier run that crashed or lost the answer after its POST);
+ * one that differs needs `adopt: true`, so two stacks never silently fight over one scope.
  */
 import { ApiError, MaskinportenError } from "../../api/errors";
 import { CreateOutcomeUnknownError, type MaskinportenApi } from "../../api/maskinporten-api";
@@ -102,13 +104,15 @@ async function createOrTakeOver(api: MaskinportenApi, desired: ScopeInputs, news
 }
 
 /**
- * A scope of this name exists: a deactivated one is reactivated; an active one is adopted only when the program says
- * so, and written only where it differs from the program.
+ * A scope of this name exists: a deactivated one is reactivated; an active one that matches the program is
+ * taken as it is; an active one that differs is adopted only when the program says so, and written only where
+ * it differs from the program.
  */
 async function takeOver(api: MaskinportenApi, desired: ScopeInputs, news: Record<string, unknown>, existing: ApiScope): Promise<ApiScope> {
   const name = scopeName(desired);
+  const matches = !diffFields(flattenScope(existing, desired).outputs, desired, diffSpecs()).changes;
+  if (existing.active && matches) return existing;
   if (existing.active && !desired.adopt) throw alreadyManaged(name);
-  if (existing.active && !diffFields(flattenScope(existing, desired).outputs, desired, diffSpecs()).changes) return existing;
   try {
     return await api.updateScope(name, expandUpdate(desired, existing));
   } catch (err) {
@@ -120,7 +124,8 @@ async function takeOver(api: MaskinportenApi, desired: ScopeInputs, news: Record
 function alreadyManaged(name: string): MaskinportenError {
   return new MaskinportenError(
     "SCOPE_EXISTS",
-    `scope ${name} already exists and is active (made in the portal, by another stack, or by an earlier run that lost its state). ` +
+    `scope ${name} already exists and is active, and differs from what the program declares (made in the portal, by another stack, ` +
+      "or by an earlier run that lost its state). " +
       "To manage it from this program, set `adopt: true` on the Scope, after making sure nothing else manages it " +
       "(two managers overwrite each other's changes and one of them would deactivate it on destroy); or choose another subscope.",
   );
