@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { forwarder } from "../../provider/forwarder";
-import { TYPE_MODULE, withOutputs } from "./dynamic";
+import { MaskinportenResource, withOutputs } from "./dynamic";
 
 /**
  * The arguments of a {@link Client}.
@@ -95,7 +94,7 @@ const CLIENT_OUTPUTS = [
  * });
  * ```
  */
-export class Client extends pulumi.dynamic.Resource {
+export class Client extends MaskinportenResource {
   /** The client_id: the `iss` of the client's JWT grants. */
   public declare readonly clientId: pulumi.Output<string>;
   /** The organisation the client belongs to. */
@@ -118,6 +117,6 @@ export class Client extends pulumi.dynamic.Resource {
   public declare readonly profile: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClientArgs, opts?: pulumi.CustomResourceOptions) {
-    super(forwarder("Client"), name, withOutputs(args, CLIENT_OUTPUTS), opts, TYPE_MODULE, "Client");
+    super("Client", name, withOutputs(args, CLIENT_OUTPUTS), opts);
   }
 }

@@ -25,7 +25,7 @@ import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
 import { isThisKey, registeredUnder, withKey, withoutKey } from "./expand";
 import { flattenClientKey, priorOfOutputs } from "./flatten";
-import { keyForms, newKeyPair } from "./generated";
+import { keyForms, newKeyPair, withoutDerivedForms } from "./generated";
 import { dueRule, rotates, type RotationPolicy } from "./rotation";
 import { checkedClientKeySchema, clientKeyId, clientKeySchema, generateField, secondsFromIso, type ClientKeyInputs } from "./schema";
 import { registerGenerated, verifiedOrRemoved } from "./successor";
@@ -103,6 +103,8 @@ export const clientKeyProvider: ResourceImplementation = {
     const { clientId, kid, thumbprint } = addressOf(id, props);
     await apiFor(props).modifyJwks(clientId, (keys) => withoutKey(keys, kid, thumbprint));
   },
+
+  restate: withoutDerivedForms,
 };
 
 /**
