@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 interface StateResource {
+  urn: string;
   type: string;
 }
 
@@ -17,12 +18,20 @@ export interface TypeStateSize {
   bytesPerResource: number;
 }
 
-/** Bytes per resource of each dynamic resource type of a deployment (`storedCheckpoint(...).deployment`). */
-export function stateBytesByType(deployment: unknown): TypeStateSize[] {
+/** The last part of a resource's type token: `Client` of `pulumi-nodejs:dynamic/maskinporten:Client`. */
+export function typeName(resource: { type: string }): string {
+  return resource.type.slice(resource.type.lastIndexOf(":") + 1);
+}
+
+/**
+ * Bytes per resource of each dynamic resource type of a deployment (`storedCheckpoint(...).deployment`);
+ * `typeOf` groups them otherwise (the benchmark's do-nothing program has one type for every role).
+ */
+export function stateBytesByType(deployment: unknown, typeOf: (resource: StateResource) => string = typeName): TypeStateSize[] {
   const resources = ((deployment as { resources?: StateResource[] }).resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
   const byType = new Map<string, number[]>();
   for (const resource of resources) {
-    const type = resource.type.slice(resource.type.lastIndexOf(":") + 1);
+    const type = typeOf(resource);
     byType.set(type, [...(byType.get(type) ?? []), Buffer.byteLength(JSON.stringify(resource))]);
   }
   return [...byType.entries()]
