@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clientKeyAdvice, DEFAULT_KEY_EXPIRY_WARNING_DAYS, expiryWarning, KEY_EXPIRY_WARNING_CONFIG } from "../../provider/resources/client-key/expiry";
-import { PRIVATE_KEY_OUTPUTS } from "../../provider/resources/client-key/generated";
+import { PRIVATE_KEY_OUTPUTS } from "../../provider/resources/client-key/key-forms";
 import { MaskinportenResource, withOutputs } from "./dynamic";
 import { derivedKeyOutputs } from "./key-forms";
 

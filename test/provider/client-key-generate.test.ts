@@ -7,7 +7,7 @@
 import { pemBegin } from "../helpers/pem";
 import { connect } from "../../provider/api/connection";
 import { resetRuntime } from "../../provider/runtime";
-import { derivedKeyForms } from "../../provider/resources/client-key/generated";
+import { derivedKeyForms } from "../../provider/resources/client-key/key-forms";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
 import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";

@@ -1,7 +1,8 @@
 /** The pure parts of generated keys: when a key is due, kids for successors, and re-kidding a key pair. */
 import type { Jwk } from "../../provider/api/wire";
 import { generateKeyPair } from "../../provider/keys";
-import { derivedKeyForms, freeKid, keyForms, withKid, withoutDerivedForms } from "../../provider/resources/client-key/generated";
+import { freeKid, keyForms, withKid } from "../../provider/resources/client-key/generated";
+import { derivedKeyForms, withoutDerivedForms } from "../../provider/resources/client-key/key-forms";
 import { dueRule } from "../../provider/resources/client-key/rotation";
 import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
 import { rsaKeyPair } from "../simulator/helpers";

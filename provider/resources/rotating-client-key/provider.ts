@@ -17,7 +17,8 @@ import { maskinportenTime } from "../../api/server-time";
 import type { Jwk } from "../../api/wire";
 import { connectionFor } from "../../runtime";
 import { isThisKey, withKey, withoutKey } from "../client-key/expand";
-import { keyForms, newKeyPair, withoutDerivedForms, type KeyForms } from "../client-key/generated";
+import { keyForms, newKeyPair } from "../client-key/generated";
+import { ROTATING_KEY_SECRET_OUTPUTS, withoutDerivedForms, type KeyForms } from "../client-key/key-forms";
 import { dueRule } from "../client-key/rotation";
 import { DAY_SECONDS, isoFromSeconds } from "../client-key/schema";
 import { registerGenerated, verifiedOrRemoved } from "../client-key/successor";
@@ -26,7 +27,7 @@ import { checkResource, parseChecked } from "../shared/methods";
 import { definedOnly, gone, keptProfile, profileOf } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown } from "../shared/unknown";
-import { ROTATING_KEY_SECRET_OUTPUTS, rotatingClientKeySchema, type RotatingClientKeyInputs } from "./schema";
+import { rotatingClientKeySchema, type RotatingClientKeyInputs } from "./schema";
 
 type Props = Record<string, unknown>;
 
