@@ -1,36 +1,27 @@
 /**
- * The provider object that `dynamic.Resource` serializes into each resource's state (`__provider`).
+ * The text each resource's state holds as its provider (`__provider`).
  *
- * It holds nothing but the resource type: each method loads the implementation from the installed package
- * by its public name when it runs, so the state never contains implementation code, credentials or clients,
- * and upgrading the package changes what runs for resources already in state. Keep this text stable: a
- * changed `__provider` is shown by `pulumi preview --diff` on resources that change for other reasons.
+ * Pulumi's dynamic provider host evaluates `__provider` as a CommonJS module (require-from-string, resolving
+ * modules from the program's directory) and calls its `handler()` once per distinct text and process; what
+ * `handler` returns is the provider whose methods it calls. So the text only has to name the resource type
+ * and load the installed package by its public name when the host calls it: the state never contains
+ * implementation code, credentials or clients, and upgrading the package changes what runs for resources
+ * already in state.
+ *
+ * It is written by hand rather than serialized from a closure (as `dynamic.Resource` would): ~90 bytes in
+ * place of ~2.4 kB (stored twice per resource: inputs and outputs), and the program never loads Pulumi's
+ * closure serializer. Keep the text stable: a changed `__provider` makes the next `up` rewrite every
+ * resource's state (see `dynamic-provider.ts`), which `preview --diff` shows as an update of `__provider`.
  */
-import type * as pulumi from "@pulumi/pulumi";
 
-/**
- * One object per type: `dynamic.Resource` caches the serialized text per provider object, and serializing
- * a closure takes ~25 ms, so a new object per resource cost seconds per `up` and `preview` of a few hundred.
- */
-const forwarders = new Map<string, pulumi.dynamic.ResourceProvider>();
+/** The resource types, as named in the type tokens `pulumi-nodejs:dynamic/maskinporten:<type>`. */
+export const RESOURCE_TYPES = ["Client", "ClientKey", "RotatingClientKey", "Scope", "ScopeGrant"] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
-export function forwarder(type: string): pulumi.dynamic.ResourceProvider {
-  let found = forwarders.get(type);
-  if (!found) {
-    found = forwarderOf(type);
-    forwarders.set(type, found);
-  }
-  return found;
-}
+/** The package entry point the text loads, by its public name, so the installed version runs. */
+export const PROVIDER_ENTRY_POINT = "pulumi-maskinporten/provider";
 
-function forwarderOf(type: string): pulumi.dynamic.ResourceProvider {
-  return {
-    configure: async (req) => require("pulumi-maskinporten/provider").configure(req.config),
-    check: (olds, news) => require("pulumi-maskinporten/provider").implementation(type).check(olds, news),
-    diff: (id, olds, news) => require("pulumi-maskinporten/provider").implementation(type).diff(id, olds, news),
-    create: (inputs) => require("pulumi-maskinporten/provider").implementation(type).create(inputs),
-    read: (id, props) => require("pulumi-maskinporten/provider").implementation(type).read(id, props),
-    update: (id, olds, news) => require("pulumi-maskinporten/provider").implementation(type).update(id, olds, news),
-    delete: (id, props) => require("pulumi-maskinporten/provider").implementation(type).delete(id, props),
-  };
+/** The `__provider` text of a resource type. */
+export function forwarderText(type: ResourceType): string {
+  return `exports.handler = () => require(${JSON.stringify(PROVIDER_ENTRY_POINT)}).dynamicProvider(${JSON.stringify(type)});\n`;
 }

@@ -12,6 +12,11 @@
  *   --connections 32         of the throughput load generator
  *   --no-padded              skip B′ (B padded to A's state size)
  *   --no-docs                print only; leave docs/ as it is
+ *
+ * One size only, one cycle, A next to B (the targets' comparison), without the latency runs, B′ and the
+ * throughput measurement, leaving docs/ alone (a few minutes at N = 200 instead of ~23 for the full run):
+ *
+ *   npm run bench -- --n 200 --repeat-large 1 --latency-ms 0 --throughput-seconds 0 --no-padded --no-docs
  */
 "use strict";
 
@@ -61,7 +66,8 @@ async function main() {
   const started = Date.now();
   const report = await runBench({ ...settings, log: (line) => process.stderr.write(`[bench] ${line}\n`) }, command);
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
-  process.stdout.write(`\n${benchTables(report).map(textTable).join("\n\n")}\n\nbench took ${minutes} min\n`);
+  const tables = benchTables(report).filter((t) => t.rows.length > 0);
+  process.stdout.write(`\n${tables.map(textTable).join("\n\n")}\n\nbench took ${minutes} min\n`);
 
   const json = `${JSON.stringify(report, null, 2)}\n`;
   fs.mkdirSync(path.join(ROOT, ".cache", "bench"), { recursive: true });

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { forwarder } from "../../provider/forwarder";
 import { clientKeyAdvice, DEFAULT_KEY_EXPIRY_WARNING_DAYS, expiryWarning, KEY_EXPIRY_WARNING_CONFIG } from "../../provider/resources/client-key/expiry";
-import { PRIVATE_KEY_OUTPUTS } from "../../provider/resources/client-key/generated";
-import { TYPE_MODULE, withOutputs } from "./dynamic";
+import { PRIVATE_KEY_OUTPUTS } from "../../provider/resources/client-key/key-forms";
+import { MaskinportenResource, withOutputs } from "./dynamic";
+import { derivedKeyOutputs } from "./key-forms";
 
 /** How the provider generates a key pair. */
 export interface GenerateKeyArgs {
@@ -101,7 +101,6 @@ const CLIENT_KEY_OUTPUTS = [
   "verify",
   "profile",
   "publicKeyJwk",
-  "publicKeyPem",
   ...PRIVATE_KEY_OUTPUTS,
 ] as const;
 
@@ -126,7 +125,7 @@ const CLIENT_KEY_OUTPUTS = [
  *
  * `preview` and `up` warn when the key expires within 30 days (stack config `maskinporten:keyExpiryWarningDays`).
  */
-export class ClientKey extends pulumi.dynamic.Resource {
+export class ClientKey extends MaskinportenResource {
   /** The client the key is registered on. */
   public declare readonly clientId: pulumi.Output<string>;
   /** The key as the program gave it; undefined for a generated key (see `publicKeyJwk`). */
@@ -148,17 +147,21 @@ export class ClientKey extends pulumi.dynamic.Resource {
   public declare readonly profile: pulumi.Output<string | undefined>;
   /** A generated key's public JWK, as registered. */
   public declare readonly publicKeyJwk: pulumi.Output<Record<string, unknown> | undefined>;
-  /** A generated key's public key, SPKI PEM. */
+  /** A generated key's public key, SPKI PEM (derived from `publicKeyJwk` in the program, not stored). */
   public declare readonly publicKeyPem: pulumi.Output<string | undefined>;
   /** Secret. A generated key's private JWK as JSON text (what `getAccessToken` and `altinn-jwks export key` take). */
   public declare readonly privateKeyJwk: pulumi.Output<string | undefined>;
-  /** Secret. Base64 of `privateKeyJwk`: the `altinn-jwks export key --base64` form, for Azure Key Vault secrets. */
+  /**
+   * Secret. Base64 of `privateKeyJwk`: the `altinn-jwks export key --base64` form, for Azure Key Vault secrets.
+   * Derived from `privateKeyJwk` in the program, not stored.
+   */
   public declare readonly privateKeyBase64: pulumi.Output<string | undefined>;
-  /** Secret. A generated key's private key, PKCS#8 PEM (give `kid` along with it when signing). */
+  /** Secret. A generated key's private key, PKCS#8 PEM (give `kid` along with it when signing). Derived, not stored. */
   public declare readonly privateKeyPem: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClientKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(forwarder("ClientKey"), name, withOutputs(asWire(args), CLIENT_KEY_OUTPUTS), withSecretOutputs(opts, PRIVATE_KEY_OUTPUTS), TYPE_MODULE, "ClientKey");
+    super("ClientKey", name, withOutputs(asWire(args), CLIENT_KEY_OUTPUTS), withSecretOutputs(opts, PRIVATE_KEY_OUTPUTS));
+    Object.assign(this, derivedKeyOutputs(this.privateKeyJwk, this.publicKeyJwk));
     const advice = clientKeyAdvice(args.generate !== undefined, args.rotateAfterDays !== undefined || args.rotateBeforeExpiryDays !== undefined);
     warnWhenExpiring(this, this.kid, this.clientId, this.expiresAt, advice);
   }

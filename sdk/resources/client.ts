@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { forwarder } from "../../provider/forwarder";
 import { ownerMarker } from "../../provider/resources/client/owner-marker";
-import { TYPE_MODULE, withOutputs } from "./dynamic";
+import { MaskinportenResource, withOutputs } from "./dynamic";
 
 /**
  * The arguments of a {@link Client}.
@@ -96,7 +95,7 @@ const CLIENT_OUTPUTS = [
  * });
  * ```
  */
-export class Client extends pulumi.dynamic.Resource {
+export class Client extends MaskinportenResource {
   /** The client_id: the `iss` of the client's JWT grants. */
   public declare readonly clientId: pulumi.Output<string>;
   /** The organisation the client belongs to. */
@@ -119,7 +118,7 @@ export class Client extends pulumi.dynamic.Resource {
   public declare readonly profile: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClientArgs, opts?: pulumi.CustomResourceOptions) {
-    super(forwarder("Client"), name, { ...withOutputs(args, CLIENT_OUTPUTS), ownerMarker: markerOf(name, args, opts) }, opts, TYPE_MODULE, "Client");
+    super("Client", name, { ...withOutputs(args, CLIENT_OUTPUTS), ownerMarker: markerOf(name, args, opts) }, opts);
   }
 }
 

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { forwarder } from "../../provider/forwarder";
-import { ROTATING_KEY_SECRET_OUTPUTS } from "../../provider/resources/rotating-client-key/schema";
+import { ROTATING_KEY_SECRET_OUTPUTS } from "../../provider/resources/client-key/key-forms";
 import { warnWhenExpiring, withSecretOutputs, type GenerateKeyArgs, type KidConventionArgs, type VerifyKeyArgs } from "./client-key";
-import { TYPE_MODULE, withOutputs } from "./dynamic";
+import { MaskinportenResource, withOutputs } from "./dynamic";
+import { secretOutput, withDerivedForms } from "./key-forms";
 
 /** The arguments of a {@link RotatingClientKey}. */
 export interface RotatingClientKeyArgs {
@@ -28,7 +28,10 @@ export interface RotatingClientKeyArgs {
   readonly profile?: pulumi.Input<string>;
 }
 
-/** A key of a {@link RotatingClientKey}: its kid and life, and the private key in the forms people store it in. */
+/**
+ * A key of a {@link RotatingClientKey}: its kid and life, and the private key in the forms people store it in
+ * (the state holds the JWKs; the program derives the other forms).
+ */
 export interface RotatedKey {
   kid: string;
   thumbprint: string;
@@ -86,7 +89,7 @@ const ROTATING_CLIENT_KEY_OUTPUTS = [
  *
  * A client needs room for three keys at a rotation inside a grace period (at most 5 keys per client).
  */
-export class RotatingClientKey extends pulumi.dynamic.Resource {
+export class RotatingClientKey extends MaskinportenResource {
   public declare readonly clientId: pulumi.Output<string>;
   public declare readonly generate: pulumi.Output<Required<GenerateKeyArgs>>;
   public declare readonly kidConvention: pulumi.Output<KidConventionArgs | undefined>;
@@ -108,7 +111,10 @@ export class RotatingClientKey extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RotatingClientKeyArgs, opts?: pulumi.CustomResourceOptions) {
     const props = withOutputs(args, ROTATING_CLIENT_KEY_OUTPUTS);
-    super(forwarder("RotatingClientKey"), name, props, withSecretOutputs(opts, ROTATING_KEY_SECRET_OUTPUTS), TYPE_MODULE, "RotatingClientKey");
+    super("RotatingClientKey", name, props, withSecretOutputs(opts, ROTATING_KEY_SECRET_OUTPUTS));
+    // The state holds each key's JWKs; the other forms are derived here (secret, as the key is).
+    this.current = secretOutput(this.current.apply<RotatedKey>((key) => withDerivedForms(key)));
+    this.previous = secretOutput(this.previous.apply<RetiringKey | undefined>((key) => (key === undefined ? undefined : withDerivedForms(key))));
     const advice = "it rotates at the next `pulumi up` (rotateAfterDays, or earlier when it expires within the grace period): run it";
     warnWhenExpiring(this, this.kid, this.clientId, this.expiresAt, advice);
   }

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { forwarder } from "../../provider/forwarder";
-import { TYPE_MODULE, withOutputs } from "./dynamic";
+import { MaskinportenResource, withOutputs } from "./dynamic";
 
 /** The arguments of a {@link ScopeGrant}. */
 export interface ScopeGrantArgs {
@@ -45,7 +44,7 @@ const SCOPE_GRANT_OUTPUTS = [
  * new ScopeGrant("konsument-read", { scope: read.name, consumerOrgno: "312000008" });
  * ```
  */
-export class ScopeGrant extends pulumi.dynamic.Resource {
+export class ScopeGrant extends MaskinportenResource {
   /** `APPROVED` while the grant is in force. */
   public declare readonly state: pulumi.Output<"APPROVED" | "DENIED" | "REQUESTED">;
   /** The organisation that owns the scope. */
@@ -61,6 +60,6 @@ export class ScopeGrant extends pulumi.dynamic.Resource {
   public declare readonly profile: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ScopeGrantArgs, opts?: pulumi.CustomResourceOptions) {
-    super(forwarder("ScopeGrant"), name, withOutputs(args, SCOPE_GRANT_OUTPUTS), opts, TYPE_MODULE, "ScopeGrant");
+    super("ScopeGrant", name, withOutputs(args, SCOPE_GRANT_OUTPUTS), opts);
   }
 }

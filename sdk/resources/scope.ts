@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { forwarder } from "../../provider/forwarder";
-import { TYPE_MODULE, withOutputs } from "./dynamic";
+import { MaskinportenResource, withOutputs } from "./dynamic";
 
 /**
  * The arguments of a {@link Scope}.
@@ -115,7 +114,7 @@ const SCOPE_OUTPUTS = [
  * });
  * ```
  */
-export class Scope extends pulumi.dynamic.Resource {
+export class Scope extends MaskinportenResource {
   /** The scope name, `prefix:subscope`, as consumers request it. */
   public declare readonly name: pulumi.Output<string>;
   /** The organisation that owns the scope. */
@@ -147,6 +146,6 @@ export class Scope extends pulumi.dynamic.Resource {
   public declare readonly profile: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ScopeArgs, opts?: pulumi.CustomResourceOptions) {
-    super(forwarder("Scope"), name, withOutputs(args, SCOPE_OUTPUTS), opts, TYPE_MODULE, "Scope");
+    super("Scope", name, withOutputs(args, SCOPE_OUTPUTS), opts);
   }
 }

@@ -86,6 +86,18 @@ input.customers.forEach((customer, i) => {
 });
 `;
 
+/**
+ * The type of program A a resource of either program stands for, by its name (B's are all `Noop`): so that
+ * both programs' state can be compared type by type.
+ */
+export function roleOf(resource: { urn: string }): string {
+  const name = resource.urn.slice(resource.urn.lastIndexOf("::") + 2);
+  if (name === "api") return "Scope";
+  const role = { grant: "ScopeGrant", client: "Client", key: "ClientKey" }[name.replace(/-\d+$/, "")];
+  if (role === undefined) throw new Error(`no benchmark resource is named ${name}`);
+  return role;
+}
+
 /** Resources in either program for N customers. */
 export function resourceCount(n: number): number {
   return 1 + 3 * n;

@@ -16,6 +16,14 @@ const TOKEN_RENEWAL_MS = 100_000;
 /** A shared list read lives 5 s in the provider process. */
 const SHARED_READ_TTL_MS = 5_000;
 
+/** The bare engine's pace: A's time of these phases within this factor of B's (issue 18), at sizes from `SPEED_TARGET_FROM_N` on. */
+export const SPEED_TARGET_RATIO = 1.25;
+export const SPEED_TARGETED_PHASES = ["up", "preview", "noopUp", "destroy"] as const;
+/** Below this size a phase is a few seconds, and the fixed cost of a run (CLI, program, provider start) and noise dominate. */
+export const SPEED_TARGET_FROM_N = 200;
+/** A's checkpoint per resource within this factor of B's, the do-nothing program with its natural state. */
+export const STATE_TARGET_RATIO = 1.5;
+
 function tokensAllowed(credentials: number, ms: number): number {
   return credentials * Math.max(1, Math.ceil(ms / TOKEN_RENEWAL_MS));
 }
@@ -58,6 +66,26 @@ export function targets(report: BenchReport): Target[] {
         met: refresh.requests.total <= refreshMost,
       },
     );
+    const { A: stateA, B: stateB } = size.stateBytesPerResource;
+    if (stateA !== undefined && stateB !== undefined) {
+      result.push({
+        name: `state per resource after up, N=${size.n}`,
+        target: `within ${STATE_TARGET_RATIO}× of B's (${Math.round(stateB * STATE_TARGET_RATIO)} bytes)`,
+        measured: `${stateA} bytes (${ratio(stateA / stateB)} of B's ${stateB})`,
+        met: stateA <= stateB * STATE_TARGET_RATIO,
+      });
+    }
+    if (size.n >= SPEED_TARGET_FROM_N) {
+      for (const phase of SPEED_TARGETED_PHASES) {
+        const { ms, ratio: aOverB } = size.phases[phase];
+        result.push({
+          name: `${PHASE_TITLES[phase]} against the bare engine, N=${size.n}`,
+          target: `within ${SPEED_TARGET_RATIO}× of B`,
+          measured: `${ratio(aOverB)} (${seconds(ms.A)} s and ${seconds(ms.B)} s)`,
+          met: aOverB <= SPEED_TARGET_RATIO,
+        });
+      }
+    }
   }
   return result;
 }
@@ -115,15 +143,28 @@ export function speedTable(report: BenchReport): Table {
 
 export function stateTable(report: BenchReport): Table {
   return {
-    title: "Stack state after up, bytes per resource",
-    head: ["N", "A", "B", "B′", "padding of B′"],
-    rows: report.sizes.map((s) => [
-      String(s.n),
-      String(s.stateBytesPerResource.A ?? "–"),
-      String(s.stateBytesPerResource.B ?? "–"),
-      String(s.stateBytesPerResource["B′"] ?? "–"),
-      String(s.pad ?? "–"),
-    ]),
+    title: "Stack state after up: the checkpoint file's bytes per resource",
+    head: ["N", "A", "B", "A ÷ B", "B′", "padding of B′"],
+    rows: report.sizes.map((s) => {
+      const { A: a, B: b } = s.stateBytesPerResource;
+      return [String(s.n), String(a ?? "–"), String(b ?? "–"), ratio(a !== undefined && b !== undefined ? a / b : undefined), String(s.stateBytesPerResource["B′"] ?? "–"), String(s.pad ?? "–")];
+    }),
+  };
+}
+
+export function stateByTypeTable(report: BenchReport): Table {
+  const rows = report.sizes.flatMap((size) => {
+    const a = size.stateBytesByType?.A ?? [];
+    const b = new Map((size.stateBytesByType?.B ?? []).map((t) => [t.type, t.bytesPerResource]));
+    return a.map((t) => {
+      const bytesB = b.get(t.type);
+      return [`N=${size.n}`, t.type, String(t.resources), String(t.bytesPerResource), String(bytesB ?? "–"), ratio(bytesB ? t.bytesPerResource / bytesB : undefined)];
+    });
+  });
+  return {
+    title: "State per resource type after up: each resource's entry in the checkpoint, bytes (B's resource in the same role)",
+    head: ["N", "type", "resources", "A", "B", "A ÷ B"],
+    rows,
   };
 }
 
@@ -183,5 +224,5 @@ export function peakDemand(report: BenchReport): number {
 }
 
 export function benchTables(report: BenchReport): Table[] {
-  return [targetsTable(report), economyTable(report), routesTable(report), speedTable(report), stateTable(report), latencyTable(report), throughputTable(report)];
+  return [targetsTable(report), economyTable(report), routesTable(report), speedTable(report), stateTable(report), stateByTypeTable(report), latencyTable(report), throughputTable(report)];
 }

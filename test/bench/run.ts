@@ -4,6 +4,7 @@
  * against a simulator in this process that counts every request; then the simulator's throughput.
  */
 import { cpus, release, totalmem } from "node:os";
+import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import type { SimulatorHandle } from "../../simulator";
 import { startTestSimulator } from "../helpers/simulator-variant";
@@ -12,7 +13,8 @@ import { makeProject, removeProject, stackFor } from "../e2e/harness";
 import { readInFlight, resetInFlight, type InFlightTotals } from "./in-flight";
 import { latencyBoundMs } from "./latency-bound";
 import { PHASES, runPhase, type Phase } from "./phases";
-import { customerOrgnos, PROGRAM_A, PROGRAM_B, publicKeys, resourceCount, writeInput, type BenchInput } from "./programs";
+import { customerOrgnos, PROGRAM_A, PROGRAM_B, publicKeys, resourceCount, roleOf, writeInput, type BenchInput } from "./programs";
+import { stateBytesByType, storedCheckpoint, type TypeStateSize } from "./state-size";
 import { median } from "./table";
 import { measureThroughput, type ThroughputResult } from "./throughput";
 
@@ -60,8 +62,10 @@ export interface SizeResult {
   resources: number;
   /** Cycles measured; times are medians over them. */
   repeats: number;
-  /** Bytes of stack state per resource after `up`. */
+  /** Bytes of the stack's checkpoint file after `up`, per resource of the program. */
   stateBytesPerResource: Partial<Record<ProgramName, number>>;
+  /** Bytes of each resource's entry in the checkpoint after `up`, per type of program A (B's by the role it plays). */
+  stateBytesByType?: Partial<Record<ProgramName, TypeStateSize[]>>;
   /** Padding B′ got per resource. */
   pad?: number;
   phases: Record<Phase, PhaseResult>;
@@ -159,6 +163,7 @@ async function benchSize(sim: SimulatorHandle, n: number, index: number, options
   const inFlight = new Map<string, InFlightTotals[]>();
   const requests = new Map<string, RequestCounts>();
   const stateBytesPerResource: SizeResult["stateBytesPerResource"] = {};
+  const stateByType: NonNullable<SizeResult["stateBytesByType"]> = {};
   let pad: number | undefined;
   try {
     // Untimed: the first engine run on a project pays for cold caches (the CLI, plugins, the program's modules).
@@ -190,7 +195,11 @@ async function benchSize(sim: SimulatorHandle, n: number, index: number, options
           } else if (counted.total > 0) {
             throw new Error(`program ${program.name} made ${counted.total} requests in ${phase}`);
           }
-          if (phase === "up" && cycle === 0 && program.name !== "A+L") stateBytesPerResource[program.name] = await stateBytes(program.stack, resources);
+          if (phase === "up" && cycle === 0 && program.name !== "A+L") {
+            const { bytes, deployment } = storedCheckpoint(join(program.dir, ".pulumi-local", "backend"), program.stack.name);
+            stateBytesPerResource[program.name] = Math.round(bytes / resources);
+            stateByType[program.name] = stateBytesByType(deployment, roleOf);
+          }
         }
       }
     }
@@ -214,7 +223,7 @@ async function benchSize(sim: SimulatorHandle, n: number, index: number, options
         };
       }
     }
-    return { n, resources, repeats, stateBytesPerResource, ...(pad !== undefined && { pad }), phases, ...(options.latencyMs > 0 && { latency }) };
+    return { n, resources, repeats, stateBytesPerResource, stateBytesByType: stateByType, ...(pad !== undefined && { pad }), phases, ...(options.latencyMs > 0 && { latency }) };
   } finally {
     for (const program of programs) removeProject(program.dir);
   }
@@ -246,10 +255,4 @@ function maxTotal(kept: RequestCounts | undefined, counted: RequestCounts): Requ
 
 function counts(c: RequestCounters): RequestCounts {
   return { total: c.total, token: c.token, tokenIssued: c.tokenIssued, metadata: c.metadata, apiReads: c.apiReads, apiWrites: c.apiWrites, byRoute: c.byRoute };
-}
-
-/** The stack's state (as `pulumi stack export` gives it) per resource of the program. */
-async function stateBytes(stack: Stack, resources: number): Promise<number> {
-  const { deployment } = await stack.exportStack();
-  return Math.round(JSON.stringify(deployment).length / resources);
 }

@@ -5,8 +5,9 @@
  * test/fixtures/upgrade/program, written by the package as it was when the fixture was captured (see
  * meta.json and the README there). The test recreates the fixture's objects in a new simulator under the same
  * ids (as if Maskinporten had kept them), adjusts the server-set timestamps in the state to the new server's,
- * imports the state into a new stack and runs the same program with the current package: `preview` and
- * `refresh` show no changes, and `destroy` deactivates everything.
+ * imports the state into a new stack and runs the same program with the current package: the first `up`
+ * rewrites each resource's `__provider` text (and drops what this version no longer stores) without a request
+ * to Maskinporten, after which `preview` and `refresh` show no changes, and `destroy` deactivates everything.
  *
  * MASKINPORTEN_UPGRADE_FIXTURE=capture rewrites the fixture from the current package first (then the test
  * runs against the new one); do that only when the state's shape changes on purpose, and say so in the commit.
@@ -17,6 +18,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import type { Jwk } from "../../provider/api/wire";
+import { forwarderText, type ResourceType } from "../../provider/forwarder";
 import type { SimulatorHandle } from "../../simulator";
 import { startTestSimulator } from "../helpers/simulator-variant";
 import {
@@ -24,6 +26,7 @@ import {
   describeEngine,
   E2E_ROOT,
   ENGINE_TIMEOUT_MS,
+  previewSteps,
   privateJwkParts,
   REPO,
   removeProject,
@@ -33,6 +36,7 @@ import {
   useEngineSimulator,
   type EngineStack,
 } from "./harness";
+import { storedCheckpoint } from "../bench/state-size";
 
 const run = promisify(execFile);
 const FIXTURE = join(REPO, "test", "fixtures", "upgrade");
@@ -207,10 +211,31 @@ describeEngine("upgrade: state written by the previous shape of the package", ()
   });
 
   it(
-    "preview and refresh of the imported state with the current package show no changes",
+    "the first up rewrites each resource's __provider (and drops the key forms now derived) without a request to Maskinporten; then preview and refresh show no changes",
     async () => {
-      const preview = await engine.preview({ expectNoChanges: true, diff: true });
-      expect(preview.changeSummary).toEqual({ same: 6 });
+      const preview = await engine.preview({ diff: true });
+      // Every resource of the package shows as an update that names no property: only `__provider` changed, and
+      // the engine's display leaves out properties whose names begin with `__`.
+      expect(previewSteps(preview.stdout)).toEqual(
+        ["Client::client", "ClientKey::generated-key", "ClientKey::given-key", "Scope::read", "ScopeGrant::read-for-consumer"].map((r) => `update ${r}`),
+      );
+      expect(preview.changeSummary).toEqual({ same: 1, update: 5 });
+      const before = await engine.stack.outputs();
+
+      await sim().control.resetRequests();
+      const up = await engine.up();
+      expect(changesOf(up.summary.resourceChanges)).toEqual({ update: 5 });
+      expect((await sim().control.counters()).total).toBe(0);
+      expect(await engine.stack.outputs()).toEqual(before);
+
+      const state = storedCheckpoint(join(dir, ".pulumi-local", "backend"), meta.stackName).deployment as { resources: StateResource[] };
+      for (const r of state.resources.filter((r) => r.type.startsWith(TYPE_PREFIX))) {
+        const type = r.type.slice(TYPE_PREFIX.length) as ResourceType;
+        expect([r.inputs?.["__provider"], r.outputs?.["__provider"]]).toEqual([forwarderText(type), forwarderText(type)]);
+        for (const form of ["privateKeyBase64", "privateKeyPem", "publicKeyPem"]) expect(r.outputs).not.toHaveProperty(form);
+      }
+
+      await engine.preview({ expectNoChanges: true, diff: true });
       const refresh = await engine.refresh({ expectNoChanges: true });
       expect(changesOf(refresh.summary.resourceChanges)).toEqual({});
       await engine.preview({ expectNoChanges: true });

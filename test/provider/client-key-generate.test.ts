@@ -1,12 +1,13 @@
 /**
  * ClientKey with `generate`: the provider makes the key pair in `create`, registers the public half and returns
- * the private half in every form people store it in; each form gets a token from the simulator through the
- * API client and through `getToken`. Nothing secret in `check`'s result, and the forms carried through
+ * the private half as a JWK; it and every form the SDK derives from it gets a token from the simulator through
+ * the API client and through `getToken`. Nothing secret in `check`'s result, and the forms carried through
  * update and refresh.
  */
 import { pemBegin } from "../helpers/pem";
 import { connect } from "../../provider/api/connection";
 import { resetRuntime } from "../../provider/runtime";
+import { derivedKeyForms } from "../../provider/resources/client-key/key-forms";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
 import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
@@ -23,7 +24,13 @@ const sim = useSimulator();
 const owner = (): SimulatorOrg => sim().orgs[0]!;
 const { check, checkWith, failuresOf, up, preview, newClient, keysOf, kidsOf, tokenWith, portal } = clientKeyDriver(sim, owner);
 
-const PRIVATE_FORMS = ["privateKeyJwk", "privateKeyBase64", "privateKeyPem"] as const;
+/** The private key's stored form; the SDK derives the others (`derivedKeyForms`). */
+const PRIVATE_FORMS = ["privateKeyJwk"] as const;
+
+/** The forms the SDK derives from the stored JWKs. */
+function derived(outs: Props) {
+  return derivedKeyForms(outs["privateKeyJwk"] as string, outs["publicKeyJwk"] as Record<string, unknown>);
+}
 
 beforeEach(async () => {
   await configureProvider(simulatorConfig(sim(), owner().orgno, { owner: owner().orgno }));
@@ -40,7 +47,7 @@ afterAll(async () => {
 function privateSlices(outs: Props): string[] {
   const jwk = JSON.parse(outs["privateKeyJwk"] as string) as Record<string, string>;
   const members = ["d", "p", "q", "dp", "dq", "qi"].map((name) => jwk[name]!);
-  return [...members, outs["privateKeyBase64"] as string, outs["privateKeyPem"] as string].flatMap(secretSlices);
+  return [...members, derived(outs).privateKeyBase64, derived(outs).privateKeyPem].flatMap(secretSlices);
 }
 
 describe("check", () => {
@@ -109,13 +116,14 @@ describe("create", () => {
     expect(kid).toBe(rsaThumbprint(registered!));
     expect(outs["publicKeyJwk"]).toEqual({ kty: "RSA", kid, use: "sig", alg: algorithm, n: registered!.n, e: "AQAB" });
     expect(JSON.parse(outs["privateKeyJwk"] as string)).toMatchObject({ kid, alg: algorithm, n: registered!.n, d: expect.any(String) });
-    expect(Buffer.from(outs["privateKeyBase64"] as string, "base64").toString("utf8")).toBe(outs["privateKeyJwk"]);
-    expect(outs["privateKeyPem"]).toMatch(new RegExp(`^${pemBegin("PRIVATE KEY")}\\n`));
+    const { privateKeyBase64, privateKeyPem } = derived(outs);
+    expect(Buffer.from(privateKeyBase64, "base64").toString("utf8")).toBe(outs["privateKeyJwk"]);
+    expect(privateKeyPem).toMatch(new RegExp(`^${pemBegin("PRIVATE KEY")}\\n`));
 
     const forms: [string, string | undefined][] = [
       [outs["privateKeyJwk"] as string, undefined],
-      [outs["privateKeyBase64"] as string, undefined],
-      [outs["privateKeyPem"] as string, kid],
+      [privateKeyBase64, undefined],
+      [privateKeyPem, kid],
     ];
     for (const [privateKey, pemKid] of forms) {
       const connection = connect({
@@ -137,7 +145,7 @@ describe("create", () => {
     await sim().control.setClockOffset(3 * 24 * 3600);
     const { outs } = await up({ clientId: client.client_id, generate: { modulusLength: 2048 }, profile: "owner" });
     expect(Object.keys(outs).sort()).toEqual(
-      ["clientId", "generate", "kid", "thumbprint", "expiresAt", "createdAt", "profile", "publicKeyJwk", "publicKeyPem", ...PRIVATE_FORMS].sort(),
+      ["clientId", "generate", "kid", "thumbprint", "expiresAt", "createdAt", "profile", "publicKeyJwk", ...PRIVATE_FORMS].sort(),
     );
     expect(Math.abs(Date.parse(outs["createdAt"] as string) - (Date.now() + 3 * DAY_MS))).toBeLessThan(60_000);
     expect(encodable(outs)).toBe(true);
@@ -212,7 +220,7 @@ describe("diff, update, read", () => {
 
   it("switching between a given and a generated key replaces", async () => {
     const { id, outs, news } = await generated();
-    const { generate: _g, ...given } = { ...news, publicKey: outs["publicKeyPem"] };
+    const { generate: _g, ...given } = { ...news, publicKey: derived(outs).publicKeyPem };
     expect(await preview(id, outs, given)).toMatchObject({ changes: true, replaces: ["generate"] });
   });
 
@@ -223,7 +231,7 @@ describe("diff, update, read", () => {
       const inputs = await check(changed, outs);
       expect(await clientKeyProvider.diff(id, outs, inputs)).toMatchObject({ changes: true, replaces: [] });
       const { outs: updated } = await clientKeyProvider.update(id, outs, inputs);
-      for (const name of [...PRIVATE_FORMS, "kid", "createdAt", "publicKeyJwk", "publicKeyPem"]) expect((updated as Props)[name]).toEqual(outs[name]);
+      for (const name of [...PRIVATE_FORMS, "kid", "createdAt", "publicKeyJwk"]) expect((updated as Props)[name]).toEqual(outs[name]);
       expect(await preview(id, updated as Props, changed)).toMatchObject({ changes: false });
     }
     const [registered] = await keysOf(client.client_id);

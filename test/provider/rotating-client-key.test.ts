@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Jwk } from "../../provider/api/wire";
 import { resetRuntime } from "../../provider/runtime";
+import { derivedKeyForms } from "../../provider/resources/client-key/key-forms";
 import { rotatingClientKeyProvider } from "../../provider/resources/rotating-client-key/provider";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { clearTokenCache, getToken } from "../../sdk/tokens";
@@ -22,11 +23,11 @@ const owner = (): SimulatorOrg => sim().orgs[0]!;
 const portal = () => sim().control.portal(owner().orgno);
 const provider = rotatingClientKeyProvider;
 
+/** A key as the state holds it: its JWKs (the SDK derives the other forms). */
 interface Key {
   kid: string;
   privateKeyJwk: string;
-  privateKeyBase64: string;
-  privateKeyPem: string;
+  publicKeyJwk: Record<string, unknown>;
   retiresAt?: string;
 }
 
@@ -128,13 +129,16 @@ describe("check", () => {
 });
 
 describe("a key through its rotations", () => {
-  it("create registers one key; its private forms get tokens; the state is encodable", async () => {
+  it("create registers one key, stored as its JWKs; they and the forms the SDK derives get tokens; the state is encodable", async () => {
     const stack = await stackOf({ rotateAfterDays: 30, gracePeriodDays: 7 });
     expect(stack.id).toMatch(new RegExp(`^${stack.clientId}/rotating/`));
     expect(await kidsOf(stack.clientId)).toEqual([stack.current().kid]);
     expect(stack.state()).toMatchObject({ kid: stack.current().kid, expiresAt: expect.any(String) });
     expect(stack.previous()).toBeUndefined();
-    for (const key of [stack.current().privateKeyJwk, stack.current().privateKeyBase64]) {
+    expect(Object.keys(stack.current()).sort()).toEqual(["createdAt", "expiresAt", "kid", "privateKeyJwk", "publicKeyJwk", "thumbprint"]);
+    const { privateKeyBase64, privateKeyPem } = derivedKeyForms(stack.current().privateKeyJwk, stack.current().publicKeyJwk);
+    expect(privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    for (const key of [stack.current().privateKeyJwk, privateKeyBase64]) {
       await clearTokenCache();
       await expect(getToken({ issuer: sim().issuer, clientId: stack.clientId, key, scopes: OPEN_CATALOGUE_SCOPE })).resolves.toMatchObject({ kid: stack.current().kid });
     }

@@ -2,6 +2,7 @@
 import type { Jwk } from "../../provider/api/wire";
 import { generateKeyPair } from "../../provider/keys";
 import { freeKid, keyForms, withKid } from "../../provider/resources/client-key/generated";
+import { derivedKeyForms, withoutDerivedForms } from "../../provider/resources/client-key/key-forms";
 import { dueRule } from "../../provider/resources/client-key/rotation";
 import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
 import { rsaKeyPair } from "../simulator/helpers";
@@ -55,12 +56,25 @@ describe("withKid", () => {
     expect(JSON.parse(renamed.privateJwkJson)).toEqual({ ...key.privateJwk, kid: "new" });
     expect(Buffer.from(renamed.privateJwkBase64, "base64").toString("utf8")).toBe(renamed.privateJwkJson);
     expect(renamed.privateKeyPem).toBe(key.privateKeyPem);
-    expect(keyForms(renamed)).toEqual({
-      privateKeyJwk: renamed.privateJwkJson,
-      privateKeyBase64: renamed.privateJwkBase64,
-      privateKeyPem: key.privateKeyPem,
-      publicKeyJwk: renamed.publicJwk,
-      publicKeyPem: key.publicKeyPem,
-    });
+    expect(keyForms(renamed)).toEqual({ privateKeyJwk: renamed.privateJwkJson, publicKeyJwk: renamed.publicJwk });
+  });
+});
+
+describe("stored and derived forms", () => {
+  it("the state holds the JWKs; the other forms derive from them byte for byte as generateKeyPair made them", async () => {
+    for (const modulusLength of [2048, 4096] as const) {
+      const key = withKid(await generateKeyPair({ modulusLength, kid: "old" }), "new");
+      const stored = keyForms(key);
+      expect(derivedKeyForms(stored.privateKeyJwk, { ...stored.publicKeyJwk })).toEqual({
+        privateKeyBase64: key.privateJwkBase64,
+        privateKeyPem: key.privateKeyPem,
+        publicKeyPem: key.publicKeyPem,
+      });
+    }
+  });
+
+  it("a state written by 0.1.0 (every form stored) is restated to the JWKs and what is not a key form", () => {
+    const legacy = { kid: "k", thumbprint: "t", privateKeyJwk: "{}", privateKeyBase64: "e30=", privateKeyPem: "PEM", publicKeyJwk: { kty: "RSA" }, publicKeyPem: "PUB" };
+    expect(withoutDerivedForms(legacy)).toEqual({ kid: "k", thumbprint: "t", privateKeyJwk: "{}", publicKeyJwk: { kty: "RSA" } });
   });
 });

@@ -3,7 +3,7 @@
  * reaches the engine, which outputs are listed as secret, and the warning `preview`/`up` print for a key that
  * expires soon (stack config `maskinporten:keyExpiryWarningDays`).
  */
-import { pemBegin } from "../helpers/pem";
+import { generateKeyPairSync } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { expiryWarning } from "../../provider/resources/client-key/expiry";
 import * as runtime from "../../provider/runtime";
@@ -11,6 +11,16 @@ import { ClientKey, RotatingClientKey } from "../../sdk";
 import { withSecretOutputs } from "../../sdk/resources/client-key";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A generated key as the engine's state holds it (its JWKs), and the forms the program derives from them. */
+const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const publicKeyJwk = { ...pair.publicKey.export({ format: "jwk" }), kid: "gen-kid", alg: "RS256", use: "sig" };
+const privateKeyJwk = JSON.stringify({ ...publicKeyJwk, ...pair.privateKey.export({ format: "jwk" }) });
+const DERIVED = {
+  privateKeyBase64: Buffer.from(privateKeyJwk).toString("base64"),
+  privateKeyPem: pair.privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+  publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }) as string,
+};
 const registered: pulumi.runtime.MockResourceArgs[] = [];
 /** The expiry the mocked engine reports, per resource name. */
 const expiries = new Map<string, string>();
@@ -18,10 +28,10 @@ const expiries = new Map<string, string>();
 function engineState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   const { __provider: _provider, ...inputs } = args.inputs as Record<string, unknown>;
   if (args.type.endsWith(":RotatingClientKey")) {
-    const current = { kid: `${args.name}-kid`, privateKeyJwk: '{"d":"secret"}' };
+    const current = { kid: `${args.name}-kid`, privateKeyJwk, publicKeyJwk };
     return { ...inputs, kid: current.kid, current, expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString() };
   }
-  const generated = inputs["generate"] !== undefined ? { privateKeyJwk: '{"d":"secret"}', privateKeyBase64: "c2VjcmV0", privateKeyPem: pemBegin("PRIVATE KEY") } : {};
+  const generated = inputs["generate"] !== undefined ? { privateKeyJwk, publicKeyJwk } : {};
   return { ...inputs, kid: `${args.name}-kid`, thumbprint: "t", expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString(), ...generated };
 }
 
@@ -67,7 +77,7 @@ function warningsFor(resource: pulumi.Resource): string[] {
 }
 
 describe("a generated key in a program", () => {
-  it("reaches the engine with its generate settings and no key material; the private forms are outputs", async () => {
+  it("reaches the engine with its generate settings and no key material; the private forms are secret outputs, all but the JWK derived in the program", async () => {
     const key = new ClientKey("gen", { clientId: "c", generate: { algorithm: "RS512", modulusLength: 4096 }, kidConvention: { name: "myapp", environment: "test" }, rotateBeforeExpiryDays: 30 });
     await settled(key);
     const args = registered.find((r) => r.name === "gen")!;
@@ -78,9 +88,20 @@ describe("a generated key in a program", () => {
       kidConvention: { name: "myapp", environment: "test" },
       rotateBeforeExpiryDays: 30,
     });
-    expect(await valueOf(key.privateKeyJwk)).toBe('{"d":"secret"}');
-    expect(await valueOf(key.privateKeyBase64)).toBe("c2VjcmV0");
+    expect(await valueOf(key.privateKeyJwk)).toBe(privateKeyJwk);
+    expect(await valueOf(key.privateKeyBase64)).toBe(DERIVED.privateKeyBase64);
+    expect(await valueOf(key.privateKeyPem)).toBe(DERIVED.privateKeyPem);
+    expect(await valueOf(key.publicKeyPem)).toBe(DERIVED.publicKeyPem);
+    expect(await pulumi.isSecret(key.privateKeyBase64)).toBe(true);
+    expect(await pulumi.isSecret(key.privateKeyPem)).toBe(true);
+    expect(await pulumi.isSecret(key.publicKeyPem)).toBe(false);
     expect(await valueOf(key.kid)).toBe("gen-kid");
+  });
+
+  it("a key the program gives has no derived forms", async () => {
+    const key = new ClientKey("given", { clientId: "c", publicKey: "PEM" });
+    await settled(key);
+    for (const form of [key.privateKeyJwk, key.privateKeyBase64, key.privateKeyPem, key.publicKeyPem]) expect(await valueOf(form)).toBeUndefined();
   });
 
   it("lists the private forms in additionalSecretOutputs, keeping the program's own", () => {
@@ -94,7 +115,8 @@ describe("a generated key in a program", () => {
 describe("RotatingClientKey in a program", () => {
   it("reaches the engine with its type token and settings; the current key is an output", async () => {
     const key = new RotatingClientKey("rot", { clientId: "c", rotateAfterDays: 90, gracePeriodDays: 14, kidConvention: { name: "myapp", environment: "prod" } });
-    expect(await valueOf(key.current)).toEqual({ kid: "rot-kid", privateKeyJwk: '{"d":"secret"}' });
+    expect(await valueOf(key.current)).toEqual({ kid: "rot-kid", privateKeyJwk, publicKeyJwk, ...DERIVED });
+    expect(await pulumi.isSecret(key.current)).toBe(true);
     const args = registered.find((r) => r.name === "rot")!;
     expect(args.type).toBe("pulumi-nodejs:dynamic/maskinporten:RotatingClientKey");
     expect(args.inputs).toEqual({ __provider: expect.any(String), clientId: "c", rotateAfterDays: 90, gracePeriodDays: 14, kidConvention: { name: "myapp", environment: "prod" } });

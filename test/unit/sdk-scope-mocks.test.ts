@@ -103,8 +103,7 @@ describe("a program with a Scope and a ScopeGrant", () => {
     ] as const) {
       const text = find(type).inputs["__provider"];
       expect(typeof text).toBe("string");
-      expect(text).toContain('require("pulumi-maskinporten/provider")');
-      expect(text).toContain(`type: "${name}"`);
+      expect(text).toBe(`exports.handler = () => require("pulumi-maskinporten/provider").dynamicProvider("${name}");\n`);
       expect(text).not.toContain(SECRET_MARKER);
       expect(text).not.toContain("oidc_311000004_api");
       expect(text).not.toMatch(/PRIVATE KEY|MASKINPORTEN_|undici|zod/);

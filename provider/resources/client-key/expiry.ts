@@ -3,7 +3,8 @@
  * classes log it. It uses the program's clock: a warning is advice, days ahead, and the program has no
  * cheap way to Maskinporten's clock (the rotation decisions, which act, use Maskinporten's).
  */
-import { DAY_SECONDS } from "./schema";
+/** A day in seconds (as in schema.ts, which loads zod: this module is loaded into every program). */
+const DAY_SECONDS = 24 * 60 * 60;
 
 /** Stack config `maskinporten:keyExpiryWarningDays` (a number of days) overrides this. */
 export const DEFAULT_KEY_EXPIRY_WARNING_DAYS = 30;

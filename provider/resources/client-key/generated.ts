@@ -1,31 +1,16 @@
 /**
  * Key pairs the provider makes: generated in `create` (never in `check`, whose result is stored in plaintext),
- * the public half registered, the private half returned in the forms people store it in. The private forms
- * are secret outputs (the SDK lists them in `additionalSecretOutputs`); the API can never give them back, so
- * every later step carries them over from the state.
+ * the public half registered, the private half returned as a secret output (the SDK lists it in
+ * `additionalSecretOutputs`); the API can never give it back, so every later step carries it over from the state.
+ *
+ * The state holds one form of each half, the JWKs; the other forms people store a key in (base64 JWK, PEM) are
+ * derived from them in the program (`key-forms.ts`, the SDK's outputs), not stored once more per resource.
  */
 import type { Jwk } from "../../api/wire";
-import { altinnKid, generateKeyPair, type GeneratedKey, type PublicJwk } from "../../keys";
+import { altinnKid, generateKeyPair, type GeneratedKey } from "../../keys";
+import { DERIVED_KEY_OUTPUTS, GENERATED_KEY_OUTPUTS, type KeyForms } from "./key-forms";
 import { rsaThumbprint } from "./thumbprint";
 import type { GenerateSettings, KidConvention } from "./schema";
-
-/** The outputs that hold the private key: secret. */
-export const PRIVATE_KEY_OUTPUTS = ["privateKeyJwk", "privateKeyBase64", "privateKeyPem"] as const;
-/** Every output that only a generated key has, carried from state to state. */
-export const GENERATED_KEY_OUTPUTS = [...PRIVATE_KEY_OUTPUTS, "publicKeyJwk", "publicKeyPem"] as const;
-
-export interface KeyForms {
-  /** The private JWK as JSON text (`altinn-jwks export key`). */
-  privateKeyJwk: string;
-  /** Base64 of that JSON (`altinn-jwks export key --base64`), what Azure Key Vault secrets hold. */
-  privateKeyBase64: string;
-  /** PKCS#8 PEM. */
-  privateKeyPem: string;
-  /** The public JWK as registered. */
-  publicKeyJwk: PublicJwk;
-  /** SPKI PEM. */
-  publicKeyPem: string;
-}
 
 /** A new key pair. The kid is the given one, else the convention's for `date`, else the key's thumbprint. */
 export function newKeyPair(settings: GenerateSettings, naming: { kid?: string | undefined; kidConvention?: KidConvention | undefined }, date: Date): Promise<GeneratedKey> {
@@ -55,16 +40,13 @@ export function freeKid(keys: readonly Jwk[], kid: string, thumbprint: string): 
 }
 
 export function keyForms(key: GeneratedKey): KeyForms {
-  return {
-    privateKeyJwk: key.privateJwkJson,
-    privateKeyBase64: key.privateJwkBase64,
-    privateKeyPem: key.privateKeyPem,
-    publicKeyJwk: key.publicJwk,
-    publicKeyPem: key.publicKeyPem,
-  };
+  return { privateKeyJwk: key.privateJwkJson, publicKeyJwk: key.publicJwk };
 }
 
-/** The generated key's forms kept in `props` (state), to carry into the next outputs. */
+/**
+ * The generated key's forms kept in `props` (state), to carry into the next outputs; with the derived forms
+ * an earlier version stored, so that a refresh of its state shows no change (an update drops them: `restate`).
+ */
 export function keptForms(props: Record<string, unknown>): Partial<KeyForms> {
-  return Object.fromEntries(GENERATED_KEY_OUTPUTS.filter((name) => props[name] !== undefined).map((name) => [name, props[name]]));
+  return Object.fromEntries([...GENERATED_KEY_OUTPUTS, ...DERIVED_KEY_OUTPUTS].filter((name) => props[name] !== undefined).map((name) => [name, props[name]]));
 }

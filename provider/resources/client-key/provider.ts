@@ -26,6 +26,7 @@ import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
 import { isThisKey, registeredUnder, withKey, withoutKey } from "./expand";
 import { flattenClientKey, priorOfOutputs } from "./flatten";
 import { keyForms, newKeyPair } from "./generated";
+import { withoutDerivedForms } from "./key-forms";
 import { dueRule, rotates, type RotationPolicy } from "./rotation";
 import { checkedClientKeySchema, clientKeyId, clientKeySchema, generateField, secondsFromIso, type ClientKeyInputs } from "./schema";
 import { registerGenerated, verifiedOrRemoved } from "./successor";
@@ -103,6 +104,8 @@ export const clientKeyProvider: ResourceImplementation = {
     const { clientId, kid, thumbprint } = addressOf(id, props);
     await apiFor(props).modifyJwks(clientId, (keys) => withoutKey(keys, kid, thumbprint));
   },
+
+  restate: withoutDerivedForms,
 };
 
 /**

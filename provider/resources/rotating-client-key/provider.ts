@@ -2,8 +2,8 @@
  * The `RotatingClientKey` resource: a key pair the provider generates and rotates in place, keeping the
  * previous key registered for a grace period so that whoever reads the key from the stack can switch first.
  *
- * The state holds the current key and, during a grace period, the previous one (both with their private forms,
- * secret outputs). `diff` asks Maskinporten's clock whether a rotation is due (`rotateAfterDays` after the
+ * The state holds the current key and, during a grace period, the previous one (each with its private and public
+ * JWK, secret outputs; the SDK derives the other forms). `diff` asks Maskinporten's clock whether a rotation is due (`rotateAfterDays` after the
  * current key was made, or earlier when it expires within the grace period) or a grace period has ended;
  * `update` then makes the successor, registers it (and verifies it, when asked) before anything is removed,
  * and removes the previous key whose grace has ended. The grace counts from the rotation that really
@@ -17,7 +17,8 @@ import { maskinportenTime } from "../../api/server-time";
 import type { Jwk } from "../../api/wire";
 import { connectionFor } from "../../runtime";
 import { isThisKey, withKey, withoutKey } from "../client-key/expand";
-import { keyForms, newKeyPair, type KeyForms } from "../client-key/generated";
+import { keyForms, newKeyPair } from "../client-key/generated";
+import { ROTATING_KEY_SECRET_OUTPUTS, withoutDerivedForms, type KeyForms } from "../client-key/key-forms";
 import { dueRule } from "../client-key/rotation";
 import { DAY_SECONDS, isoFromSeconds } from "../client-key/schema";
 import { registerGenerated, verifiedOrRemoved } from "../client-key/successor";
@@ -121,7 +122,16 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
     const mine = [props["current"], props["previous"]].filter((k): k is KeyState => k !== undefined && k !== null);
     await connectionFor(profileOf(props)).api.modifyJwks(clientId, (keys) => mine.reduce(without, keys));
   },
+
+  restate(outputs) {
+    const keys = ROTATING_KEY_SECRET_OUTPUTS.filter((name) => isObject(outputs[name])).map((name) => [name, withoutDerivedForms(outputs[name] as object)]);
+    return { ...outputs, ...Object.fromEntries(keys) };
+  },
 };
+
+function isObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null;
+}
 
 interface Plan {
   /** The current key is due for its successor. */

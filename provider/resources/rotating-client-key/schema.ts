@@ -4,8 +4,6 @@ import { clientIdField, profileField } from "../shared/rules";
 import { daysField, generateField, kidConventionField, MAX_ROTATION_DAYS, verifyField } from "../client-key/schema";
 
 export const DEFAULT_GRACE_PERIOD_DAYS = 7;
-/** The outputs that hold the private keys: secret (the SDK lists them in `additionalSecretOutputs`). */
-export const ROTATING_KEY_SECRET_OUTPUTS = ["current", "previous"] as const;
 /** A key lives a year: the previous key must still be valid until its grace period ends. */
 const KEY_LIFETIME_DAYS = 365;
 
