@@ -118,7 +118,7 @@ export class Client extends MaskinportenResource {
   public declare readonly profile: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClientArgs, opts?: pulumi.CustomResourceOptions) {
-    super("Client", name, { ...withOutputs(args, CLIENT_OUTPUTS), ownerMarker: markerOf(name, args, opts) }, opts);
+    super("Client", name, { ...withOutputs(args, CLIENT_OUTPUTS), __ownerMarker: markerOf(name, args, opts) }, opts);
   }
 }
 

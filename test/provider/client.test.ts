@@ -48,7 +48,7 @@ async function newProcess(): Promise<void> {
 
 /** A program's Client, with the ownership marker the SDK computes (unique per resource and stack). */
 function program(overrides: Props = {}): Props {
-  return { clientName: `test-${randomUUID().slice(0, 8)}`, scopes: [SCOPE_A], ownerMarker: randomBytes(8).toString("hex"), ...overrides };
+  return { clientName: `test-${randomUUID().slice(0, 8)}`, scopes: [SCOPE_A], __ownerMarker: randomBytes(8).toString("hex"), ...overrides };
 }
 
 async function check(news: Props, olds: Props = {}): Promise<Props> {
@@ -103,7 +103,7 @@ describe("check", () => {
     await newProcess();
     expect((await check(news, first)).clientId).toBe(id);
     // A new marker (another clientOrgno: a replacement) is a new client, whose id is not known yet.
-    expect((await check({ ...news, ownerMarker: randomBytes(8).toString("hex") }, first)).clientId).toBeUndefined();
+    expect((await check({ ...news, __ownerMarker: randomBytes(8).toString("hex") }, first)).clientId).toBeUndefined();
   });
 
   it.each([
@@ -217,7 +217,7 @@ describe("create, read, update, delete", () => {
     expect(await portal().getClient(id)).toMatchObject({
       client_id: id,
       client_name: news.clientName,
-      description: `Fetches things [pulumi-maskinporten:${news.ownerMarker}]`,
+      description: `Fetches things [pulumi-maskinporten:${news.__ownerMarker}]`,
       integration_type: "maskinporten",
       application_type: "web",
       token_endpoint_auth_method: "private_key_jwt",
@@ -243,7 +243,7 @@ describe("create, read, update, delete", () => {
   it("gives a new client its name as description when the program has none", async () => {
     const news = program();
     const { id, outs } = await up(news);
-    expect((await portal().getClient(id)).description).toBe(`${news.clientName} [pulumi-maskinporten:${news.ownerMarker}]`);
+    expect((await portal().getClient(id)).description).toBe(`${news.clientName} [pulumi-maskinporten:${news.__ownerMarker}]`);
     expect(outs).not.toHaveProperty("description");
   });
 
@@ -281,7 +281,7 @@ describe("create, read, update, delete", () => {
     expect(read).toEqual({
       id,
       props: outs,
-      inputs: { clientId: id, clientName: news.clientName, description: "d", scopes: [SCOPE_A], active: true, profile: "owner", ownerMarker: news.ownerMarker },
+      inputs: { clientId: id, clientName: news.clientName, description: "d", scopes: [SCOPE_A], active: true, profile: "owner", __ownerMarker: news.__ownerMarker },
     });
     expect(encodable(read.props)).toBe(true);
     expect((await preview(id, read.props as Props, news)).changes).toBe(false);
@@ -308,7 +308,7 @@ describe("create, read, update, delete", () => {
     const updated = await upChange(id, outs, changed);
     expect(await portal().getClient(id)).toMatchObject({
       scopes: [SCOPE_A, SCOPE_B],
-      description: `better [pulumi-maskinporten:${news.ownerMarker}]`,
+      description: `better [pulumi-maskinporten:${news.__ownerMarker}]`,
       access_token_lifetime: 30,
       authorization_lifetime: 900,
       refresh_token_usage: "REUSE",
@@ -346,7 +346,7 @@ describe("drift made in the portal", () => {
 
     await newProcess();
     const read = await clientProvider.read(id, { ...outs, __provider: PROVIDER });
-    expect(read.inputs).toEqual({ clientId: id, clientName: news.clientName, scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A], active: true, ownerMarker: news.ownerMarker });
+    expect(read.inputs).toEqual({ clientId: id, clientName: news.clientName, scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A], active: true, __ownerMarker: news.__ownerMarker });
     expect(read.props).toMatchObject({ scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A] });
 
     const state = read.props as Props;
@@ -535,7 +535,7 @@ describe("faults", () => {
     await newProcess(); // a new run that lost the answer: the state does not have the client
     const again = await up({ ...news, description: "second", scopes: [SCOPE_A, SCOPE_B] });
     expect(again.id).toBe(id);
-    expect(await portal().getClient(id)).toMatchObject({ description: `second [pulumi-maskinporten:${news.ownerMarker}]`, scopes: [SCOPE_A, SCOPE_B] });
+    expect(await portal().getClient(id)).toMatchObject({ description: `second [pulumi-maskinporten:${news.__ownerMarker}]`, scopes: [SCOPE_A, SCOPE_B] });
     expect(await clientsNamed(news.clientName as string)).toHaveLength(1);
   });
 

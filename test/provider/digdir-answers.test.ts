@@ -57,7 +57,7 @@ async function upChange(provider: ResourceImplementation, id: string, state: Pro
 }
 
 function clientProgram(overrides: Props = {}): Props {
-  return { clientName: `answers-${randomUUID().slice(0, 8)}`, scopes: [OPEN_CATALOGUE_SCOPE], ownerMarker: randomBytes(8).toString("hex"), ...overrides };
+  return { clientName: `answers-${randomUUID().slice(0, 8)}`, scopes: [OPEN_CATALOGUE_SCOPE], __ownerMarker: randomBytes(8).toString("hex"), ...overrides };
 }
 
 async function clientsNamed(name: string, org: SimulatorOrg = owner()) {
@@ -88,7 +88,7 @@ describe.each(SWITCHES)("answers %s", (_name, switches) => {
     const changed = { ...news, description: "Fetches more", accessTokenLifetime: 60 };
     const updated = await upChange(clientProvider, id, outs, changed);
     expect(updated).toMatchObject({ description: "Fetches more", accessTokenLifetime: 60 });
-    expect(await portal().getClient(id)).toMatchObject({ description: `Fetches more [pulumi-maskinporten:${news.ownerMarker}]`, access_token_lifetime: 60 });
+    expect(await portal().getClient(id)).toMatchObject({ description: `Fetches more [pulumi-maskinporten:${news.__ownerMarker}]`, access_token_lifetime: 60 });
 
     await newProcess(switches);
     const read = await clientProvider.read(id, { ...updated, __provider: PROVIDER });

@@ -232,7 +232,7 @@ describe("a scope whose subscope holds ':' (digdirator's naming, e.g. nav:aap:af
     expect(grant.id).toBe(`${scope.id}/${consumer().orgno}`);
     expect((await scopeGrantProvider.read(grant.id, grant.outs)).id).toBe(grant.id);
 
-    const clientNews = { clientName: "colon-consumer", scopes: [scope.id], profile: "consumer", ownerMarker: "00000000000c010a", __provider: PROVIDER };
+    const clientNews = { clientName: "colon-consumer", scopes: [scope.id], profile: "consumer", __ownerMarker: "00000000000c010a", __provider: PROVIDER };
     const clientCheck = await clientProvider.check({}, clientNews);
     expect(clientCheck.failures ?? []).toEqual([]);
     const client = await clientProvider.create(clientCheck.inputs!);

@@ -143,22 +143,22 @@ describe("the ownership marker in the description", () => {
   const marked = (text: string) => `${text} [pulumi-maskinporten:${MARKER}]`;
 
   it("a new client carries it at the end of its description, and no client_id", () => {
-    expect(newClientRequest(inputs({ description: "Mine", ownerMarker: MARKER })).description).toBe(marked("Mine"));
-    expect(newClientRequest(inputs({ ownerMarker: MARKER })).description).toBe(marked("myapp"));
-    expect(newClientRequest(inputs({ ownerMarker: MARKER }))).not.toHaveProperty("client_id");
+    expect(newClientRequest(inputs({ description: "Mine", __ownerMarker: MARKER })).description).toBe(marked("Mine"));
+    expect(newClientRequest(inputs({ __ownerMarker: MARKER })).description).toBe(marked("myapp"));
+    expect(newClientRequest(inputs({ __ownerMarker: MARKER }))).not.toHaveProperty("client_id");
   });
 
   it("a PUT keeps the marker the client has, and never adds one to a client without it", () => {
     const own = apiClient({ description: marked("Old") });
-    expect(updatedClientRequest(own, inputs({ description: "New", ownerMarker: MARKER })).description).toBe(marked("New"));
-    expect(updatedClientRequest(own, inputs({ ownerMarker: MARKER })).description).toBe(marked("Old"));
+    expect(updatedClientRequest(own, inputs({ description: "New", __ownerMarker: MARKER })).description).toBe(marked("New"));
+    expect(updatedClientRequest(own, inputs({ __ownerMarker: MARKER })).description).toBe(marked("Old"));
     const adopted = apiClient({ description: "Made by hand" });
-    expect(updatedClientRequest(adopted, inputs({ description: "New", ownerMarker: MARKER })).description).toBe("New");
+    expect(updatedClientRequest(adopted, inputs({ description: "New", __ownerMarker: MARKER })).description).toBe("New");
   });
 
   it("flatten reports the description as the user wrote it, so there is no diff", () => {
-    const { inputs: read, outputs } = flattenClient(apiClient({ description: marked("Mine") }), { description: "Mine", ownerMarker: MARKER });
-    expect(read).toMatchObject({ description: "Mine", ownerMarker: MARKER });
+    const { inputs: read, outputs } = flattenClient(apiClient({ description: marked("Mine") }), { description: "Mine", __ownerMarker: MARKER });
+    expect(read).toMatchObject({ description: "Mine", __ownerMarker: MARKER });
     expect(outputs).toMatchObject({ description: "Mine" });
   });
 
@@ -174,8 +174,8 @@ describe("the ownership marker in the description", () => {
     expect(markerOf("text [pulumi-maskinporten:nothex]")).toBeUndefined();
   });
 
-  it("check refuses a description that holds a marker, and a malformed ownerMarker", () => {
+  it("check refuses a description that holds a marker, and a malformed __ownerMarker", () => {
     expect(clientSchema().safeParse({ clientName: "a", scopes: ["a:b"], description: "x [pulumi-maskinporten:0123]" }).success).toBe(false);
-    expect(clientSchema().safeParse({ clientName: "a", scopes: ["a:b"], ownerMarker: "XYZ" }).success).toBe(false);
+    expect(clientSchema().safeParse({ clientName: "a", scopes: ["a:b"], __ownerMarker: "XYZ" }).success).toBe(false);
   });
 });

@@ -79,13 +79,13 @@ describe("Client in a program", () => {
       scopes: ["eksempel:b", "eksempel:a"],
       accessTokenLifetime: 60,
       profile: "owner",
-      ownerMarker: expect.stringMatching(/^[0-9a-f]{16}$/),
+      __ownerMarker: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
   });
 
   it("passes an ownership marker that depends on the stack, the resource's name and clientOrgno, and on nothing else", async () => {
     const markerOf = async (name: string, args: ConstructorParameters<typeof Client>[1]) =>
-      (await registration(new Client(name, args), name)).inputs["ownerMarker"] as string;
+      (await registration(new Client(name, args), name)).inputs["__ownerMarker"] as string;
     const expected = (name: string, clientOrgno?: string) =>
       ownerMarker({ organization: organizationOrNone(), project: "project", stack: "stack", parent: "", name, clientOrgno });
     const plain = await markerOf("marked", { clientName: "x", scopes: ["difitest:open"] });

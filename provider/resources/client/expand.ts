@@ -35,7 +35,7 @@ export function newClientRequest(inputs: ClientInputs): ClientRequest {
   return {
     ...MASKINPORTEN_CLIENT,
     ...fields,
-    description: withMarker(inputs.description ?? inputs.clientName, inputs.ownerMarker),
+    description: withMarker(inputs.description ?? inputs.clientName, inputs.__ownerMarker),
     ...(inputs.clientOrgno !== undefined && { client_orgno: inputs.clientOrgno }),
   };
 }

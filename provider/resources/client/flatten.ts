@@ -22,7 +22,7 @@ export const CLIENT_ORGNO_MANAGED = "clientOrgnoManaged";
 /**
  * `prior` holds the inputs (or earlier outputs) that decide which optional fields are managed: only those
  * the program set are reported. `clientOrgno` is always an output; it is reported as an input only while the
- * program sets it (see {@link priorOfOutputs}). `profile`, `adoptClientId` and `ownerMarker` are not the API's
+ * program sets it (see {@link priorOfOutputs}). `profile`, `adoptClientId` and `__ownerMarker` are not the API's
  * to know and come from `prior`. The description is reported without the ownership marker, as the user wrote it.
  */
 export function flattenClient(client: ApiClient, prior: Record<string, unknown>): FlattenedClient {
@@ -37,7 +37,7 @@ export function flattenClient(client: ApiClient, prior: Record<string, unknown>)
   }
   if (typeof inputs["description"] === "string") inputs["description"] = withoutMarker(inputs["description"]);
   if (prior["clientOrgno"] !== undefined) inputs["clientOrgno"] = client.client_orgno;
-  for (const kept of ["adoptClientId", "ownerMarker"]) if (typeof prior[kept] === "string") inputs[kept] = prior[kept];
+  for (const kept of ["adoptClientId", "__ownerMarker"]) if (typeof prior[kept] === "string") inputs[kept] = prior[kept];
   const managed = definedOnly({ ...inputs, ...keptProfile(prior) });
   const outputs = definedOnly({
     ...managed,

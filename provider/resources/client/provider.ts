@@ -25,8 +25,8 @@ import { clientSchema, DERIVED_CLIENT_INPUTS, type ClientInputs } from "./schema
 
 type Props = Record<string, unknown>;
 
-/** `adoptClientId` and `ownerMarker` are left out: they only matter when the resource is created. */
-const FIELDS: FieldSpecs<Omit<ClientInputs, "adoptClientId" | "ownerMarker">> = {
+/** `adoptClientId` and `__ownerMarker` are left out: they only matter when the resource is created. */
+const FIELDS: FieldSpecs<Omit<ClientInputs, "adoptClientId" | "__ownerMarker">> = {
   clientName: {},
   description: { unmanagedWhenUnset: true },
   scopes: {},
@@ -99,8 +99,8 @@ async function knownClientId(olds: Props, inputs: Props): Promise<string | undef
   const kept = olds["clientId"];
   if (typeof kept === "string" && kept !== "") return kept;
   if (typeof inputs["adoptClientId"] === "string") return inputs["adoptClientId"];
-  const marker = olds["ownerMarker"];
-  if (typeof marker !== "string" || olds["ownerMarker"] !== inputs["ownerMarker"]) return undefined;
+  const marker = olds["__ownerMarker"];
+  if (typeof marker !== "string" || olds["__ownerMarker"] !== inputs["__ownerMarker"]) return undefined;
   try {
     // Several only after a delete and re-add (the old one deactivated): the active one, else the newest.
     const carrying = (await apiFor(inputs).sharedClients())
@@ -129,7 +129,7 @@ function carrying(marker: string): (client: ApiClient) => boolean {
  * answer was lost, or whose run was killed): that one is taken over and converged, as an adopted one is.
  */
 async function createOwn(api: MaskinportenApi, inputs: ClientInputs, props: Props): Promise<ApiClient> {
-  const recognise = inputs.ownerMarker === undefined ? undefined : carrying(inputs.ownerMarker);
+  const recognise = inputs.__ownerMarker === undefined ? undefined : carrying(inputs.__ownerMarker);
   const earlier = recognise && (await api.findOwnClient(recognise));
   if (earlier) {
     takenOverHere.add(earlier.client_id);

@@ -37,7 +37,7 @@ export function clientSchema() {
         .refine((id) => id !== "." && id !== "..", { error: (issue) => `${pathSegmentProblem(String(issue.input))}; give the client_id of an existing client, as shown in Digdir's portal` })
         .optional(),
       profile: profileField(),
-      ownerMarker: z
+      __ownerMarker: z
         .string()
         .regex(OWNER_MARKER_PATTERN, "is set by the SDK's Client (16 hex digits identifying the resource); do not set it yourself")
         .optional(),
