@@ -116,14 +116,23 @@ export interface KillPoint {
   jitterMs: number;
 }
 
-/** A seeded kill point among the `expectedWrites` writes the operation should make. */
+/**
+ * A seeded kill point among the `expectedWrites` writes the operation should make: after one of them but the
+ * last (the last one's jitter reaches the end), or in one case of ten before any write, during the program's start.
+ */
 export function killPoint(random: () => number, expectedWrites: number): KillPoint {
   const beforeAny = random() < 0.1;
   return {
-    afterWrites: beforeAny ? 0 : 1 + Math.floor(random() * Math.max(1, expectedWrites)),
-    jitterMs: Math.round(beforeAny ? 1000 + random() * 6000 : random() * 250),
+    afterWrites: beforeAny ? 0 : 1 + Math.floor(random() * Math.max(1, expectedWrites - 1)),
+    jitterMs: Math.round(beforeAny ? 1000 + random() * 6000 : random() * 2 * WRITE_LATENCY_MS),
   };
 }
+
+/**
+ * Latency of every API request during the killed operation, as a real API has: writes are in flight long enough
+ * for kills to land inside them (the simulator holds a request before it commits it).
+ */
+export const WRITE_LATENCY_MS = 300;
 
 /** Writes an operation makes between two programs, one per resource created, changed or deleted (a lower bound). */
 export function expectedWrites(before: CrashModel | undefined, after: CrashModel | undefined): number {
@@ -291,7 +300,26 @@ interface Killed {
  * them (each by its pid), as the language host's health check will once the engine is gone.
  */
 async function killDuring(sim: SimulatorHandle, dir: string, env: Record<string, string>, args: string[], point: KillPoint, watchMs: number, report: CrashReport): Promise<Killed> {
-  let since = await sim.control.lastSeq();
+  const since = await sim.control.lastSeq();
+  const latency = await sim.control.addFault({ kind: "latency", path: "/api/v1/*", latencyMs: WRITE_LATENCY_MS, probability: 1 });
+  try {
+    return await watchAndKill(sim, dir, env, args, point, watchMs, report, since);
+  } finally {
+    await sim.control.removeFault(latency);
+  }
+}
+
+async function watchAndKill(
+  sim: SimulatorHandle,
+  dir: string,
+  env: Record<string, string>,
+  args: string[],
+  point: KillPoint,
+  watchMs: number,
+  report: CrashReport,
+  from: number,
+): Promise<Killed> {
+  let since = from;
   const isWrite = (e: { kind: string; method: string }) => e.kind === "api" && e.method !== "GET";
   const engine = startPulumi(dir, env, args);
   let finished = false;
