@@ -81,6 +81,7 @@ export function crashTables(report: CrashReport): Table[] {
         ["state entries Digdir does not have", String(report.stateMismatches)],
         ["recovered ups not converged (missing objects or a preview with changes)", String(report.notConverged)],
         ["secrets found in output or state", String(report.secretLeaks)],
+        ["… generated keys' private forms looked for (besides the admin keys')", String(report.generatedSecretsWatched)],
       ],
     },
   ];

@@ -71,6 +71,8 @@ export interface CrashReport {
   /** A preview right after the recovered `up` showed changes, or the program is not all at Digdir. */
   notConverged: number;
   secretLeaks: number;
+  /** Distinct private forms of generated keys the scan looked for (besides the admin keys'). */
+  generatedSecretsWatched: number;
   changes: Partial<Record<CrashChange, number>>;
   /** What went wrong, run by run, in words (secret-free). */
   problems: string[];
@@ -105,6 +107,7 @@ export function emptyCrashReport(command: string, seed: number): CrashReport {
     stateMismatches: 0,
     notConverged: 0,
     secretLeaks: 0,
+    generatedSecretsWatched: 0,
     changes: {},
     problems: [],
   };
@@ -162,6 +165,7 @@ export async function runCrashSoak(options: CrashSoakOptions, command: string): 
   const sim = await startSimulator({ faultSeed: options.seed, quiet: true });
   const [owner, consumer, third] = sim.orgs as [SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number]];
   const secrets = sim.orgs.flatMap((o) => privateJwkParts(o.adminKey));
+  const adminSecrets = secrets.length;
   const keyPool = (await publicKeys(6)).map((k) => ({ ...k }));
   try {
     for (let run = 1; run <= options.runs; run++) {
@@ -172,6 +176,7 @@ export async function runCrashSoak(options: CrashSoakOptions, command: string): 
   } finally {
     await sim.close();
   }
+  report.generatedSecretsWatched = new Set(secrets.slice(adminSecrets)).size;
   report.generatedAt = new Date().toISOString();
   report.minutes = Math.round((Date.now() - started) / 600) / 100;
   return report;

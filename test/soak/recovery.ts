@@ -70,9 +70,13 @@ export async function pendingOperations(dir: string, env: Record<string, string>
   return counts;
 }
 
-/** The first line that says what went wrong (`error: ...`), without the program's own stack traces. */
+/**
+ * The first line that says what went wrong: an `error:` line other than the engine's summary ("update failed"),
+ * without the program's own stack traces.
+ */
 export function firstError(result: CliResult): string {
   const lines = outputOf(result).split("\n").map((l) => l.trim());
-  const error = lines.find((l) => /^error:/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines.filter(Boolean).slice(-1)[0] ?? "";
-  return error.slice(0, 400);
+  const errors = lines.filter((l) => /^error:/.test(l));
+  const specific = errors.find((l) => !/^error: (update|preview|refresh|destroy) failed$/.test(l));
+  return (specific ?? errors[0] ?? lines.filter(Boolean).slice(-1)[0] ?? "").slice(0, 400);
 }
