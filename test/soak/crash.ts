@@ -11,7 +11,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { seededRandom } from "../../simulator/faults";
-import { startSimulator, type SimulatorHandle } from "../../simulator";
+import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../../simulator";
 import { makeProject, privateJwkParts, removeProject, secretsIn, stackFor, storedState } from "../e2e/harness";
 import { publicKeys } from "../bench/programs";
 import { cliArgs, outputOf, runPulumi, startPulumi, type CliResult } from "./cli";
@@ -29,6 +29,8 @@ export interface CrashSoakOptions {
   log: (line: string) => void;
   /** How long the harness watches the engine's children after the kill before it stops them. */
   survivorWatchMs?: number;
+  /** More simulator options (e.g. its answer variants), on top of the seed and quiet. */
+  simulator?: SimulatorOptions;
 }
 
 export interface CrashReport {
@@ -162,7 +164,7 @@ export async function runCrashSoak(options: CrashSoakOptions, command: string): 
   const started = Date.now();
   const random = seededRandom(options.seed);
   const report = emptyCrashReport(command, options.seed);
-  const sim = await startSimulator({ faultSeed: options.seed, quiet: true });
+  const sim = await startSimulator({ ...options.simulator, faultSeed: options.seed, quiet: true });
   const [owner, consumer, third] = sim.orgs as [SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number]];
   const secrets = sim.orgs.flatMap((o) => privateJwkParts(o.adminKey));
   const adminSecrets = secrets.length;
