@@ -70,6 +70,7 @@ export function crashTables(report: CrashReport): Table[] {
         ["pending operations found after kills", pending.length === 0 ? "0" : pending.map(([kind, n]) => `${n} ${kind}`).join(", ")],
         ["interrupted operations that succeeded when run again", String(report.recovery.converged)],
         ["… that failed again (stuck stacks)", String(report.recovery.stuck)],
+        ["kills that left a state file the CLI cannot read", String(report.recovery.unreadableState ?? 0)],
         ["invariant checks", String(report.checks)],
         ["… that found nothing wrong", String(report.cleanChecks)],
         ["duplicate clients", String(report.duplicates)],

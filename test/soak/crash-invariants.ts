@@ -6,6 +6,7 @@
  */
 import type { SimulatorHandle } from "../../simulator";
 import { runPulumi } from "./cli";
+import { firstError } from "./recovery";
 import { crashScopeName, type CrashModel } from "./crash-model";
 import { SOAK_PREFIX } from "./model";
 
@@ -21,6 +22,8 @@ export interface CrashObserved {
   /** Ids in the stack's state by resource type, and what the state holds beyond ids. */
   state: Record<string, string[]>;
   pendingOperations: number;
+  /** Set when `pulumi stack export` failed: the stack's state is unreadable (then `state` is empty). */
+  unreadableState?: string;
 }
 
 export interface CrashFindings {
@@ -54,7 +57,7 @@ export async function observeRun(sim: SimulatorHandle, dir: string, env: Record<
     const response = await consumerPortal.request<{ keys?: { kid?: string }[] }>("GET", `/clients/${encodeURIComponent(client.client_id)}/jwks`);
     kids[client.client_id] = response.status === 404 ? [] : (response.body.keys ?? []).map((k) => k.kid ?? "?").sort();
   }
-  const { state, pendingOperations } = await stateOf(dir, env, stackName);
+  const { state, pendingOperations, unreadableState } = await stateOf(dir, env, stackName);
   return {
     clients: clients.map((c) => ({ clientId: c.client_id, clientName: c.client_name ?? "", active: c.active !== false })),
     kids,
@@ -62,12 +65,17 @@ export async function observeRun(sim: SimulatorHandle, dir: string, env: Record<
     grants: grants.sort(),
     state,
     pendingOperations,
+    ...(unreadableState !== undefined ? { unreadableState } : {}),
   };
 }
 
-async function stateOf(dir: string, env: Record<string, string>, stackName: string): Promise<{ state: Record<string, string[]>; pendingOperations: number }> {
+async function stateOf(
+  dir: string,
+  env: Record<string, string>,
+  stackName: string,
+): Promise<{ state: Record<string, string[]>; pendingOperations: number; unreadableState?: string }> {
   const exported = await runPulumi(dir, env, ["stack", "export", "--stack", stackName, "--non-interactive"]);
-  if (exported.code !== 0) throw new Error(`pulumi stack export failed with exit code ${exported.code}`);
+  if (exported.code !== 0) return { state: {}, pendingOperations: 0, unreadableState: firstError(exported) };
   const deployment = (JSON.parse(exported.stdout) as { deployment?: { resources?: { type: string; id?: string }[]; pending_operations?: unknown[] } }).deployment ?? {};
   const state: Record<string, string[]> = {};
   for (const r of deployment.resources ?? []) {
@@ -123,6 +131,7 @@ export function findings(observed: CrashObserved, givenKids: ReadonlySet<string>
   for (const id of stateScopes) if (!observed.scopes.includes(id)) mismatches.push(`the stack holds scope ${id}, which is not active at Digdir`);
   for (const id of stateGrants) if (!observed.grants.includes(id)) mismatches.push(`the stack holds grant ${id}, which is not approved at Digdir`);
   if (observed.pendingOperations > 0) mismatches.push(`the stack still has ${observed.pendingOperations} pending operations`);
+  if (observed.unreadableState !== undefined) mismatches.push(`the stack's state cannot be read: ${observed.unreadableState}`);
   problems.push(...mismatches);
 
   return {

@@ -23,6 +23,7 @@ describeEngine("the crash soak, short", () => {
       expect({
         problems: report.problems,
         stuck: report.recovery.stuck,
+        unreadableState: report.recovery.unreadableState,
         duplicates: report.duplicates,
         orphanClients: report.orphanClients,
         orphanKeys: report.orphanKeys,
@@ -35,6 +36,7 @@ describeEngine("the crash soak, short", () => {
       }).toEqual({
         problems: [],
         stuck: 0,
+        unreadableState: 0,
         duplicates: 0,
         orphanClients: 0,
         orphanKeys: 0,

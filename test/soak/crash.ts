@@ -58,6 +58,8 @@ export interface CrashReport {
     converged: number;
     /** It failed again: the stack needs more than Pulumi's advice. */
     stuck: number;
+    /** The kill left a state file the CLI cannot read ("failed to load checkpoint: EOF"). */
+    unreadableState: number;
   };
   /** Invariant checks made (after the recovered operation, and after the run's destroy). */
   checks: number;
@@ -97,7 +99,7 @@ export function emptyCrashReport(command: string, seed: number): CrashReport {
     finishedBeforeKill: 0,
     survivors: { "language host": 0, program: 0, provider: 0, other: 0 },
     writesAfterKill: 0,
-    recovery: { cancels: 0, refreshes: 0, pending: {}, converged: 0, stuck: 0 },
+    recovery: { cancels: 0, refreshes: 0, pending: {}, converged: 0, stuck: 0, unreadableState: 0 },
     checks: 0,
     cleanChecks: 0,
     duplicates: 0,
@@ -206,7 +208,11 @@ async function crashRun(ctx: RunContext): Promise<void> {
   for (const change of changed?.changes ?? []) report.changes[change] = (report.changes[change] ?? 0) + 1;
   const dir = makeProject(`crash-${run}`, { "index.ts": CRASH_PROGRAM });
   const outputs: string[] = [];
-  const problem = (text: string) => report.problems.push(`run ${run} (kill in ${phase}): ${withoutSecrets(text, ctx.secrets)}`);
+  const problem = (text: string) => {
+    const line = `run ${run} (kill in ${phase}): ${withoutSecrets(text, ctx.secrets)}`;
+    report.problems.push(line);
+    options.log(`  broken: ${line}`);
+  };
   try {
     const { envVars: env } = await stackFor(dir, sim, { owner: ctx.owner, consumer: ctx.consumer });
     const cli = async (args: string[]) => {
@@ -260,6 +266,10 @@ async function crashRun(ctx: RunContext): Promise<void> {
       outputs.push(...recovery.results.map(outputOf));
       report.recovery.refreshes += recovery.steps.filter((s) => s.command.startsWith("pulumi refresh")).length;
       if (recovery.locked) report.recovery.cancels++;
+      if (recovery.unreadableState !== undefined) {
+        report.recovery.unreadableState++;
+        problem(`the state was unreadable after the kill: ${recovery.unreadableState}`);
+      }
       for (const [kind, n] of Object.entries(recovery.pending)) report.recovery.pending[kind] = (report.recovery.pending[kind] ?? 0) + n;
       const pending = Object.entries(recovery.pending).map(([what, n]) => `${n} ${what}`).join(", ") || "none";
       options.log(`  pending operations: ${pending}; recovery: ${recovery.steps.map((s) => `${s.command} → ${s.code}`).join("; ")}`);

@@ -29,6 +29,8 @@ export interface Recovery {
   locked: boolean;
   /** Pending operations in the state before the refresh, by kind and resource type (`creating Client`, ...). */
   pending: Record<string, number>;
+  /** The state could not be read after the kill (e.g. "failed to load checkpoint: EOF"): the CLI's words. */
+  unreadableState?: string;
   /** The interrupted operation succeeded when run again. */
   converged: boolean;
   results: CliResult[];
@@ -44,7 +46,11 @@ export async function recover(dir: string, env: Record<string, string>, stackNam
     recovery.steps.push({ command: `pulumi ${command.join(" ")}`, code: result.code, ...(result.code !== 0 ? { note: firstError(result) } : {}) });
     return result;
   };
-  recovery.pending = await pendingOperations(dir, env, stackName);
+  try {
+    recovery.pending = await pendingOperations(dir, env, stackName);
+  } catch (err) {
+    recovery.unreadableState = err instanceof Error ? err.message : String(err);
+  }
   let refresh = await run(["refresh", "--clear-pending-creates"]);
   if (refresh.code !== 0 && LOCKED.test(outputOf(refresh))) {
     recovery.locked = true;
