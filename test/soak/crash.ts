@@ -60,6 +60,8 @@ export interface CrashReport {
     stuck: number;
     /** The kill left a state file the CLI cannot read ("failed to load checkpoint: EOF"). */
     unreadableState: number;
+    /** … repaired by copying the backend's `<stack>.json.bak` back (a hand edit Pulumi does not advise). */
+    restoredBackups: number;
   };
   /** Invariant checks made (after the recovered operation, and after the run's destroy). */
   checks: number;
@@ -99,7 +101,7 @@ export function emptyCrashReport(command: string, seed: number): CrashReport {
     finishedBeforeKill: 0,
     survivors: { "language host": 0, program: 0, provider: 0, other: 0 },
     writesAfterKill: 0,
-    recovery: { cancels: 0, refreshes: 0, pending: {}, converged: 0, stuck: 0, unreadableState: 0 },
+    recovery: { cancels: 0, refreshes: 0, pending: {}, converged: 0, stuck: 0, unreadableState: 0, restoredBackups: 0 },
     checks: 0,
     cleanChecks: 0,
     duplicates: 0,
@@ -268,6 +270,7 @@ async function crashRun(ctx: RunContext): Promise<void> {
       if (recovery.locked) report.recovery.cancels++;
       if (recovery.unreadableState !== undefined) {
         report.recovery.unreadableState++;
+        if (recovery.restoredBackup) report.recovery.restoredBackups++;
         problem(`the state was unreadable after the kill: ${recovery.unreadableState}`);
       }
       for (const [kind, n] of Object.entries(recovery.pending)) report.recovery.pending[kind] = (report.recovery.pending[kind] ?? 0) + n;
