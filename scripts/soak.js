@@ -8,6 +8,10 @@
  *   --five-key-runs 50   runs of five keys on one client in one up
  *   --max-attempts 5     runs of one operation before it counts as not converging
  *   --no-docs            print only; leave docs/ as it is
+ *
+ *   --crash              the crash soak instead (test/soak/crash.ts): seeded `kill -9` of the engine during
+ *                        create, change and destroy, then Pulumi's recovery steps; writes docs/soak-crash.json
+ *   --runs 30            runs of the crash soak, one kill each (or SOAK_RUNS)
  */
 "use strict";
 
@@ -26,13 +30,21 @@ function options() {
       "five-key-runs": { type: "string", default: "50" },
       "max-attempts": { type: "string", default: "5" },
       "no-docs": { type: "boolean", default: false },
+      crash: { type: "boolean", default: false },
+      runs: { type: "string", default: process.env.SOAK_RUNS || "30" },
     },
   });
-  const numbers = { seed: Number(values.seed), cycles: Number(values.cycles), fiveKeyRuns: Number(values["five-key-runs"]), maxAttempts: Number(values["max-attempts"]) };
+  const numbers = {
+    seed: Number(values.seed),
+    cycles: Number(values.cycles),
+    fiveKeyRuns: Number(values["five-key-runs"]),
+    maxAttempts: Number(values["max-attempts"]),
+    runs: Number(values.runs),
+  };
   for (const [name, value] of Object.entries(numbers)) {
     if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got ${value}`);
   }
-  return { ...numbers, docs: !values["no-docs"] };
+  return { ...numbers, docs: !values["no-docs"], crash: values.crash };
 }
 
 async function main() {
@@ -44,6 +56,7 @@ async function main() {
   const { writeBenchmarksDoc } = require("../test/bench/docs.ts");
 
   const command = ["npm run soak", ...process.argv.slice(2)].join(" ").replace(/^npm run soak (?=-)/, "npm run soak -- ");
+  if (settings.crash) return crash(settings, command);
   const report = await runSoak({ ...settings, log: (line) => process.stderr.write(`[soak] ${line}\n`) }, command);
   process.stdout.write(`\n${soakTables(report).map(textTable).join("\n\n")}\n`);
   if (settings.docs) {
@@ -52,6 +65,23 @@ async function main() {
     writeBenchmarksDoc();
     process.stdout.write("wrote docs/soak.json and docs/benchmarks.md\n");
   }
+}
+
+/** The crash soak: prints its tables and, unlike the fault soak, exits 1 when any invariant broke. */
+async function crash(settings, command) {
+  const { runCrashSoak } = require("../test/soak/crash.ts");
+  const { crashTables, writeBenchmarksDoc } = require("../test/bench/docs.ts");
+  const { textTable } = require("../test/bench/table.ts");
+  const report = await runCrashSoak({ seed: settings.seed, runs: settings.runs, log: (line) => process.stderr.write(`[crash-soak] ${line}\n`) }, command);
+  process.stdout.write(`\n${crashTables(report).map(textTable).join("\n\n")}\n`);
+  if (report.problems.length > 0) process.stdout.write(`\nWhat broke:\n${report.problems.map((p) => `- ${p}`).join("\n")}\n`);
+  if (settings.docs) {
+    fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, "docs", "soak-crash.json"), `${JSON.stringify(report, null, 2)}\n`);
+    writeBenchmarksDoc();
+    process.stdout.write("wrote docs/soak-crash.json and docs/benchmarks.md\n");
+  }
+  if (report.problems.length > 0) process.exitCode = 1;
 }
 
 main().catch((err) => {

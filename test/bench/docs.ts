@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { REPO } from "../e2e/harness";
 import { FAULT_LABELS } from "../soak/fault-plan";
 import type { SoakReport } from "../soak/soak";
+import { CRASH_PHASES, type CrashReport } from "../soak/crash";
 import { CRITICAL_PATH } from "./latency-bound";
 import { PHASE_TITLES, PHASES } from "./phases";
 import { benchTables, peakDemand, targets } from "./report";
@@ -49,6 +50,45 @@ export function soakTables(report: SoakReport): Table[] {
   ];
 }
 
+export function crashTables(report: CrashReport): Table[] {
+  const pending = Object.entries(report.recovery.pending);
+  return [
+    {
+      title: "Crash soak",
+      head: ["what", "count"],
+      rows: [
+        ["runs (one kill -9 of the engine each)", String(report.runs)],
+        ...CRASH_PHASES.map((phase): [string, string] => [`kills during ${phase}`, String(report.kills[phase])]),
+        ["… of which before the operation's first API write", String(report.killsBeforeAnyWrite)],
+        ["operations that finished before their kill point (no kill)", String(report.finishedBeforeKill)],
+        ["kills after which the language host was still alive 3 s later", String(report.survivors["language host"])],
+        ["… the provider process", String(report.survivors.provider)],
+        ["… the program", String(report.survivors.program)],
+        ["API writes served after the engine was dead", String(report.writesAfterKill)],
+        ["recoveries that needed `pulumi cancel` (stale lock)", String(report.recovery.cancels)],
+        ["`pulumi refresh --clear-pending-creates` runs", String(report.recovery.refreshes)],
+        ["pending operations found after kills", pending.length === 0 ? "0" : pending.map(([kind, n]) => `${n} ${kind}`).join(", ")],
+        ["interrupted operations that succeeded when run again", String(report.recovery.converged)],
+        ["… that failed again (stuck stacks)", String(report.recovery.stuck)],
+        ["kills that left a state file the CLI cannot read", String(report.recovery.unreadableState ?? 0)],
+        ["… repaired by copying `<stack>.json.bak` back (a hand edit)", String(report.recovery.restoredBackups ?? 0)],
+        ["invariant checks", String(report.checks)],
+        ["… that found nothing wrong", String(report.cleanChecks)],
+        ["duplicate clients", String(report.duplicates)],
+        ["orphaned clients", String(report.orphanClients)],
+        ["orphaned keys", String(report.orphanKeys)],
+        ["… generated, private half lost", String(report.orphanKeysWithoutPrivateHalf)],
+        ["orphaned scopes", String(report.orphanScopes)],
+        ["orphaned grants", String(report.orphanGrants)],
+        ["state entries Digdir does not have", String(report.stateMismatches)],
+        ["recovered ups not converged (missing objects or a preview with changes)", String(report.notConverged)],
+        ["secrets found in output or state", String(report.secretLeaks)],
+        ["… generated keys' private forms looked for (besides the admin keys')", String(report.generatedSecretsWatched)],
+      ],
+    },
+  ];
+}
+
 function readJson<T>(file: string): T | undefined {
   const path = join(DOCS, file);
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as T) : undefined;
@@ -57,12 +97,13 @@ function readJson<T>(file: string): T | undefined {
 export function writeBenchmarksDoc(): void {
   const bench = readJson<BenchReport>("benchmarks.json");
   const soak = readJson<SoakReport>("soak.json");
-  writeFileSync(join(DOCS, "benchmarks.md"), renderBenchmarksDoc(bench, soak));
+  const crash = readJson<CrashReport>("soak-crash.json");
+  writeFileSync(join(DOCS, "benchmarks.md"), renderBenchmarksDoc(bench, soak, crash));
 }
 
 const table = (t: Table) => `**${t.title}**\n\n${markdownTable(t)}\n`;
 
-export function renderBenchmarksDoc(bench: BenchReport | undefined, soak: SoakReport | undefined): string {
+export function renderBenchmarksDoc(bench: BenchReport | undefined, soak: SoakReport | undefined, crash?: CrashReport): string {
   return [
     "# Benchmarks and fault soak",
     "",
@@ -73,6 +114,7 @@ export function renderBenchmarksDoc(bench: BenchReport | undefined, soak: SoakRe
     "",
     bench ? benchSection(bench) : "_No benchmark run recorded yet: run `npm run bench`._\n",
     soak ? soakSection(soak) : "_No soak run recorded yet: run `npm run soak`._\n",
+    crash ? crashSection(crash) : "_No crash soak run recorded yet: run `npm run soak:crash`._\n",
     badInputSection(),
   ].join("\n");
 }
@@ -276,6 +318,49 @@ function soakSection(report: SoakReport): string {
     "since the API replaces a client's whole key set at once and concurrent writes would lose keys.",
     "",
     ...tables.map(table),
+  ].join("\n");
+}
+
+function crashSection(report: CrashReport): string {
+  const problems = report.problems.slice(0, 40);
+  return [
+    "## Crash soak",
+    "",
+    `Command: \`${report.command}\` (${report.generatedAt.slice(0, 16).replace("T", " ")} UTC, ${report.minutes} minutes, seed ${report.seed}).`,
+    "The short variant runs in `npm test` (`test/soak/crash.test.ts`: seed 16, three runs, one kill in each phase).",
+    "",
+    "What runs (`test/soak/crash.ts`): a program with two scopes and their grants (profile `owner`) and two or three",
+    "clients using them, each with a generated `ClientKey` and sometimes a given public key (profile `consumer`), through",
+    "the real `pulumi` CLI on a local file backend. Each run kills the engine (`kill -9` of the `pulumi` process) once,",
+    "in turn during the first `up` (create), an `up` that changes the program (two or three of: a client added or",
+    "removed, a generated key added, a key removed, a client's scopes changed, a third-party grant toggled) or `destroy`,",
+    "after a seeded number of the operation's API writes plus up to 600 ms, while the simulator holds every API request",
+    "300 ms before answering it, so kills land inside writes (one kill in ten lands before any write, during the program's",
+    "start).",
+    "The engine's children are watched for 3 s and then stopped by the harness (the language host and the provider",
+    "process do not exit by themselves: see the table).",
+    "",
+    "Recovery, as Pulumi v3.276.0 tells the user (`test/soak/recovery.ts`): any command on the stack fails with \"the stack",
+    "is currently locked by 1 lock(s) ... delete the lock file with `pulumi cancel`\", so `pulumi cancel --yes`; the next",
+    "`up` warns about pending operations and says to repair the stack with `pulumi refresh`, which \"will need to be run",
+    "interactively to clear pending CREATE operations\" (a plain non-interactive `pulumi refresh` leaves them), so",
+    "`pulumi refresh --yes --clear-pending-creates`, the prompt's non-interactive equivalent; then the interrupted",
+    "`pulumi up` or `pulumi destroy` again. When the kill leaves the stack's state unreadable (\"failed to load checkpoint:",
+    "EOF\": the file backend renames the state to `<stack>.json.bak` and then writes the new one in place), Pulumi gives no",
+    "advice; the harness copies the `.bak` back first (the known repair, pulumi/pulumi#2801) and counts it.",
+    "",
+    "Checks, against the simulator's portal hooks and `pulumi stack export`, after the recovered operation and after the",
+    "run's `destroy`: no two active clients of one name; no active client, scope or approved grant of the run, and no",
+    "registered key, that the stack does not hold (an orphan; an orphaned generated key has lost its private half); nothing",
+    "in the stack that Digdir does not have, and no pending operation left; after an `up`, every declared object at Digdir",
+    "and a `preview --expect-no-changes` that passes; after `destroy`, an empty stack. No slice of an admin key or of a",
+    "generated key's private forms in any output of the run or in the stored state. The counts below are summed over the",
+    "checks: what the recovered operation left and the run's `destroy` did not clean up is counted at both.",
+    "",
+    ...crashTables(report).map(table),
+    problems.length > 0 ? "**What broke** (first 40)\n" : "Nothing broke.\n",
+    ...problems.map((p) => `- ${p.replace(/\|/g, "\\|")}`),
+    "",
   ].join("\n");
 }
 
