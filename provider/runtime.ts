@@ -7,6 +7,7 @@ import { connect, type Connection } from "./api/connection";
 import { HttpTransport } from "./api/http";
 import { KeyedMutex } from "./api/keyed-mutex";
 import type { AuthServerMetadata } from "./api/wire";
+import { maskinportenTime } from "./api/server-time";
 import { metadataSource } from "./api/token";
 import { engineWatchOfThisProcess } from "./engine-liveness";
 import { readSettings, selectProfile, settingSource, type ProviderSettings, SETTING_KEYS } from "./config";
@@ -58,6 +59,21 @@ export function connectionFor(profile: string | undefined): Connection {
     rt.connections.set(chosen.name, connection);
   }
   return connection;
+}
+
+/**
+ * Maskinporten's time now (ms since the epoch), the one clock for every decision and warning that depends on
+ * time (see `maskinportenTime`). Needs no credential: the issuer's public metadata tells it, and when
+ * Maskinporten cannot be reached the local clock stands in.
+ */
+export function maskinportenNow(): Promise<number> {
+  const rt = current();
+  return maskinportenTime(rt.transport, rt.settings.endpoints.issuer);
+}
+
+/** A setting's raw value from stack config (`maskinporten:<key>`) or the environment, for settings read by one resource. */
+export function rawSetting(key: string): unknown {
+  return settingSource(stackConfig ? (k) => stackConfig!.get(k) : undefined, process.env)(key);
 }
 
 /** Forgets settings and connections (tests; a changed configuration). */

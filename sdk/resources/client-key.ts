@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { clientKeyAdvice, DEFAULT_KEY_EXPIRY_WARNING_DAYS, expiryWarning, KEY_EXPIRY_WARNING_CONFIG } from "../../provider/resources/client-key/expiry";
 import { PRIVATE_KEY_OUTPUTS } from "../../provider/resources/client-key/key-forms";
 import { MaskinportenResource, withOutputs } from "./dynamic";
 import { derivedKeyOutputs } from "./key-forms";
@@ -162,8 +161,6 @@ export class ClientKey extends MaskinportenResource {
   constructor(name: string, args: ClientKeyArgs, opts?: pulumi.CustomResourceOptions) {
     super("ClientKey", name, withOutputs(asWire(args), CLIENT_KEY_OUTPUTS), withSecretOutputs(opts, PRIVATE_KEY_OUTPUTS));
     Object.assign(this, derivedKeyOutputs(this.privateKeyJwk, this.publicKeyJwk));
-    const advice = clientKeyAdvice(args.generate !== undefined, args.rotateAfterDays !== undefined || args.rotateBeforeExpiryDays !== undefined);
-    warnWhenExpiring(this, this.kid, this.clientId, this.expiresAt, advice);
   }
 }
 
@@ -174,25 +171,6 @@ export class ClientKey extends MaskinportenResource {
 export function withSecretOutputs<T extends pulumi.CustomResourceOptions>(opts: T | undefined, outputs: readonly string[]): T {
   const already = opts?.additionalSecretOutputs ?? [];
   return { ...opts, additionalSecretOutputs: [...new Set([...already, ...outputs])] } as T;
-}
-
-/** The days of warning before a key expires: stack config `maskinporten:keyExpiryWarningDays`, default 30. */
-export function keyExpiryWarningDays(): number {
-  return new pulumi.Config("maskinporten").getNumber(KEY_EXPIRY_WARNING_CONFIG, { min: 0, max: 366 }) ?? DEFAULT_KEY_EXPIRY_WARNING_DAYS;
-}
-
-/** Logs a warning on `resource` in `preview` and `up` once its expiry is known and near (or past). */
-export function warnWhenExpiring(
-  resource: pulumi.Resource,
-  kid: pulumi.Input<string | undefined>,
-  clientId: pulumi.Input<string>,
-  expiresAt: pulumi.Input<string | undefined>,
-  advice: string,
-): void {
-  pulumi.all([kid, clientId, expiresAt]).apply(([k, c, at]) => {
-    const warning = expiryWarning(k ?? "?", c, at, Date.now(), keyExpiryWarningDays(), advice);
-    if (warning !== undefined) void pulumi.log.warn(warning, resource);
-  });
 }
 
 /** A Date `expiresAt` travels as ISO 8601 text. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ROTATING_KEY_SECRET_OUTPUTS } from "../../provider/resources/client-key/key-forms";
-import { warnWhenExpiring, withSecretOutputs, type GenerateKeyArgs, type KidConventionArgs, type VerifyKeyArgs } from "./client-key";
+import { withSecretOutputs, type GenerateKeyArgs, type KidConventionArgs, type VerifyKeyArgs } from "./client-key";
 import { MaskinportenResource, withOutputs } from "./dynamic";
 import { secretOutput, withDerivedForms } from "./key-forms";
 
@@ -115,7 +115,5 @@ export class RotatingClientKey extends MaskinportenResource {
     // The state holds each key's JWKs; the other forms are derived here (secret, as the key is).
     this.current = secretOutput(this.current.apply<RotatedKey>((key) => withDerivedForms(key)));
     this.previous = secretOutput(this.previous.apply<RetiringKey | undefined>((key) => (key === undefined ? undefined : withDerivedForms(key))));
-    const advice = "it rotates at the next `pulumi up` (rotateAfterDays, or earlier when it expires within the grace period): run it";
-    warnWhenExpiring(this, this.kid, this.clientId, this.expiresAt, advice);
   }
 }

@@ -130,6 +130,8 @@ describeEngine("key rotation through the engine", () => {
         const preview = await engine.preview({ diff: true });
         expect(preview.changeSummary).toEqual({ same: 2, replace: 1 });
         expect(previewSteps(preview.stdout).map((step) => step.split(" (")[0])).toEqual(["replace ClientKey::key"]);
+        // The expiry warning reads the same clock: the key that is due expires within 30 days by it.
+        expect(preview.stdout + preview.stderr).toMatch(new RegExp(`key "${first["kid"]!.value as string}" of client \\S+ expires in 2[45] days`));
       },
       ENGINE_TIMEOUT_MS,
     );

@@ -380,6 +380,37 @@ describe("drift made in the portal", () => {
     expect((await preview(id, read.props as Props, news)).changes).toBe(false);
   });
 
+  it("a key registered on the client moves Digdir's last_updated, not the state: refresh reports nothing", async () => {
+    const news = program();
+    const { id, outs } = await up(news);
+    // A day on, so the key write's timestamp surely differs from the create's (they share a second otherwise).
+    await sim().control.setClockOffset(24 * 3600);
+    try {
+      await portal().replaceKeys(id, [rsaKeyPair("lastupdated-kid").publicJwk]);
+      expect((await portal().getClient(id)).last_updated).not.toBe(outs["lastUpdated"]);
+      await newProcess();
+      const read = await clientProvider.read(id, { ...outs, __provider: PROVIDER });
+      expect(read.props).toEqual(outs);
+    } finally {
+      await sim().control.setClockOffset(0);
+    }
+  });
+
+  it("a managed field edited in the portal shows its lastUpdated too", async () => {
+    const news = program({ description: "mine" });
+    const { id, outs } = await up(news);
+    await sim().control.setClockOffset(24 * 3600);
+    try {
+      const edited = await portal().updateClient(id, { description: "written in the portal" });
+      await newProcess();
+      const read = await clientProvider.read(id, { ...outs, __provider: PROVIDER });
+      expect(read.props).toMatchObject({ description: "written in the portal", lastUpdated: edited.last_updated });
+      expect(edited.last_updated).not.toBe(outs["lastUpdated"]);
+    } finally {
+      await sim().control.setClockOffset(0);
+    }
+  });
+
   it("a managed field edited in the portal shows as a change", async () => {
     const news = program({ description: "mine" });
     const { id, outs } = await up(news);

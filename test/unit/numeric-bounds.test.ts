@@ -1,8 +1,7 @@
 /** Every number a user gives has a range: lifetimes, a JWK's exp, the warning window of expiring keys. */
-import * as pulumi from "@pulumi/pulumi";
 import { epochSecondsText, publicJwkProblems } from "../../provider/api/validation";
 import { lifetimeField, MAX_LIFETIME_SECONDS } from "../../provider/resources/shared/rules";
-import { keyExpiryWarningDays } from "../../sdk/resources/client-key";
+import { keyExpiryWarningDays } from "../../provider/resources/client-key/expiry-warning";
 
 describe("lifetimeField", () => {
   it.each([1, 120, MAX_LIFETIME_SECONDS])("takes %d seconds", (seconds) => {
@@ -39,12 +38,8 @@ describe("a JWK's exp", () => {
 });
 
 describe("maskinporten:keyExpiryWarningDays", () => {
-  afterEach(() => pulumi.runtime.setConfig("maskinporten:keyExpiryWarningDays", "30"));
-
   it("is at most 366 days", () => {
-    pulumi.runtime.setConfig("maskinporten:keyExpiryWarningDays", "1e308");
-    expect(() => keyExpiryWarningDays()).toThrow(/keyExpiryWarningDays/);
-    pulumi.runtime.setConfig("maskinporten:keyExpiryWarningDays", "366");
-    expect(keyExpiryWarningDays()).toBe(366);
+    expect(() => keyExpiryWarningDays("1e308")).toThrow(/keyExpiryWarningDays/);
+    expect(keyExpiryWarningDays("366")).toBe(366);
   });
 });

@@ -1,7 +1,6 @@
 /**
- * `ClientKey` with a generated key and the expiry warning, as users write them, under Pulumi's mocks: what
- * reaches the engine, which outputs are listed as secret, and the warning `preview`/`up` print for a key that
- * expires soon (stack config `maskinporten:keyExpiryWarningDays`).
+ * `ClientKey` with a generated key, as users write it, under Pulumi's mocks: what reaches the engine, which
+ * outputs are listed as secret; and the wording of the expiry warning (which the provider gives).
  */
 import { generateKeyPairSync } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -122,44 +121,10 @@ describe("RotatingClientKey in a program", () => {
     expect(args.inputs).toEqual({ __provider: expect.any(String), clientId: "c", rotateAfterDays: 90, gracePeriodDays: 14, kidConvention: { name: "myapp", environment: "prod" } });
     expect(await valueOf(key.previous)).toBeUndefined();
   });
-
-  it("warns when its current key expires soon", async () => {
-    expiries.set("rot-soon", new Date(Date.now() + 5 * DAY_MS + 3_600_000).toISOString());
-    const key = new RotatingClientKey("rot-soon", { clientId: "c", rotateAfterDays: 90 });
-    await valueOf(key.expiresAt);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(warningsFor(key)).toEqual([expect.stringMatching(/^key "rot-soon-kid" of client c expires in 5 days .*: it rotates at the next `pulumi up`/)]);
-  });
 });
 
-describe("the expiry warning", () => {
-  it("warns on the resource when the key expires within 30 days, with the date and how to rotate", async () => {
-    expiries.set("soon", new Date(Date.now() + 10 * DAY_MS + 3_600_000).toISOString());
-    const key = new ClientKey("soon", { clientId: "c", publicKey: "PEM" });
-    await settled(key);
-    expect(warningsFor(key)).toEqual([expect.stringMatching(/^key "soon-kid" of client c expires in 10 days \(on \d{4}-\d{2}-\d{2}\): rotate it: give the ClientKey a new publicKey/)]);
-  });
-
-  it("warns about a key that has expired", async () => {
-    expiries.set("expired", new Date(Date.now() - DAY_MS).toISOString());
-    const key = new ClientKey("expired", { clientId: "c", generate: {} });
-    await settled(key);
-    expect(warningsFor(key)).toEqual([expect.stringMatching(/expired on .*Maskinporten refuses tokens signed with it\. rotate it: set rotateBeforeExpiryDays/)]);
-  });
-
-  it("says nothing for a key with time left, and follows maskinporten:keyExpiryWarningDays", async () => {
-    expiries.set("later", new Date(Date.now() + 40 * DAY_MS).toISOString());
-    const later = new ClientKey("later", { clientId: "c", publicKey: "PEM" });
-    await settled(later);
-    expect(warningsFor(later)).toEqual([]);
-
-    pulumi.runtime.setConfig("maskinporten:keyExpiryWarningDays", "60");
-    expiries.set("configured", new Date(Date.now() + 40 * DAY_MS).toISOString());
-    const configured = new ClientKey("configured", { clientId: "c", publicKey: "PEM" });
-    await settled(configured);
-    expect(warningsFor(configured)).toEqual([expect.stringContaining("expires in 39 days")]);
-  });
-
+/** The warning itself is given by the provider, on Maskinporten's clock: test/provider/client-key-warnings.test.ts. */
+describe("the expiry warning's wording", () => {
   it("is worded for each way a key is made and rotated", () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     const at = "2026-01-02T12:00:00Z";

@@ -1,7 +1,6 @@
 /**
- * Expiry in plain sight: the warning `preview` and `up` print for a key that expires soon. Pure; the SDK
- * classes log it. It uses the program's clock: a warning is advice, days ahead, and the program has no
- * cheap way to Maskinporten's clock (the rotation decisions, which act, use Maskinporten's).
+ * Expiry in plain sight: the warning `preview` and `up` print for a key that expires soon. Pure; the provider
+ * gives it (`expiry-warning.ts`) on Maskinporten's clock, the clock rotation is judged by.
  */
 /** A day in seconds (as in schema.ts, which loads zod: this module is loaded into every program). */
 const DAY_SECONDS = 24 * 60 * 60;

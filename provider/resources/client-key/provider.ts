@@ -17,13 +17,16 @@ import { MaskinportenError } from "../../api/errors";
 import { maskinportenTime } from "../../api/server-time";
 import type { Jwk } from "../../api/wire";
 import { KeyError, toPublicJwk, type PublicJwk } from "../../keys";
-import { connectionFor } from "../../runtime";
+import { warnInEngine } from "../../engine-log";
+import { connectionFor, maskinportenNow } from "../../runtime";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, profileOf } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
 import { isThisKey, registeredUnder, withKey, withoutKey } from "./expand";
+import { clientKeyAdvice } from "./expiry";
+import { warnWhenExpiring } from "./expiry-warning";
 import { flattenClientKey, priorOfOutputs } from "./flatten";
 import { keyForms, newKeyPair } from "./generated";
 import { withoutDerivedForms } from "./key-forms";
@@ -70,8 +73,14 @@ export const clientKeyProvider: ResourceImplementation = {
     // A Client keeps its client_id among its inputs, so it stays known while an update of the Client is
     // previewed: unknown here means a new client, whose keys are new too.
     const fields = diffFields(olds, news, FIELDS);
+    if (olds[MISSING_AT_MASKINPORTEN] === true) {
+      await warnInEngine(missingKeyMessage(olds, "`pulumi up` registers a new key pair (a new kid) that replaces"));
+      return { changes: true, replaces: [...new Set([...(fields.replaces ?? []), "kid"])], deleteBeforeReplace: false };
+    }
     if (fields.replaces?.length) return fields;
-    const rule = await dueRotation(olds, news);
+    const now = await maskinportenNow();
+    await warnWhenExpiring(olds, now, adviceFor(news));
+    const rule = dueRotation(olds, news, now);
     return rule === undefined ? fields : { changes: true, replaces: [rule], deleteBeforeReplace: false };
   },
 
@@ -81,13 +90,21 @@ export const clientKeyProvider: ResourceImplementation = {
     if (inputs.generate !== undefined) return createGenerated(connection, inputs, inputs.generate);
     const { jwk } = await normalized(inputs);
     const key = await registered(connection, inputs, jwk);
-    const createdAt = new Date(await timeAtMaskinporten(connection)).toISOString();
-    return { id: clientKeyId(inputs.clientId, key.kid!), outs: flattenClientKey(inputs.clientId, key, inputs, { createdAt }).outputs };
+    const now = await timeAtMaskinporten(connection);
+    const outs = flattenClientKey(inputs.clientId, key, inputs, { createdAt: new Date(now).toISOString() }).outputs;
+    await warnWhenExpiring(outs, now, adviceFor(inputs));
+    return { id: clientKeyId(inputs.clientId, key.kid!), outs };
   },
 
   async read(id, props) {
     const { clientId, kid, thumbprint } = addressOf(id, props);
     const key = (await apiFor(props).sharedKeysOf(clientId)).find((k) => isThisKey(k, kid, thumbprint));
+    if (!key && isGenerated(props)) {
+      // Kept in the stack, marked: the stored private key must not vanish silently, and `diff` then plans
+      // its replacement by a new key pair, saying so.
+      await warnInEngine(missingKeyMessage(props, "the next `pulumi up` registers a new key pair (a new kid) that replaces"));
+      return { id, props: { ...props, [MISSING_AT_MASKINPORTEN]: true } };
+    }
     if (!key) return gone();
     const { inputs, outputs } = flattenClientKey(clientId, key, priorOfOutputs(props), props);
     return { id, props: outputs, inputs };
@@ -96,8 +113,11 @@ export const clientKeyProvider: ResourceImplementation = {
   async update(_id, olds, news) {
     const inputs = parseChecked(checkedClientKeySchema(), news);
     const jwk = inputs.generate !== undefined ? registeredForm(olds, inputs) : (await normalized(inputs)).jwk;
-    const key = await registered(connectionFor(inputs.profile), inputs, jwk);
-    return { outs: flattenClientKey(inputs.clientId, key, inputs, olds).outputs };
+    const connection = connectionFor(inputs.profile);
+    const key = await registered(connection, inputs, jwk);
+    const outs = flattenClientKey(inputs.clientId, key, inputs, olds).outputs;
+    await warnWhenExpiring(outs, await timeAtMaskinporten(connection), adviceFor(inputs));
+    return { outs };
   },
 
   async delete(id, props) {
@@ -201,6 +221,7 @@ async function createGenerated(connection: Connection, inputs: ClientKeyInputs, 
   });
   if (inputs.verify !== undefined) await verifiedOrRemoved(connection, inputs.clientId, key, inputs.verify, "the key it was to replace (if any) is kept");
   const outs = flattenClientKey(inputs.clientId, registeredJwk, inputs, { createdAt: new Date(now).toISOString(), ...keyForms(key) }).outputs;
+  await warnWhenExpiring(outs, now, adviceFor(inputs));
   return { id: clientKeyId(inputs.clientId, key.kid), outs };
 }
 
@@ -209,12 +230,36 @@ function timeAtMaskinporten(connection: Connection): Promise<number> {
   return maskinportenTime(connection.transport, connection.endpoints.issuer);
 }
 
-/** The rotation rule that makes a generated key due now, if any; only then is Maskinporten asked the time. */
-async function dueRotation(olds: Props, news: Props): Promise<string | undefined> {
+/** The rotation rule that makes a generated key due at `now` (Maskinporten's clock), if any. */
+function dueRotation(olds: Props, news: Props, now: number): string | undefined {
   const policy = policyOf(news);
   if (news["generate"] === undefined || policy === undefined || !rotates(policy)) return undefined;
-  const now = await timeAtMaskinporten(connectionFor(profileOf(news)));
   return dueRule(olds, policy, now);
+}
+
+/** How this key is rotated, for the expiry warning. */
+function adviceFor(inputs: Props | ClientKeyInputs): string {
+  const policy = policyOf(inputs as Props);
+  return clientKeyAdvice(inputs.generate !== undefined, policy !== undefined && rotates(policy));
+}
+
+/**
+ * Marks the state of a generated key that `refresh` found gone from Maskinporten (deleted in the portal). The
+ * state keeps the key, so its private forms stay where they were until `up` replaces them.
+ */
+const MISSING_AT_MASKINPORTEN = "missingAtMaskinporten";
+
+function isGenerated(props: Props): boolean {
+  return props["generate"] !== undefined || props["privateKeyJwk"] !== undefined;
+}
+
+/** Says plainly that the key is gone and what `up` will do about the private key copied elsewhere. */
+function missingKeyMessage(props: Props, what: string): string {
+  return (
+    `generated key "${String(props["kid"])}" of client ${String(props["clientId"])} is gone from Maskinporten (deleted in the portal?): ` +
+    `${what} the private key in this stack's outputs. Copies of the old private key (in a vault, in another system) no longer work: ` +
+    "update them from the new outputs after `pulumi up`."
+  );
 }
 
 /** The rotation settings of checked inputs; undefined while one is unknown (preview). */

@@ -11,7 +11,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { MaskinportenApi } from "../../api/maskinporten-api";
 import { MaskinportenError } from "../../api/errors";
 import { MASKINPORTEN_INTEGRATION_TYPE, type ApiClient } from "../../api/wire";
-import { diffFields, type FieldSpecs } from "../shared/diff";
+import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
 import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
@@ -70,7 +70,7 @@ export const clientProvider: ResourceImplementation = {
     const client = (await apiFor(props).sharedClients()).find((c) => c.client_id === id);
     if (!client) return gone();
     const { inputs, outputs } = flattenClient(client, priorOfOutputs(props));
-    return { id, props: outputs, inputs };
+    return { id, props: keepingLastUpdatedOfOwnWrites(outputs, props, inputs), inputs };
   },
 
   async update(id, olds, news) {
@@ -110,6 +110,17 @@ async function knownClientId(olds: Props, inputs: Props): Promise<string | undef
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The stored `lastUpdated` when nothing the resource manages changed. Digdir moves a client's `last_updated`
+ * with writes that are not the client's own (registering a key moves it), and this package makes those
+ * writes itself: reporting each as drift made `refresh` show a change nobody made. So `lastUpdated` is when
+ * the client's managed fields were last seen to change, and a refresh that finds them as stored reports nothing.
+ */
+function keepingLastUpdatedOfOwnWrites(outputs: Props, stored: Props, managed: Props): Props {
+  const same = Object.entries(managed).every(([field, value]) => canonical(stored[field]) === canonical(value));
+  return same && stored["lastUpdated"] !== undefined ? { ...outputs, lastUpdated: stored["lastUpdated"] } : outputs;
 }
 
 /** An integration type other than Maskinporten's can only be left by a new client. */

@@ -19,6 +19,7 @@ import { connectionFor } from "../../runtime";
 import { isThisKey, withKey, withoutKey } from "../client-key/expand";
 import { keyForms, newKeyPair } from "../client-key/generated";
 import { ROTATING_KEY_SECRET_OUTPUTS, withoutDerivedForms, type KeyForms } from "../client-key/key-forms";
+import { warnWhenExpiring } from "../client-key/expiry-warning";
 import { dueRule } from "../client-key/rotation";
 import { DAY_SECONDS, isoFromSeconds } from "../client-key/schema";
 import { registerGenerated, verifiedOrRemoved } from "../client-key/successor";
@@ -45,6 +46,8 @@ export interface PreviousKeyState extends KeyState {
   retiresAt: string;
 }
 
+const ROTATING_ADVICE = "it rotates at the next `pulumi up` (rotateAfterDays, or earlier when it expires within the grace period): run it";
+
 const INPUTS = ["clientId", "generate", "kidConvention", "rotateAfterDays", "gracePeriodDays", "verify", "profile"] as const;
 
 /** New generate settings or kid naming rotate the key (with its grace period) instead of replacing the resource. */
@@ -66,7 +69,10 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
   async diff(_id, olds, news) {
     const fields = diffFields(olds, news, FIELDS);
     if (fields.changes || containsUnknown(news)) return fields;
-    const plan = planAt(olds, news, await timeAtMaskinporten(connectionFor(profileOf(news))));
+    const now = await timeAtMaskinporten(connectionFor(profileOf(news)));
+    const plan = planAt(olds, news, now);
+    // The warning and the plan read one clock: a key due for rotation because it expires soon is warned about.
+    await warnWhenExpiring({ ...(olds["current"] as KeyState | undefined), clientId: olds["clientId"] }, now, ROTATING_ADVICE);
     return { ...fields, changes: plan.rotate || plan.retire };
   },
 
