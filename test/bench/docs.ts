@@ -98,12 +98,13 @@ export function writeBenchmarksDoc(): void {
   const bench = readJson<BenchReport>("benchmarks.json");
   const soak = readJson<SoakReport>("soak.json");
   const crash = readJson<CrashReport>("soak-crash.json");
-  writeFileSync(join(DOCS, "benchmarks.md"), renderBenchmarksDoc(bench, soak, crash));
+  const adverse = readJson<BenchReport>("benchmarks-adverse.json");
+  writeFileSync(join(DOCS, "benchmarks.md"), renderBenchmarksDoc(bench, soak, crash, adverse));
 }
 
 const table = (t: Table) => `**${t.title}**\n\n${markdownTable(t)}\n`;
 
-export function renderBenchmarksDoc(bench: BenchReport | undefined, soak: SoakReport | undefined, crash?: CrashReport): string {
+export function renderBenchmarksDoc(bench: BenchReport | undefined, soak: SoakReport | undefined, crash?: CrashReport, adverse?: BenchReport): string {
   return [
     "# Benchmarks and fault soak",
     "",
@@ -113,6 +114,7 @@ export function renderBenchmarksDoc(bench: BenchReport | undefined, soak: SoakRe
     "from the last run of each, on the machine described.",
     "",
     bench ? benchSection(bench) : "_No benchmark run recorded yet: run `npm run bench`._\n",
+    bench && adverse ? variantSection(bench, adverse) : "",
     soak ? soakSection(soak) : "_No soak run recorded yet: run `npm run soak`._\n",
     crash ? crashSection(crash) : "_No crash soak run recorded yet: run `npm run soak:crash`._\n",
     badInputSection(),
@@ -381,5 +383,33 @@ function badInputSection(): string {
     "(the failures, or the error's message, stack and properties). The sixth key is named by its client and the",
     "limit (\"client … would have 6 keys, but Maskinporten allows at most 5. Its current keys: …\"), not by a property.",
     "",
+  ].join("\n");
+}
+
+/** The same program's requests against the simulator's default answers and its adverse preset, per phase. */
+export function variantTable(defaults: BenchReport, adverse: BenchReport): Table {
+  const rows = defaults.sizes.flatMap((size) => {
+    const other = adverse.sizes.find((s) => s.n === size.n);
+    if (!other) return [];
+    return PHASES.map((phase) => {
+      const [d, a] = [size.phases[phase].requests, other.phases[phase].requests];
+      return [`N=${size.n} ${PHASE_TITLES[phase]}`, `${d.total} / ${a.total}`, `${d.token} / ${a.token}`, `${d.apiReads} / ${a.apiReads}`, `${d.apiWrites} / ${a.apiWrites}`];
+    });
+  });
+  return { title: "Requests per phase, default / adverse simulator", head: ["phase", "total", "token", "API reads", "API writes"], rows };
+}
+
+function variantSection(defaults: BenchReport, adverse: BenchReport): string {
+  const t = variantTable(defaults, adverse);
+  if (t.rows.length === 0) return "";
+  return [
+    "## Requests against the adverse simulator",
+    "",
+    "The same program A counted against the simulator's `adverse` preset (every uncertain answer at its hardest: bodyless",
+    "201s and 204s, no inline keys in the client list, `200 {}` for a keyless client, admin clients without `scopes.read`,",
+    "scopes read only at `GET /scopes?scope=` as a list). The extra reads are the provider reading back what an answer",
+    "did not carry. Left of the slash the default run above, right of it `" + adverse.command + "`.",
+    "",
+    table(t),
   ].join("\n");
 }

@@ -79,6 +79,8 @@ export interface BenchReport {
   settings: { sizes: number[]; repeats: number; repeatsLarge: number; latencyMs: number; credentials: number; engineParallel: number; providerMaxConcurrency: number; sharedReadTtlMs: number };
   sizes: SizeResult[];
   throughput: ThroughputResult[];
+  /** The simulator's preset the run was counted against (`npm run bench -- --variant adverse`); default when absent. */
+  simulatorVariant?: string;
 }
 
 const CREDENTIALS = 2;
