@@ -117,17 +117,20 @@ describeEngine("examples/quickstart", () => {
       await consumerPortal().updateClient(clientId, { scopes: ["difitest:open"] });
       await consumerPortal().deleteClient(clientId);
 
+      // The grant is gone from the state; the generated key stays in it, marked missing at Maskinporten, so that
+      // refresh and preview can say that up replaces it and its private key (issue "Preview tells the truth").
       const refresh = await engine.refresh();
-      expect(changesOf(refresh.summary.resourceChanges)).toEqual({ update: 1, delete: 2 });
+      expect(changesOf(refresh.summary.resourceChanges)).toEqual({ update: 2, delete: 1 });
+      expect(refresh.stdout + refresh.stderr).toContain("registers a new key pair (a new kid) that replaces the private key");
       const preview = await engine.preview({ diff: true });
-      expect(previewSteps(preview.stdout)).toEqual([
-        "create ClientKey::weather-client-key",
+      expect(previewSteps(preview.stdout).map((s) => (s.startsWith("replace ") ? s.split(" (")[0] : s))).toEqual([
         "create ScopeGrant::weather-api-for-consumer",
+        "replace ClientKey::weather-client-key",
         "update Client::weather-client (active, scopes)",
       ]);
 
       const up = await engine.up();
-      expect(changesOf(up.summary.resourceChanges)).toEqual({ create: 2, update: 1 });
+      expect(changesOf(up.summary.resourceChanges)).toEqual({ create: 1, replace: 1, update: 1 });
       expect((await ownerPortal().grantsGiven({ scope: scopeName })).map((g) => g.state)).toEqual(["APPROVED"]);
       expect(await consumerPortal().getClient(clientId)).toMatchObject({ scopes: ["difitest:open", scopeName], active: true });
       // The deleted key pair is gone for good: a new one was generated and registered.
