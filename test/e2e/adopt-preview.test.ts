@@ -97,7 +97,9 @@ describeEngine("adoption previews what it changes", () => {
     "preview --diff lists exactly the fields that differ, old → new, and writes nothing",
     async () => {
       const since = await sim().control.lastSeq();
+      const countersBefore = await sim().control.counters();
       const preview = await engine.preview({ diff: true });
+      const countersAfter = await sim().control.counters();
       const expectedClient = [
         `clientName: "portal-name" → "legacy-integration"`,
         `scopes: - "${dropped}"`,
@@ -109,11 +111,11 @@ describeEngine("adoption previews what it changes", () => {
       expect(warnings).toHaveLength(2);
       expect(warnings.find((w) => w.includes(legacyClientId))).toContain(expectedClient.join("; "));
       expect(warnings.find((w) => w.includes(kept))).toContain(`description: "Kept records, as typed in the portal" → "Kept records"`);
-      const requests = await requestsSince(since);
-      expect(requests.filter((r) => !r.startsWith("GET "))).toEqual([]);
-      // One shared list read per kind per credential, however many resources adopt.
-      expect(requests.filter((r) => r === "GET /api/v1/clients")).toHaveLength(1);
-      expect(requests.filter((r) => r === "GET /api/v1/scopes")).toHaveLength(1);
+      // What the preview cost: one shared list read per kind for the credential, and a token for each (each
+      // asks only for the admin scope its read needs: dcr.read, scopes.read); no write.
+      expect((await requestsSince(since)).sort()).toEqual(["GET /api/v1/clients", "GET /api/v1/scopes"]);
+      expect(countersAfter.apiWrites - countersBefore.apiWrites).toBe(0);
+      expect(countersAfter.tokenIssued - countersBefore.tokenIssued).toBe(2);
     },
     ENGINE_TIMEOUT_MS,
   );
