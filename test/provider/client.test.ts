@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, ConfigError, MaskinportenError } from "../../provider/api/errors";
+import { setWarningDelivery } from "../../provider/engine-log";
 import { clientProvider } from "../../provider/resources/client/provider";
 import { ResourceInitError } from "../../provider/resources/shared/init-failure";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
@@ -490,6 +491,44 @@ describe("adoption of a client made in the portal", () => {
     await configureProvider(simulatorConfig(sim(), consumer().orgno));
     const err = await clientProvider.create(await check(program({ adoptClientId: made.client_id }))).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "API_FORBIDDEN", message: expect.stringContaining("belongs to organisation") });
+  });
+
+  describe("check previews what adopting changes", () => {
+    let warnings: string[];
+    let previous: ReturnType<typeof setWarningDelivery>;
+    beforeEach(() => {
+      warnings = [];
+      previous = setWarningDelivery(async (message) => void warnings.push(message));
+    });
+    afterEach(() => setWarningDelivery(previous));
+
+    it("lists exactly the fields that differ, old → new, in adoptionChanges and a warning", async () => {
+      const made = await portalClient({ scopes: [SCOPE_A, SCOPE_B], access_token_lifetime: 120, description: "typed in the portal" });
+      const inputs = await check(program({ adoptClientId: made.client_id, clientName: made.client_name, scopes: [SCOPE_A], accessTokenLifetime: 3600 }));
+      const expected = [`scopes: - "${SCOPE_B}"`, "accessTokenLifetime: 120 → 3600"];
+      expect(inputs["adoptionChanges"]).toEqual(expected);
+      expect(warnings).toEqual([`Client adopting client_id ${made.client_id}: adopting it changes the existing object at Digdir: ${expected.join("; ")}`]);
+    });
+
+    it("shows nothing when the client matches the program, and nothing once the resource exists", async () => {
+      const made = await portalClient();
+      const news = program({ adoptClientId: made.client_id, clientName: made.client_name, scopes: made.scopes });
+      expect(await check(news)).not.toHaveProperty("adoptionChanges");
+      expect(await check({ ...news, clientName: "renamed" }, { ...news, clientId: made.client_id })).not.toHaveProperty("adoptionChanges");
+      expect(warnings).toEqual([]);
+    });
+
+    it("says plainly when the changes could not be previewed, and check still passes", async () => {
+      const made = await portalClient();
+      await newProcess();
+      const fault = await sim().control.addFault({ method: "GET", path: "/api/v1/clients", kind: "status", status: 503 });
+      const inputs = await check(program({ adoptClientId: made.client_id })).finally(() => sim().control.removeFault(fault));
+      expect(inputs).not.toHaveProperty("adoptionChanges");
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(new RegExp(`^Client adopting client_id ${made.client_id}: the changes adopting it will make could not be previewed \\(.+\\); \`pulumi up\` will change`));
+      await check(program({ adoptClientId: "not-in-the-list" }));
+      expect(warnings[1]).toContain("could not be previewed (the credential's list of clients does not hold it");
+    });
   });
 
   it("a converging PUT that fails keeps the adopted client in the stack (an initialisation failure)", async () => {

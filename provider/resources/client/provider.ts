@@ -11,12 +11,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { MaskinportenApi } from "../../api/maskinporten-api";
 import { MaskinportenError } from "../../api/errors";
 import { MASKINPORTEN_INTEGRATION_TYPE, type ApiClient } from "../../api/wire";
+import { previewAdoption, type AdoptionSubject } from "../shared/adoption-preview";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
 import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { wasUnconfirmed } from "../shared/unconfirmed";
+import { containsUnknown } from "../shared/unknown";
 import { adoptedClientMissing, adoptionProblem, explainingScopeRejection } from "./errors";
 import { newClientRequest, updatedClientRequest } from "./expand";
 import { flattenClient, priorOfOutputs } from "./flatten";
@@ -51,8 +53,10 @@ export const clientProvider: ResourceImplementation = {
   async check(olds, news) {
     const checked = checkResource(clientSchema(), news);
     if (checked.failures?.length) return checked;
-    const clientId = await knownClientId(olds, checked.inputs as Props);
-    return clientId === undefined ? checked : { ...checked, inputs: { ...checked.inputs, clientId } };
+    const inputs = checked.inputs as Props;
+    const clientId = await knownClientId(olds, inputs);
+    const adoption = isFirstAdoption(olds, inputs) ? await previewAdoption(clientAdoption(inputs)) : {};
+    return { ...checked, inputs: { ...inputs, ...(clientId !== undefined && { clientId }), ...adoption } };
   },
 
   async diff(_id, olds, news) {
@@ -110,6 +114,27 @@ async function knownClientId(olds: Props, inputs: Props): Promise<string | undef
   } catch {
     return undefined;
   }
+}
+
+/** A resource being created by adopting an existing client (it has no client_id stored yet). */
+function isFirstAdoption(olds: Props, inputs: Props): boolean {
+  return typeof inputs["adoptClientId"] === "string" && typeof olds["clientId"] !== "string";
+}
+
+/** The client `adoptClientId` names, read from the shared list of the credential's clients, against the program. */
+function clientAdoption(inputs: Props): AdoptionSubject {
+  const clientId = inputs["adoptClientId"] as string;
+  return {
+    what: `Client adopting client_id ${clientId}`,
+    wanted: inputs,
+    specs: FIELDS_BUT_PROFILE,
+    async read() {
+      if (containsUnknown(inputs["profile"])) return { notPreviewable: "its profile is not known during preview" };
+      const found = (await apiFor(inputs).sharedClients()).find((c) => c.client_id === clientId);
+      if (!found) return { notPreviewable: "the credential's list of clients does not hold it; `up` reads it by its id" };
+      return { found: flattenClient(found, inputs).outputs };
+    },
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { pathSegmentProblem } from "../../api/path-segment";
 import { orgnoProblem, scopeNameProblem } from "../../api/validation";
 import type { ClientRequest } from "../../api/wire";
+import { ADOPTION_CHANGES } from "../shared/adoption-preview";
 import { lifetimeField, profileField, stringSet } from "../shared/rules";
 import { ruled } from "../shared/ruled";
 import { looksMarked, OWNER_MARKER_PATTERN } from "./owner-marker";
@@ -52,9 +53,10 @@ export type ClientInputs = z.output<ReturnType<typeof clientSchema>>;
  * Inputs `check` adds: the client_id, once known (kept from the old inputs, the adopted one, or found by the
  * ownership marker for a resource created since the inputs were last stored). Kept with the inputs, it stays
  * known while the engine previews an update (a dynamic resource's outputs are then its new inputs), so a
- * ClientKey of the client does not show a change. A new client has none: Digdir assigns it.
+ * ClientKey of the client does not show a change. A new client has none: Digdir assigns it. And, on the create
+ * of an adoption, what adopting will change on the existing client (`adoption-preview.ts`).
  */
-export const DERIVED_CLIENT_INPUTS = ["clientId"] as const;
+export const DERIVED_CLIENT_INPUTS = ["clientId", ADOPTION_CHANGES] as const;
 
 /**
  * The optional inputs that travel to the API, with their wire names. Each is managed only while the program

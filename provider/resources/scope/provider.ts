@@ -10,12 +10,14 @@
 import { ApiError, MaskinportenError } from "../../api/errors";
 import { CreateOutcomeUnknownError, type MaskinportenApi } from "../../api/maskinporten-api";
 import type { ApiScope } from "../../api/wire";
+import { previewAdoption, type AdoptionSubject } from "../shared/adoption-preview";
 import { diffFields, type FieldSpec, type FieldSpecs } from "../shared/diff";
 import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { unconfirmedCreate, wasUnconfirmed } from "../shared/unconfirmed";
+import { containsUnknown } from "../shared/unknown";
 import { expandCreate, expandUpdate } from "./expand";
 import { flattenScope } from "./flatten";
 import { DERIVED_SCOPE_INPUTS, derivedScopeInputs, OPTIONAL_SCOPE_FIELDS, scopeName, scopeSchema, type OptionalScopeField, type ScopeInputs } from "./schema";
@@ -37,8 +39,11 @@ function diffSpecs(): FieldSpecs<DiffedInputs> {
 }
 
 export const scopeProvider: ResourceImplementation = {
-  async check(_olds, news) {
-    return checkResource(scopeSchema(), news, derivedScopeInputs);
+  async check(olds, news) {
+    const checked = checkResource(scopeSchema(), news, derivedScopeInputs);
+    const inputs = checked.inputs as Record<string, unknown> | undefined;
+    if (checked.failures?.length || !inputs || inputs["adopt"] !== true || olds["name"] !== undefined) return checked;
+    return { ...checked, inputs: { ...inputs, ...(await previewAdoption(scopeAdoption(inputs))) } };
   },
 
   async diff(_id, olds, news) {
@@ -79,6 +84,21 @@ export const scopeProvider: ResourceImplementation = {
     await apiFor(props).deleteScope(id);
   },
 };
+
+/** The scope of the program's name, read from the shared list of the credential's scopes, against the program. */
+function scopeAdoption(inputs: Record<string, unknown>): AdoptionSubject {
+  const name = inputs["name"];
+  return {
+    what: `Scope ${containsUnknown(name) ? "(name not known yet)" : String(name)} with adopt: true`,
+    wanted: inputs,
+    specs: diffSpecs(),
+    async read() {
+      if (containsUnknown(name) || containsUnknown(inputs["profile"])) return { notPreviewable: "its name or profile is not known during preview" };
+      const found = (await apiFor(inputs).sharedScopes()).find((s) => s.name === name);
+      return found ? { found: flattenScope(found, inputs).outputs } : { absent: true };
+    },
+  };
+}
 
 /**
  * Looks the name up before creating: a create whose response is lost is then recognised by name without

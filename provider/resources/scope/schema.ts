@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { prefixProblem, subscopeProblem } from "../../api/validation";
 import { SCOPE_INTEGRATION_TYPES, SCOPE_VISIBILITIES, TOKEN_TYPES, type ScopeRequest } from "../../api/wire";
+import { ADOPTION_CHANGES } from "../shared/adoption-preview";
 import { lifetimeField, profileField, stringSet, unknownInput } from "../shared/rules";
 import { ruled } from "../shared/ruled";
 
@@ -65,9 +66,10 @@ export function scopeName(inputs: { prefix: string; subscope: string }): string 
 
 /**
  * `name` is kept with the inputs too, so that `scope.name` stays known in a preview of an update and a
- * ScopeGrant given `scope: scope.name` does not show a replacement (see `Derive`).
+ * ScopeGrant given `scope: scope.name` does not show a replacement (see `Derive`). On the create of an
+ * adoption, `check` adds what adopting will change on the existing scope (`adoption-preview.ts`).
  */
-export const DERIVED_SCOPE_INPUTS = ["name"] as const;
+export const DERIVED_SCOPE_INPUTS = ["name", ADOPTION_CHANGES] as const;
 
 export function derivedScopeInputs(inputs: { prefix: string; subscope: string }): { name: string } {
   return { name: scopeName(inputs) };

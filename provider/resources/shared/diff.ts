@@ -33,15 +33,29 @@ export function diffFields<T extends object>(
   news: Record<string, unknown>,
   specs: FieldSpecs<T>,
 ): pulumi.dynamic.DiffResult {
-  const changed: string[] = [];
-  const replaces: string[] = [];
+  const changed = changedFields(olds, news, specs);
+  const replaces = changed.filter((c) => c.replaces).map((c) => c.field);
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+}
+
+export interface FieldChange {
+  field: string;
+  /** The old value (or the field's `absent` value). */
+  before: unknown;
+  /** The new value; may be or hold the engine's unknown during preview. */
+  after: unknown;
+  replaces: boolean;
+}
+
+/** The fields of `specs` whose new value differs from the old one (or is not known yet), in `specs` order. */
+export function changedFields<T extends object>(olds: Record<string, unknown>, news: Record<string, unknown>, specs: FieldSpecs<T>): FieldChange[] {
+  const changed: FieldChange[] = [];
   for (const [field, spec] of Object.entries(specs) as [string, FieldSpec][]) {
     if (spec.unmanagedWhenUnset && news[field] === undefined) continue;
     const before = olds[field] ?? spec.absent;
     const after = news[field] ?? spec.absent;
     if (!containsUnknown(after) && canonical(before) === canonical(after)) continue;
-    changed.push(field);
-    if (spec.replaces) replaces.push(field);
+    changed.push({ field, before, after, replaces: spec.replaces === true });
   }
-  return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+  return changed;
 }
