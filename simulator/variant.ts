@@ -27,6 +27,7 @@ export const SWITCHES = {
   createAnswer: spec(WRITE_ANSWERS, "200", "201", "status and body of POST /clients and POST /scopes"),
   keyWriteAnswer: spec(WRITE_ANSWERS, "200", "201-empty", "status and body of POST /clients/{id}/jwks and PUT /clients/{id}/jwks/{kid}"),
   deleteAnswer: spec(WRITE_ANSWERS, "200", "204", "status and body of every DELETE (client, scope, key set, key, grant)"),
+  singleKeyEndpoints: spec(["available", "absent"] as const, "available", "absent", "GET/PUT/DELETE /clients/{id}/jwks/{kid}: served, or unmapped (404 no such endpoint, as Spring answers a path no handler maps)"),
   keylessJwks: spec(["empty-keys", "empty-object", "404"] as const, "empty-keys", "empty-object", 'GET /clients/{id}/jwks of a client without keys: 200 {"keys": []}, 200 {}, or 404'),
   clientJwks: spec(["uri-only", "inline"] as const, "uri-only", "uri-only", "client answers (list, read, writes): only jwks_uri, or the keys inline as jwks"),
   clientIdOnCreate: spec(["ignored", "honoured", "refused"] as const, "ignored", "ignored", "a client_id sent in POST /clients: the server assigns its own, takes it, or answers 400"),

@@ -11,16 +11,17 @@
  *   answer was lost is recognised in the client list by the caller's `recognise` (the provider's ownership
  *   marker); a scope has a natural name and is looked up by it.
  * - All changes to one client (its JWKS and its PUTs) are serialized within the process, read fresh inside
- *   the lock, and JWKS writes are verified by reading the set back.
+ *   the lock, and JWKS writes are verified by reading the set back. Keys are written one by one where the
+ *   server has the single-key operations, so another writer's key cannot be dropped (see `key-writes.ts`).
  */
 import { z } from "zod";
 import { AdminScopePolicy, NEEDS, type ScopeNeed } from "./admin-scopes";
 import { ApiError, apiErrorFrom, AuthError, MaskinportenError, NetworkError } from "./errors";
 import type { HttpResponse, HttpTransport, RetryMode } from "./http";
+import { KeySetWriter, type KeyWriteIo } from "./key-writes";
 import { KeyedMutex } from "./keyed-mutex";
 import { SharedReads } from "./shared-reads";
 import type { AccessTokens } from "./token";
-import { MAX_KEYS_PER_CLIENT } from "./validation";
 import {
   wire,
   type ApiClient,
@@ -31,6 +32,8 @@ import {
   type ScopeRequest,
 } from "./wire";
 import { pathSegment } from "./path-segment";
+
+export { TooManyKeysError } from "./key-writes";
 
 export interface MaskinportenApiOptions {
   transport: HttpTransport;
@@ -77,21 +80,6 @@ const EMPTY = Symbol("empty");
 /** A create is repeated at most this often after its outcome turned out unknown and the lookup found nothing. */
 const MAX_CREATE_ATTEMPTS = 3;
 
-export class TooManyKeysError extends MaskinportenError {
-  constructor(
-    readonly clientId: string,
-    readonly currentKids: readonly string[],
-    wanted: number,
-  ) {
-    super(
-      "TOO_MANY_KEYS",
-      `client ${clientId} would have ${wanted} keys, but Maskinporten allows at most ${MAX_KEYS_PER_CLIENT}. ` +
-        `Its current keys: ${currentKids.length > 0 ? currentKids.join(", ") : "(none)"}. ` +
-        "Remove a key (delete its ClientKey, or unregister it in the portal) before adding another.",
-    );
-  }
-}
-
 /**
  * A create that may have taken effect, and whether it did could not be found out (the lookup after a lost or
  * failed response failed too, or it was retried to the limit). The object may exist: a caller must find out
@@ -126,12 +114,15 @@ export class MaskinportenApi {
   private clientsBeforeCreates: Promise<ApiClient[]> | undefined;
   /** Clients this process created, for `findOwnClient`. */
   private readonly createdHere: ApiClient[] = [];
+  /** Writes key changes, and remembers whether this server has the single-key operations. */
+  private readonly keyWriter: KeySetWriter;
 
   constructor(private readonly options: MaskinportenApiOptions) {
     this.shared = new SharedReads(options.sharedReadTtlMs ?? 5_000);
     this.clientLocks = options.clientLocks ?? new KeyedMutex();
     this.now = options.now ?? (() => options.transport.serverTime(options.apiBaseUrl));
     this.scopes = new AdminScopePolicy(options.adminScopes, options.adminScopesSetting);
+    this.keyWriter = new KeySetWriter(this.keyWriteIo());
   }
 
   // ---- clients --------------------------------------------------------------------------------------------
@@ -252,44 +243,50 @@ export class MaskinportenApi {
   }
 
   /**
-   * Read-modify-write of a client's whole key set, serialized with every other change to that client in this
-   * process. `change` gets the current keys and returns the wanted ones. Fails before writing when the result
-   * would exceed the limit. Removing the last key uses DELETE (an empty set cannot be posted). The written
-   * set is read back and compared. Keys whose `exp` has passed are left out of what is written: they sign
-   * nothing any more, and the API refuses a key set holding one.
+   * Changes a client's keys, serialized with every other change to that client in this process. `change` gets
+   * the current keys and returns the wanted ones; the keys read back after writing are returned. Each added,
+   * changed or removed key is written on its own (`PUT`/`DELETE /jwks/{kid}`), leaving other writers' keys
+   * alone; a server without those operations gets the whole set instead (`POST /jwks`, or `DELETE /jwks` for no
+   * keys). Fails before writing when the result would exceed the limit; the result is read back and checked,
+   * and a key lost to another writer fails loudly. Keys whose `exp` has passed are left out of whole-set writes:
+   * they sign nothing any more, and the API refuses a key set holding one.
    */
   modifyJwks(clientId: string, change: (current: Jwk[]) => Jwk[]): Promise<Jwk[]> {
-    return this.withClient(clientId, async () => {
-      const current = await this.getJwks(clientId);
-      const changed = change(current.map((k) => ({ ...k })));
-      if (sameKeys(current, changed)) return current;
-      const nowSeconds = Math.floor(this.now() / 1000);
-      // Keys registered before the API version of 2025-05-22 may lack `use`; the API refuses them back without it.
-      const wanted = changed.filter((k) => k.exp === undefined || k.exp > nowSeconds).map((k) => (k.use === undefined ? { ...k, use: "sig" } : k));
-      if (wanted.length > MAX_KEYS_PER_CLIENT) {
-        throw new TooManyKeysError(clientId, current.map((k) => k.kid ?? "(no kid)"), wanted.length);
-      }
-      const path = `/clients/${enc(clientId)}/jwks`;
-      const resource = `client "${clientId}"`;
-      if (wanted.length === 0) {
-        await this.body({ method: "DELETE", path, operation: "remove the client's keys", need: NEEDS.writeKeys, resource }, { absentOk: true });
-      } else {
+    return this.withClient(clientId, () => this.keyWriter.modify(clientId, change));
+  }
+
+  /** Whether key changes go through the whole set because this server lacks the single-key operations. */
+  get writesWholeKeySets(): boolean {
+    return this.keyWriter.usesWholeSet;
+  }
+
+  /** The API operations the key writer uses. */
+  private keyWriteIo(): KeyWriteIo {
+    const resource = (clientId: string) => `client "${clientId}"`;
+    const jwksPath = (clientId: string) => `/clients/${enc(clientId)}/jwks`;
+    return {
+      getJwks: (clientId) => this.getJwks(clientId),
+      clientExists: async (clientId) => (await this.findClient(clientId)) !== undefined,
+      putKey: async (clientId, key) => {
+        const path = `${jwksPath(clientId)}/${enc(key.kid)}`;
+        await this.body({ method: "PUT", path, json: key, operation: `register key ${key.kid}`, need: NEEDS.writeKeys, resource: resource(clientId) }, { absentOk: false });
+      },
+      deleteKey: async (clientId, kid) => {
+        const path = `${jwksPath(clientId)}/${enc(kid)}`;
+        await this.body({ method: "DELETE", path, operation: `remove key ${kid}`, need: NEEDS.writeKeys, resource: resource(clientId) }, { absentOk: false });
+      },
+      replaceKeys: async (clientId, keys) => {
+        const call = { path: jwksPath(clientId), need: NEEDS.writeKeys, resource: resource(clientId) };
+        if (keys.length === 0) {
+          // An empty set cannot be posted: the last key goes with DELETE of the set.
+          await this.body({ ...call, method: "DELETE", operation: "remove the client's keys" }, { absentOk: true });
+          return;
+        }
         // Replacing the whole set with the same set is harmless, so the POST may be retried like a PUT.
-        await this.body(
-          { method: "POST", path, json: { keys: wanted }, operation: "register the client's keys", need: NEEDS.writeKeys, resource, retry: "idempotent" },
-          { absentOk: false },
-        );
-      }
-      const written = await this.getJwks(clientId);
-      if (!sameKeys(written, wanted, { ignoreServerExp: true })) {
-        throw new MaskinportenError(
-          "JWKS_NOT_AS_WRITTEN",
-          `the keys of client ${clientId} are not what was just written (wanted ${kids(wanted)}, found ${kids(written)}): ` +
-            "something else changed them at the same time, e.g. the portal or another program; run again to converge",
-        );
-      }
-      return written;
-    });
+        await this.body({ ...call, method: "POST", json: { keys }, operation: "register the client's keys", retry: "idempotent" }, { absentOk: false });
+      },
+      now: () => this.now(),
+    };
   }
 
   // ---- scopes ---------------------------------------------------------------------------------------------
@@ -613,19 +610,4 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, operation: string): T
 
 function enc(segment: string): string {
   return pathSegment(segment);
-}
-
-function kids(keys: readonly Jwk[]): string {
-  return keys.length === 0 ? "no keys" : keys.map((k) => k.kid ?? "?").sort().join(", ");
-}
-
-/** Same kids with the same key material (and the same `exp`, unless the server may have set it). */
-function sameKeys(a: readonly Jwk[], b: readonly Jwk[], options: { ignoreServerExp?: boolean } = {}): boolean {
-  if (a.length !== b.length) return false;
-  const byKid = new Map(a.map((k) => [k.kid, k]));
-  return b.every((k) => {
-    const other = byKid.get(k.kid);
-    if (!other || other.n !== k.n || other.e !== k.e || other.alg !== k.alg) return false;
-    return k.exp === undefined && options.ignoreServerExp ? true : other.exp === k.exp;
-  });
 }

@@ -53,7 +53,17 @@ export function deleteJwks(ctx: ApiContext): SimResponse {
   return written(ctx.switches.deleteAnswer, jwksView(client));
 }
 
+/**
+ * Under `singleKeyEndpoints: absent` the single-key routes are unmapped: answered as the server answers any
+ * path no route maps (404 "no such endpoint"; Spring answers a path without handler 404, and 405 only for a
+ * mapped path with another method). evidence: Digdir's OpenAPI types list them; no production caller uses them.
+ */
+function requireSingleKeyEndpoints(ctx: ApiContext): void {
+  if (ctx.switches.singleKeyEndpoints === "absent") throw ApiError.notFound(`no such endpoint: ${ctx.req.method} ${ctx.req.path}`);
+}
+
 export function getKey(ctx: ApiContext): SimResponse {
+  requireSingleKeyEndpoints(ctx);
   const client = loadClient(ctx, ctx.req.params["client_id"]!);
   const kid = ctx.req.params["kid"]!;
   const key = client.keys.find((k) => k.kid === kid);
@@ -63,6 +73,7 @@ export function getKey(ctx: ApiContext): SimResponse {
 
 /** PUT adds the key, or replaces the key with the same kid. */
 export function putKey(ctx: ApiContext): SimResponse {
+  requireSingleKeyEndpoints(ctx);
   const client = loadClient(ctx, ctx.req.params["client_id"]!);
   const kid = ctx.req.params["kid"]!;
   const body = parseBody(ctx.req, requestSchemas().jwk, "Jwk") as Record<string, unknown>;
@@ -83,6 +94,7 @@ export function putKey(ctx: ApiContext): SimResponse {
 
 /** DELETE of one key answers with the keys that remain. */
 export function deleteKey(ctx: ApiContext): SimResponse {
+  requireSingleKeyEndpoints(ctx);
   const client = loadClient(ctx, ctx.req.params["client_id"]!);
   const kid = ctx.req.params["kid"]!;
   if (!client.keys.some((k) => k.kid === kid)) throw ApiError.notFound(`client ${client.client_id} has no key with kid ${JSON.stringify(kid)}`);

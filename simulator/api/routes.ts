@@ -38,10 +38,11 @@ const PUBLIC: readonly string[] = [];
  * What portal edits (`/__sim/portal/...`) are answered with, whatever the switches: the web portal is
  * another interface than the API, and a test hook must keep working under every variant.
  */
-const PORTAL_SWITCHES: Pick<SimulatorSwitches, "createAnswer" | "keyWriteAnswer" | "deleteAnswer" | "keylessJwks" | "clientJwks" | "clientIdOnCreate" | "singleScopeRead" | "scopeQueryShape" | "unsetLifetimes"> = {
+const PORTAL_SWITCHES: Pick<SimulatorSwitches, "createAnswer" | "keyWriteAnswer" | "deleteAnswer" | "singleKeyEndpoints" | "keylessJwks" | "clientJwks" | "clientIdOnCreate" | "singleScopeRead" | "scopeQueryShape" | "unsetLifetimes"> = {
   createAnswer: "200",
   keyWriteAnswer: "200",
   deleteAnswer: "200",
+  singleKeyEndpoints: "available",
   keylessJwks: "404",
   clientJwks: "inline",
   clientIdOnCreate: "honoured",

@@ -5,12 +5,15 @@
  * or a loud failure that names what happened; and never a stack that believes in a key Digdir does not have.
  *
  * The simulator has no hook that holds a write open until released, so a `latency` fault (count 1) on the
- * client's JWKS POST holds the first write for HOLD_MS, under the provider's 15 s response timeout; the other
- * writer runs inside that window. Each test checks from the request log that the interleaving really happened.
+ * client's key write holds the first write for HOLD_MS, under the provider's 15 s response timeout; the other
+ * writer runs inside that window. The key write is `PUT /jwks/{kid}` where the simulator serves the single-key
+ * operations (`singleKeyEndpoints`), the whole-set `POST /jwks` where it does not. Each test checks from the
+ * request log that the interleaving really happened.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SimulatorHandle } from "../../simulator";
+import { keyWriteRoutes } from "../helpers/key-writes";
 import { rsaKeyPair } from "../simulator/helpers";
 import { describeEngine, ENGINE_TIMEOUT_MS, makeProject, removeProject, stackFor, useEngineSimulator, type EngineStack } from "./harness";
 
@@ -71,12 +74,13 @@ async function untilHeld(sim: SimulatorHandle, faultId: string, ms: number): Pro
 }
 
 /**
- * The whole-set writes (POST .../jwks) to the client since `since`, in the order they completed, with how long
- * each was held: proof that one writer wrote inside the other's window.
+ * The key writes that took effect (2xx; the single-key probes a server without them refuses are left out) to the
+ * client since `since`, in the order they completed, with how long each was held: proof that one writer wrote
+ * inside the other's window.
  */
 async function jwksWrites(sim: SimulatorHandle, clientId: string, since: number): Promise<{ method: string; kind: string; heldMs: number }[]> {
   return (await sim.control.requestLog({ since }))
-    .filter((e) => e.path.includes(`/clients/${clientId}/jwks`) && e.method !== "GET")
+    .filter((e) => e.path.includes(`/clients/${clientId}/jwks`) && e.method !== "GET" && e.status >= 200 && e.status < 300)
     .map((e) => ({ method: e.method, kind: e.kind, heldMs: e.durationMs }));
 }
 
@@ -127,7 +131,7 @@ describeEngine("concurrent writers of one client's keys", () => {
       const b = await keyStack(sim(), "concurrent-b", clientId, ["stack-b-key"]);
       dirs.push(a.dir, b.dir);
       const since = await sim().control.lastSeq();
-      const hold = await sim().control.addFault({ kind: "latency", method: "POST", path: `/api/v1/clients/${clientId}/jwks`, latencyMs: HOLD_MS, count: 1 });
+      const hold = await sim().control.addFault({ kind: "latency", ...keyWriteRoutes(sim(), clientId).addFault, latencyMs: HOLD_MS, count: 1 });
       try {
         // Started together, both read the key set before either write lands; the first write is held.
         const [outA, outB] = await Promise.all([upOutcome("stack A", a), upOutcome("stack B", b)]);
@@ -151,7 +155,7 @@ describeEngine("concurrent writers of one client's keys", () => {
       dirs.push(a.dir);
       const portalKey = rsaKeyPair("portal-key").publicJwk;
       const since = await sim().control.lastSeq();
-      const hold = await sim().control.addFault({ kind: "latency", method: "POST", path: `/api/v1/clients/${clientId}/jwks`, latencyMs: HOLD_MS, count: 1 });
+      const hold = await sim().control.addFault({ kind: "latency", ...keyWriteRoutes(sim(), clientId).addFault, latencyMs: HOLD_MS, count: 1 });
       try {
         const up = upOutcome("the stack", a);
         await untilHeld(sim(), hold, 120_000);

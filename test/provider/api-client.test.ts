@@ -10,6 +10,7 @@ import { MaskinportenApi, TooManyKeysError } from "../../provider/api/maskinport
 import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../provider/api/wire";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { connectAs } from "../helpers/api";
+import { keyWriteRoutes } from "../helpers/key-writes";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
 
 const sim = useSimulator();
@@ -174,7 +175,7 @@ describe("JWKS changes", () => {
     await conn.close();
   });
 
-  it("removing the last key uses DELETE, and a no-op change writes nothing", async () => {
+  it("removing the last key uses a DELETE, and a no-op change writes nothing", async () => {
     const conn = connectAs(sim(), consumer());
     const client = await conn.api.createClient(clientBody());
     await conn.api.modifyJwks(client.client_id, () => [rsaKeyPair("only").publicJwk]);
@@ -184,7 +185,8 @@ describe("JWKS changes", () => {
     expect(afterNoop.apiWrites).toBe(before.apiWrites);
     await conn.api.modifyJwks(client.client_id, () => []);
     const after = await sim().control.counters();
-    expect(after.byRoute["DELETE /api/v1/clients/{client_id}/jwks"]).toBe((before.byRoute["DELETE /api/v1/clients/{client_id}/jwks"] ?? 0) + 1);
+    const removal = keyWriteRoutes(sim()).lastKeyRemoval;
+    expect(after.byRoute[removal]).toBe((before.byRoute[removal] ?? 0) + 1);
     await expect(conn.api.getJwks(client.client_id)).resolves.toEqual([]);
     await conn.close();
   });
@@ -263,15 +265,45 @@ describe("endpoints", () => {
 });
 
 describe("keys that have expired", () => {
-  it("are left out of a whole-set write (the API refuses them), freeing their slot", async () => {
-    const conn = connectAs(sim(), consumer());
+  /** A client with one key that expires in a minute, and an API client whose clock is two minutes ahead. */
+  async function clientWithExpiredKey(conn: ReturnType<typeof connectAs>): Promise<{ clientId: string; api: MaskinportenApi }> {
     const client = await conn.api.createClient(clientBody());
     const soon = Math.floor(Date.now() / 1000) + 60;
     await sim().control.portal(consumer().orgno).replaceKeys(client.client_id, [{ ...rsaKeyPair("old").publicJwk, exp: soon }]);
-    // Two minutes later, as this client's clock sees it: the old key has expired.
-    const api = new MaskinportenApi({ transport: conn.transport, apiBaseUrl: sim().apiBaseUrl, tokens: conn.tokens, now: () => Date.now() + 120_000 });
-    const keys = await api.modifyJwks(client.client_id, (current) => [...current, rsaKeyPair("new").publicJwk]);
-    expect(keys.map((k) => k.kid)).toEqual(["new"]);
-    await conn.close();
+    return { clientId: client.client_id, api: new MaskinportenApi({ transport: conn.transport, apiBaseUrl: sim().apiBaseUrl, tokens: conn.tokens, now: () => Date.now() + 120_000 }) };
+  }
+
+  it("are left in place by a single-key add while there is room, and removed when a new key needs their place", async () => {
+    const conn = connectAs(sim(), consumer());
+    const previous = sim().switches.singleKeyEndpoints;
+    await sim().setVariant({ singleKeyEndpoints: "available" });
+    try {
+      const { clientId, api } = await clientWithExpiredKey(conn);
+      expect((await api.modifyJwks(clientId, (current) => [...current, rsaKeyPair("new").publicJwk])).map((k) => k.kid)).toEqual(["old", "new"]);
+      const three = ["n2", "n3", "n4"].map((kid) => rsaKeyPair(kid).publicJwk);
+      await api.modifyJwks(clientId, (current) => [...current, ...three]);
+      // Five registered, one of them expired: the sixth takes the expired key's place.
+      const keys = await api.modifyJwks(clientId, (current) => [...current, rsaKeyPair("n5").publicJwk]);
+      expect(keys.map((k) => k.kid).sort()).toEqual(["n2", "n3", "n4", "n5", "new"]);
+    } finally {
+      await sim().setVariant({ singleKeyEndpoints: previous });
+      await conn.close();
+    }
+  });
+
+  it("are left out of a whole-set write (the API refuses them), freeing their slot", async () => {
+    const conn = connectAs(sim(), consumer());
+    const previous = sim().switches.singleKeyEndpoints;
+    await sim().setVariant({ singleKeyEndpoints: "absent" });
+    try {
+      const { clientId, api } = await clientWithExpiredKey(conn);
+      const keys = await api.modifyJwks(clientId, (current) => [...current, rsaKeyPair("new").publicJwk]);
+      expect(keys.map((k) => k.kid)).toEqual(["new"]);
+      expect(api.writesWholeKeySets).toBe(true);
+    } finally {
+      await sim().setVariant({ singleKeyEndpoints: previous });
+      await conn.close();
+    }
   });
 });
+

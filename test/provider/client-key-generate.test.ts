@@ -14,6 +14,7 @@ import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { clearTokenCache } from "../../sdk/tokens";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { simulatorEndpoints } from "../helpers/api";
+import { keyWriteRoutes } from "../helpers/key-writes";
 import { clientKeyDriver, DAY_MS, PROVIDER, type Props } from "../helpers/client-key";
 import { encodable } from "../helpers/engine-values";
 import { configureProvider, simulatorConfig } from "../helpers/provider";
@@ -91,7 +92,7 @@ describe("check", () => {
 describe("create", () => {
   it("a key set written but never confirmed (every answer lost) leaves no key registered: its private half would be lost", async () => {
     const client = await newClient();
-    await sim().control.addFault({ method: "POST", path: "/api/v1/clients/*/jwks", kind: "drop-after-commit", count: 5 });
+    await sim().control.addFault({ ...keyWriteRoutes(sim()).addFault, kind: "drop-after-commit", count: 5 });
     try {
       const err = await up({ clientId: client.client_id, generate: {} }).catch((e: unknown) => e);
       expect((err as Error).message).toMatch(/registering the generated key on client .* failed: .*The new key is not left registered/);

@@ -12,6 +12,7 @@ import { clientKeyProvider } from "../../provider/resources/client-key/provider"
 import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
+import { keyWriteRoutes } from "../helpers/key-writes";
 import { issueCertificate, pemBody, rsaKey, type TestKey } from "../helpers/certificates";
 import { encodable } from "../helpers/engine-values";
 import { configureProvider, simulatorConfig, type ConfigValues, PROVIDER, type Props } from "../helpers/provider";
@@ -23,7 +24,6 @@ const owner = (): SimulatorOrg => sim().orgs[0]!;
 const portal = () => sim().control.portal(owner().orgno);
 
 const DAY = 24 * 60 * 60;
-const JWKS_DELETE = "DELETE /api/v1/clients/{client_id}/jwks";
 
 let config: ConfigValues;
 
@@ -351,7 +351,7 @@ describe("create, read, update, delete", () => {
     expect((await keysOf(client.client_id)).map((k) => k.kid)).toEqual([created.outs["kid"]]);
   });
 
-  it("deletes only its own key; the last key goes with DELETE; a key or client already gone counts as deleted", async () => {
+  it("deletes only its own key; the last key goes with one DELETE; a key or client already gone counts as deleted", async () => {
     const client = await newClient();
     const a = await up({ clientId: client.client_id, publicKey: keyForms().pem, kid: "a" });
     const b = await up({ clientId: client.client_id, publicKey: keyForms().pem, kid: "b" });
@@ -362,7 +362,7 @@ describe("create, read, update, delete", () => {
     await clientKeyProvider.delete(b.id, b.outs);
     expect(await keysOf(client.client_id)).toEqual([]);
     const counters = await sim().control.counters();
-    expect(counters.byRoute[JWKS_DELETE]).toBe(1);
+    expect(counters.byRoute[keyWriteRoutes(sim()).lastKeyRemoval]).toBe(1);
     expect(counters.apiWrites).toBe(1);
 
     await expect(clientKeyProvider.delete(b.id, b.outs)).resolves.toBeUndefined();
@@ -470,7 +470,7 @@ describe("several keys of one client", () => {
 describe("faults", () => {
   it("a key write whose response is lost converges on exactly one registration", async () => {
     const client = await newClient();
-    await sim().control.addFault({ method: "POST", path: "/api/v1/clients/*/jwks", kind: "drop-after-commit", count: 1 });
+    await sim().control.addFault({ ...keyWriteRoutes(sim()).addFault, kind: "drop-after-commit", count: 1 });
     const { outs } = await up({ clientId: client.client_id, publicKey: keyForms().pem, kid: "k1" });
     expect((await sim().control.faults())[0]!.hits).toBe(1);
     expect((await keysOf(client.client_id)).map((k) => k.kid)).toEqual(["k1"]);
@@ -481,7 +481,7 @@ describe("faults", () => {
     const client = await newClient();
     await configureProvider({ ...config, "maskinporten:requestTimeoutSeconds": 1 });
     // Every answer to the write is lost: the key lands, and the create gives up.
-    await sim().control.addFault({ method: "POST", path: "/api/v1/clients/*/jwks", kind: "drop-after-commit" });
+    await sim().control.addFault({ ...keyWriteRoutes(sim()).addFault, kind: "drop-after-commit" });
     const news = { clientId: client.client_id, publicKey: keyForms().pem, kid: "k1" };
     await expect(clientKeyProvider.create(await check(news))).rejects.toMatchObject({ code: expect.any(String) });
     expect((await keysOf(client.client_id)).map((k) => k.kid)).toEqual(["k1"]);

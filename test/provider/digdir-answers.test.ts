@@ -137,7 +137,17 @@ describe.each(SWITCHES)("answers %s", (_name, switches) => {
 });
 
 describe("keys registered before 2025-05-22, without use", () => {
-  it("are posted back with use sig when another key is added", async () => {
+  it("are posted back with use sig when another key is added through the whole set (no single-key operations)", async () => {
+    const previous = sim().switches.singleKeyEndpoints;
+    sim().setVariant({ singleKeyEndpoints: "absent" });
+    try {
+      await postedBackWithUse();
+    } finally {
+      sim().setVariant({ singleKeyEndpoints: previous });
+    }
+  });
+
+  async function postedBackWithUse(): Promise<void> {
     await newProcess({ keysWithoutUse: true });
     const client = await up(clientProvider, clientProgram());
     await portal().replaceKeys(client.id, [rsaKeyPair("legacy-key").publicJwk]);
@@ -150,7 +160,7 @@ describe("keys registered before 2025-05-22, without use", () => {
       ["new-key", "sig"],
     ]);
     expect((await portal().getClient(client.id)).jwks?.keys.map((k) => k.kid).sort()).toEqual(["legacy-key", "new-key"]);
-  });
+  }
 });
 
 describe.each(["honoured", "ignored", "refused"] as const)("a create whose answer is lost, when the server has client_id %s", (clientId) => {

@@ -111,6 +111,28 @@ describe("deleteAnswer", () => {
   });
 });
 
+describe("singleKeyEndpoints", () => {
+  it("available: GET, PUT and DELETE /jwks/{kid} read, add and remove one key", async () => {
+    await only({ singleKeyEndpoints: "available" });
+    const id = await newClient({ jwks: { keys: [rsaKeyPair("kept").publicJwk] } });
+    expect((await consumerApi.put(`/clients/${id}/jwks/added`, rsaKeyPair("added").publicJwk)).status).toBe(200);
+    expect((await consumerApi.get(`/clients/${id}/jwks/added`)).body).toMatchObject({ kid: "added" });
+    expect((await consumerApi.del(`/clients/${id}/jwks/added`)).status).toBe(200);
+    expect(((await consumerApi.get(`/clients/${id}/jwks`)).body.keys as { kid: string }[]).map((k) => k.kid)).toEqual(["kept"]);
+  });
+
+  it("absent: the three single-key routes answer 404 no such endpoint for a client that exists, and change nothing", async () => {
+    await only({ singleKeyEndpoints: "absent" });
+    const id = await newClient({ jwks: { keys: [rsaKeyPair("kept").publicJwk] } });
+    expectApiError(await consumerApi.put(`/clients/${id}/jwks/added`, rsaKeyPair("added").publicJwk), 404, /no such endpoint: PUT/);
+    expectApiError(await consumerApi.get(`/clients/${id}/jwks/kept`), 404, /no such endpoint: GET/);
+    expectApiError(await consumerApi.del(`/clients/${id}/jwks/kept`), 404, /no such endpoint: DELETE/);
+    expect(((await consumerApi.get(`/clients/${id}/jwks`)).body.keys as { kid: string }[]).map((k) => k.kid)).toEqual(["kept"]);
+    // The whole-set operations stay.
+    expect((await consumerApi.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair("kept").publicJwk, rsaKeyPair("added").publicJwk] })).status).toBe(200);
+  });
+});
+
 describe("keylessJwks", () => {
   it.each([
     ["empty-keys", 200, { keys: [] }],
