@@ -244,6 +244,22 @@ describe("scopes and access", () => {
   });
 });
 
+describe.each(["200", "200-empty", "204"] as const)("a revoke answered %s", (deleteAnswer) => {
+  const own = useSimulator({ variant: { deleteAnswer } });
+
+  it("returns the grant kept as DENIED, read back when the answer has no body; an unknown grant is absent", async () => {
+    const conn = connectAs(own(), own().orgs[0]!);
+    const consumerOrgno = own().orgs[1]!.orgno;
+    const scope = await conn.api.createScope({ prefix: "eksempel", subscope: `revoke-${randomUUID().slice(0, 8)}`, description: "x" });
+    await conn.api.grantAccess(scope.name, consumerOrgno);
+    await own().control.resetRequests();
+    expect(await conn.api.revokeAccess(scope.name, consumerOrgno)).toMatchObject({ scope: scope.name, consumer_orgno: consumerOrgno, state: "DENIED" });
+    expect((await own().control.counters()).apiReads).toBe(deleteAnswer === "200" ? 0 : 1);
+    await expect(conn.api.revokeAccess("eksempel:no-such-scope", consumerOrgno)).resolves.toBeUndefined();
+    await conn.close();
+  });
+});
+
 describe("shared list reads", () => {
   it("twenty concurrent readers share one list request, and a write makes the next read fresh", async () => {
     const conn = connectAs(sim(), consumer());
