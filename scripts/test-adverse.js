@@ -24,7 +24,7 @@ const ADVERSE_SUITES = [
   "test/soak/soak.test.ts",
 ];
 
-const jest = require.resolve("jest/bin/jest.js", { paths: [ROOT] });
+const jest = require.resolve("jest/bin/jest", { paths: [ROOT] });
 const child = spawn(process.execPath, [jest, ...ADVERSE_SUITES, ...process.argv.slice(2)], {
   cwd: ROOT,
   stdio: "inherit",

@@ -382,7 +382,7 @@ describe("faults", () => {
 });
 
 describe("profiles, with a consumer that holds the scope admin scopes (it relies on consumerAdminScopes: standard)", () => {
-  // The consumer's profile must get as far as the API's 403 on the owner's prefix: its credential needs scopes.read.
+  // The consumer's profile must get as far as the API's 403 on the owner's prefix: its credential needs scopes.read or scopes.write.
   const scoped = useSimulator({ variant: CONSUMER_WITH_SCOPE_ADMIN });
 
   it("acts with a named profile when the stack has no default credential", async () => {
