@@ -395,11 +395,16 @@ export class MaskinportenApi {
     }
   }
 
-  /** Revokes access; the API keeps the grant as DENIED. A grant it does not know counts as already gone. */
+  /**
+   * Revokes access; the API keeps the grant as DENIED and answers with it, or without a body (then it is read
+   * back). A grant it does not know counts as already gone (undefined).
+   */
   async revokeAccess(scope: string, consumerOrgno: string): Promise<ScopeAccess | undefined> {
     try {
       const body = await this.body(this.accessCall("DELETE", scope, consumerOrgno, "revoke access to scope"), { absentOk: true });
-      return body === ABSENT || body === EMPTY ? undefined : parseBody(wire().scopeAccess, body, "revoke access to scope");
+      if (body === ABSENT) return undefined;
+      if (body === EMPTY) return (await this.listAccess({ scope })).find((g) => g.consumer_orgno === consumerOrgno);
+      return parseBody(wire().scopeAccess, body, "revoke access to scope");
     } finally {
       this.shared.invalidate(`access:${scope}`);
     }

@@ -56,11 +56,15 @@ describeEngine("examples/api-provider", () => {
     prefix = owner().prefixes[0]!;
     scopeName = (subscope) => `${prefix}:${subscope}`;
     await sim().control.addOrganisation(THIRD_CONSUMER);
-    // An admin client without keys, authenticated by the organisation's business certificate.
+    // An admin client without keys, authenticated by the organisation's business certificate, with the scope
+    // administration scopes the organisation holds: both by default, only scopes.write where it has no
+    // scopes.read (NAV's admin client; the simulator's ownerAdminScopes: no-scopes-read).
+    const scopeAdminScopes = owner().adminScopes.filter((s) => s.startsWith("idporten:scopes."));
+    expect(scopeAdminScopes).toContain("idporten:scopes.write");
     const admin = await portal().createClient({
       client_name: "api-provider-admin",
       integration_type: "maskinporten",
-      scopes: ["idporten:scopes.read", "idporten:scopes.write"],
+      scopes: scopeAdminScopes,
     });
     certificate = await sim().control.issueCertificate(owner().orgno, { password: "example-p12-password" });
     dir = copyExample("api-provider");
@@ -68,7 +72,7 @@ describeEngine("examples/api-provider", () => {
       defaultCredential: { clientId: admin.client_id, p12: certificate.p12Base64, p12Password: certificate.password },
       config: {
         // The admin client has only the scope administration scopes, so it asks for just those.
-        "maskinporten:adminScopes": "idporten:scopes.read idporten:scopes.write",
+        "maskinporten:adminScopes": scopeAdminScopes.join(" "),
         "api-provider:prefix": prefix,
         "api-provider:access": { "instances.read": [consumer, supplier], "instances.write": [consumer] },
       },

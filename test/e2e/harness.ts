@@ -111,7 +111,9 @@ export function editProjectFile(dir: string, file: string, replace: string, by: 
   writeFileSync(path, text.replace(replace, by));
 }
 
-export function removeProject(dir: string): void {
+/** Removes a copied project; nothing when it was never made (its `beforeAll` failed first, and said why). */
+export function removeProject(dir: string | undefined): void {
+  if (dir === undefined) return;
   rmSync(dir, { recursive: true, force: true });
 }
 

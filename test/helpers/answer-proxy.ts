@@ -23,7 +23,7 @@ export interface AnswerSwitches {
   noInlineJwks?: boolean;
   /** What the server does with a `client_id` in POST /clients. */
   clientId?: "honoured" | "ignored" | "refused";
-  /** `GET /scopes?scope=` answers the one scope as an object (and `/scopes/scope` is unknown: 404). */
+  /** `GET /scopes?scope=` answers the one scope as an object, 404 when unknown (and `/scopes/scope` is unknown: 404). */
   scopeQueryObject?: boolean;
   /** Unset lifetimes come back as 0, and a PUT sending a 0 lifetime is refused (400). */
   zeroLifetimes?: boolean;
@@ -124,13 +124,9 @@ async function answerFor(s: AnswerSwitches, req: ProxiedRequest, forward: Forwar
   }
   if (method === "GET" && path === "/scopes/scope" && s.scopeQueryObject) return { status: 404, headers: {}, body: { status: 404, error: "not_found" } };
 
-  let answer: Answer;
-  if (method === "GET" && isScopes && query.has("scope") && s.scopeQueryObject) {
-    answer = await forward("GET", "/scopes/scope", new URLSearchParams({ scope: query.get("scope")! }), undefined);
-  } else {
-    answer = await forward(method, path, query, body);
-  }
+  let answer = await forward(method, path, query, body);
   if (answer.status >= 300) return answer;
+  if (method === "GET" && isScopes && query.has("scope") && s.scopeQueryObject) answer = oneScope(answer, query.get("scope")!);
 
   if (method === "GET" && isJwks && answer.status === 200 && isObject(answer.body) && s.keysWithoutUse) {
     answer.body = { ...answer.body, keys: ((answer.body["keys"] as Record<string, unknown>[]) ?? []).map((k) => omit(k, "use")) };
@@ -147,6 +143,17 @@ async function answerFor(s: AnswerSwitches, req: ProxiedRequest, forward: Forwar
     if (s.bodyless || writeStatus === 204) answer.body = undefined;
   }
   return answer;
+}
+
+/**
+ * `GET /scopes?scope=X` answered as the scope itself (404 when unknown), from whatever the upstream gave: the
+ * scope, a list holding it, or the whole list when it ignores `?scope=` (the simulator's `singleScopeRead` and
+ * `scopeQueryShape` switches). Built from that one route, so it holds under every upstream variant.
+ */
+function oneScope(answer: Answer, name: string): Answer {
+  if (!Array.isArray(answer.body)) return answer;
+  const found = (answer.body as Record<string, unknown>[]).find((x) => x["name"] === name);
+  return found ? { ...answer, body: found } : { status: 404, headers: answer.headers, body: { status: 404, error: "not_found" } };
 }
 
 function mapClients(body: unknown, s: AnswerSwitches): unknown {

@@ -44,3 +44,11 @@ export function testVariantArgs(): string[] {
   return [...(base ? ["--variant", base] : []), ...Object.entries(switches).flatMap(([k, v]) => ["--set", `${k}=${String(v)}`])];
 }
 
+
+/**
+ * A switch a test relies on whatever the run's variant: the seeded consumer's self-service client holds the
+ * scope admin scopes (`idporten:scopes.read`/`write`), which the adverse preset takes away (`dcr-only`). A test
+ * that needs them starts its own simulator with this (`useSimulator({ variant: CONSUMER_WITH_SCOPE_ADMIN })`),
+ * layered on the run's preset, so the dependence is stated where the test is.
+ */
+export const CONSUMER_WITH_SCOPE_ADMIN = { consumerAdminScopes: "standard" } as const satisfies VariantSpec;

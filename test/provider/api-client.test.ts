@@ -11,6 +11,7 @@ import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } f
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { connectAs } from "../helpers/api";
 import { keyWriteRoutes } from "../helpers/key-writes";
+import { CONSUMER_WITH_SCOPE_ADMIN } from "../helpers/simulator-variant";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
 
 const sim = useSimulator();
@@ -41,32 +42,37 @@ describe("tokens", () => {
     await conn.close();
   });
 
-  it("concurrent operations needing two scope sets cause one token request per set, each with only its scope", async () => {
-    const conn = connectAs(sim(), consumer());
-    const asked: string[] = [];
-    const real = conn.tokens.token.bind(conn.tokens);
-    jest.spyOn(conn.tokens, "token").mockImplementation((scopes) => {
-      asked.push((scopes ?? []).join(" "));
-      return real(scopes);
-    });
-    await sim().control.resetRequests();
-    await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? conn.api.listClients() : conn.api.listScopes())));
-    expect((await sim().control.counters()).token).toBe(2);
-    expect(new Set(asked)).toEqual(new Set(["idporten:dcr.read", "idporten:scopes.read"]));
-    await conn.close();
-  });
+  describe("of two scope sets, for a consumer that holds scopes.read (it relies on consumerAdminScopes: standard)", () => {
+    const scoped = useSimulator({ variant: CONSUMER_WITH_SCOPE_ADMIN });
+    const scopedConsumer = (): SimulatorOrg => scoped().orgs[1]!;
 
-  it("reuses the cached token for later operations of the same scopes; another scope set gets its own token, once", async () => {
-    const conn = connectAs(sim(), consumer());
-    await conn.api.listClients();
-    await sim().control.resetRequests();
-    await conn.api.listClients();
-    await conn.api.getJwks("no-such-client");
-    expect((await sim().control.counters()).token).toBe(0);
-    await conn.api.listScopes();
-    await conn.api.listPrefixes();
-    expect((await sim().control.counters()).token).toBe(1);
-    await conn.close();
+    it("concurrent operations needing two scope sets cause one token request per set, each with only its scope", async () => {
+      const conn = connectAs(scoped(), scopedConsumer());
+      const asked: string[] = [];
+      const real = conn.tokens.token.bind(conn.tokens);
+      jest.spyOn(conn.tokens, "token").mockImplementation((scopes) => {
+        asked.push((scopes ?? []).join(" "));
+        return real(scopes);
+      });
+      await scoped().control.resetRequests();
+      await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? conn.api.listClients() : conn.api.listScopes())));
+      expect((await scoped().control.counters()).token).toBe(2);
+      expect(new Set(asked)).toEqual(new Set(["idporten:dcr.read", "idporten:scopes.read"]));
+      await conn.close();
+    });
+
+    it("reuses the cached token for later operations of the same scopes; another scope set gets its own token, once", async () => {
+      const conn = connectAs(scoped(), scopedConsumer());
+      await conn.api.listClients();
+      await scoped().control.resetRequests();
+      await conn.api.listClients();
+      await conn.api.getJwks("no-such-client");
+      expect((await scoped().control.counters()).token).toBe(0);
+      await conn.api.listScopes();
+      await conn.api.listPrefixes();
+      expect((await scoped().control.counters()).token).toBe(1);
+      await conn.close();
+    });
   });
 
   it("drops a token the API rejects and repeats the request once with a fresh one", async () => {
@@ -75,12 +81,12 @@ describe("tokens", () => {
     let handedOutStale = false;
     const invalidated: string[] = [];
     const tokens = {
-      token: async () => {
+      token: async (scopes?: readonly string[]) => {
         if (!handedOutStale) {
           handedOutStale = true;
           return { accessToken: "not-a-valid-token", tokenType: "Bearer", scope: "", expiresAt: Date.now() + 60_000 };
         }
-        return real.token();
+        return real.token(scopes); // the scopes the operation asked for, not the credential's default set
       },
       invalidate: (t: string) => invalidated.push(t),
     };
@@ -224,14 +230,35 @@ describe("scopes and access", () => {
     await conn.close();
   });
 
-  it("the consumer sees the grant it received", async () => {
-    const ownerConn = connectAs(sim(), owner());
-    const consumerConn = connectAs(sim(), consumer());
-    const scope = await ownerConn.api.createScope({ prefix: "eksempel", subscope: `recv-${randomUUID().slice(0, 8)}`, description: "x" });
-    await ownerConn.api.grantAccess(scope.name, consumer().orgno);
-    expect((await consumerConn.api.listReceivedAccess()).map((a) => a.scope)).toContain(scope.name);
-    await ownerConn.close();
-    await consumerConn.close();
+  describe("for a consumer that holds scopes.read (it relies on consumerAdminScopes: standard)", () => {
+    const scoped = useSimulator({ variant: CONSUMER_WITH_SCOPE_ADMIN });
+
+    it("the consumer sees the grant it received", async () => {
+      const [scopedOwner, scopedConsumer] = scoped().orgs as [SimulatorOrg, SimulatorOrg];
+      const ownerConn = connectAs(scoped(), scopedOwner);
+      const consumerConn = connectAs(scoped(), scopedConsumer);
+      const scope = await ownerConn.api.createScope({ prefix: "eksempel", subscope: `recv-${randomUUID().slice(0, 8)}`, description: "x" });
+      await ownerConn.api.grantAccess(scope.name, scopedConsumer.orgno);
+      expect((await consumerConn.api.listReceivedAccess()).map((a) => a.scope)).toContain(scope.name);
+      await ownerConn.close();
+      await consumerConn.close();
+    });
+  });
+});
+
+describe.each(["200", "200-empty", "204"] as const)("a revoke answered %s", (deleteAnswer) => {
+  const own = useSimulator({ variant: { deleteAnswer } });
+
+  it("returns the grant kept as DENIED, read back when the answer has no body; an unknown grant is absent", async () => {
+    const conn = connectAs(own(), own().orgs[0]!);
+    const consumerOrgno = own().orgs[1]!.orgno;
+    const scope = await conn.api.createScope({ prefix: "eksempel", subscope: `revoke-${randomUUID().slice(0, 8)}`, description: "x" });
+    await conn.api.grantAccess(scope.name, consumerOrgno);
+    await own().control.resetRequests();
+    expect(await conn.api.revokeAccess(scope.name, consumerOrgno)).toMatchObject({ scope: scope.name, consumer_orgno: consumerOrgno, state: "DENIED" });
+    expect((await own().control.counters()).apiReads).toBe(deleteAnswer === "200" ? 0 : 1);
+    await expect(conn.api.revokeAccess("eksempel:no-such-scope", consumerOrgno)).resolves.toBeUndefined();
+    await conn.close();
   });
 });
 

@@ -8,6 +8,7 @@ import { CreateOutcomeUnknownError } from "../../provider/api/maskinporten-api";
 import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../provider/api/wire";
 import { OPEN_CATALOGUE_SCOPE, type FaultRule, type SimulatorOrg } from "../../simulator";
 import { connectAs } from "../helpers/api";
+import { CONSUMER_WITH_SCOPE_ADMIN } from "../helpers/simulator-variant";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
 import type { Connection } from "../../provider/api/connection";
 
@@ -146,10 +147,16 @@ describe("non-retryable errors surface at once", () => {
     expect(await requestsTo("POST /api/v1/clients")).toBe(1);
   });
 
-  it("a server that keeps failing ends in NetworkError within the deadline", async () => {
-    await sim().control.addFault({ method: "GET", path: "/api/v1/scopes", kind: "reset" });
-    const err = await conn.api.listScopes().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(NetworkError);
-    expect((err as NetworkError).attempts).toBe(5);
+  describe("for a consumer that holds scopes.read (it relies on consumerAdminScopes: standard)", () => {
+    const scoped = useSimulator({ faultSeed: 7, variant: CONSUMER_WITH_SCOPE_ADMIN });
+
+    it("a server that keeps failing ends in NetworkError within the deadline", async () => {
+      const scopedConn = connectAs(scoped(), scoped().orgs[1]!);
+      await scoped().control.addFault({ method: "GET", path: "/api/v1/scopes", kind: "reset" });
+      const err = await scopedConn.api.listScopes().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetworkError);
+      expect((err as NetworkError).attempts).toBe(5);
+      await scopedConn.close();
+    });
   });
 });

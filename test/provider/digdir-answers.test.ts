@@ -181,6 +181,33 @@ describe.each(["honoured", "ignored", "refused"] as const)("a create whose answe
   });
 });
 
+describe.each(["honoured", "ignored", "refused"] as const)("a create whose answer is lost, against the simulator's own clientIdOnCreate: %s", (clientIdOnCreate) => {
+  // No proxy: the simulator itself answers as the switch says, and drops its answer after committing the client.
+  const own = useSimulator({ variant: { clientIdOnCreate } });
+  const ownOwner = (): SimulatorOrg => own().orgs[0]!;
+  const postsOfClients = async () => (await own().control.counters()).byRoute["POST /api/v1/clients"] ?? 0;
+  const namedHere = async (name: string) => (await own().control.portal(ownOwner().orgno).listClients(true)).filter((c) => c.client_name === name);
+
+  it("leaves exactly one client and posts once, in one run and across runs", async () => {
+    expect(own().switches.clientIdOnCreate).toBe(clientIdOnCreate);
+    await configureProvider(simulatorConfig(own(), ownOwner().orgno));
+    await own().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 });
+    const news = clientProgram();
+    const { id } = await up(clientProvider, news);
+    expect((await own().control.faults())[0]!.hits).toBe(1);
+    expect((await namedHere(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
+    expect(await postsOfClients()).toBe(1);
+
+    // A run killed after its POST: the next run (a new process, nothing in state) finds the client by its marker.
+    await configureProvider(simulatorConfig(own(), ownOwner().orgno));
+    const again = await up(clientProvider, news);
+    expect(again.id).toBe(id);
+    expect((await namedHere(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
+    expect(await postsOfClients()).toBe(1);
+    await own().control.clearFaults();
+  });
+});
+
 describe("admin scopes asked for per operation", () => {
   let orgCount = 0;
   /** An organisation whose self-service client holds only `adminScopes`. */

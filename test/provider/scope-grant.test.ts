@@ -12,6 +12,7 @@ import { clientProvider } from "../../provider/resources/client/provider";
 import { DIGDIR_ORGNO, OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { encodable } from "../helpers/engine-values";
 import { configureProvider, simulatorConfig, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
+import { CONSUMER_WITH_SCOPE_ADMIN } from "../helpers/simulator-variant";
 import { useSimulator } from "../simulator/helpers";
 
 const sim = useSimulator();
@@ -193,9 +194,12 @@ describe("faults", () => {
   });
 });
 
-describe("two organisations in one stack", () => {
+describe("two organisations in one stack, the consumer holding the scope admin scopes (it relies on consumerAdminScopes: standard)", () => {
+  // The consumer's profile lists the grants it received and gets as far as the API's 403 on the owner's scope.
+  const scoped = useSimulator({ variant: CONSUMER_WITH_SCOPE_ADMIN });
+
   it("the owner's profile grants; the consumer's profile sees the grant received", async () => {
-    await configureProvider(simulatorConfig(sim(), undefined, { owner: owner().orgno, consumer: consumer().orgno }));
+    await configureProvider(simulatorConfig(scoped(), undefined, { owner: owner().orgno, consumer: consumer().orgno }));
     const scopeInputs = await scopeProvider.check({}, { prefix: "eksempel", subscope: `two.${randomUUID().slice(0, 8)}`, description: "shared", profile: "owner", __provider: PROVIDER });
     const scope = await scopeProvider.create(scopeInputs.inputs!);
     const { id, outs } = await up({ scope: scope.id, consumerOrgno: consumer().orgno, profile: "owner" });

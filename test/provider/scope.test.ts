@@ -13,6 +13,7 @@ import { parseChecked } from "../../provider/resources/shared/methods";
 import { scopeProvider } from "../../provider/resources/scope/provider";
 import { DIGDIR_ORGNO, type SimulatorOrg } from "../../simulator";
 import { configureProvider, simulatorConfig, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
+import { CONSUMER_WITH_SCOPE_ADMIN } from "../helpers/simulator-variant";
 import { useSimulator } from "../simulator/helpers";
 import { encodable } from "../helpers/engine-values";
 
@@ -380,9 +381,12 @@ describe("faults", () => {
   });
 });
 
-describe("profiles", () => {
+describe("profiles, with a consumer that holds the scope admin scopes (it relies on consumerAdminScopes: standard)", () => {
+  // The consumer's profile must get as far as the API's 403 on the owner's prefix: its credential needs scopes.read or scopes.write.
+  const scoped = useSimulator({ variant: CONSUMER_WITH_SCOPE_ADMIN });
+
   it("acts with a named profile when the stack has no default credential", async () => {
-    await configureProvider(simulatorConfig(sim(), undefined, { owner: owner().orgno, consumer: consumer().orgno }));
+    await configureProvider(simulatorConfig(scoped(), undefined, { owner: owner().orgno, consumer: consumer().orgno }));
     const news = program({ profile: "owner" });
     const { id, outs } = await up(news);
     expect(outs).toMatchObject({ profile: "owner", ownerOrgno: owner().orgno });
