@@ -306,7 +306,7 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
         for (const stack of STACKS) {
           const preview = await runGithubJob(dir, envVars, "preview", stack, pr);
           transcript.push(preview.output, preview.posted);
-          expect(preview.status).toBe(0);
+          expectExit(preview, 0);
           expect(preview.posted).toContain("gh pr comment 42 --body-file comment.md");
           expect(preview.posted).toContain(`### \`pulumi preview --diff\` of stack \`${stack}\``);
           expect(preview.posted).toMatch(/\+ pulumi-nodejs:dynamic\/maskinporten:Client: \(create\)/);
@@ -318,21 +318,21 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
           const stack: StackName = job === "deploy-test" ? "test" : "prod";
           const deploy = await runGithubJob(dir, envVars, job, stack, {});
           transcript.push(deploy.output);
-          expect(deploy.status).toBe(0);
+          expectExit(deploy, 0);
           expect(await clientNamed(stack, stack === "test" ? "weather-sync-test" : "weather-sync")).toMatchObject({ active: true });
         }
 
         for (const stack of STACKS) {
           const night = await runGithubJob(dir, envVars, "nightly", stack, {});
           transcript.push(night.output);
-          expect(night.status).toBe(0);
+          expectExit(night, 0);
           expect(night.output).toContain(keys[stack].kid);
         }
         const prodClient = await clientNamed("prod", "weather-sync");
         await keyExpiringSoon("prod", prodClient!.client_id!, keys.prod);
         const failing = await runGithubJob(dir, envVars, "nightly", "prod", {});
         transcript.push(failing.output);
-        expect(failing.status).toBe(3);
+        expectExit(failing, 3);
         expect(failing.output).toContain(keys.prod.kid);
 
         expect(secretsIn(transcript.join("\n"), secretsOf())).toEqual([]);
@@ -353,7 +353,7 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
         for (const stack of STACKS) {
           const preview = await runGitlabJob(dir, envVars, "preview", stack, mr);
           transcript.push(preview.output, preview.posted);
-          expect(preview.status).toBe(0);
+          expectExit(preview, 0);
           expect(readFileSync(join(dir, "preview.txt"), "utf8")).toMatch(/\+ pulumi-nodejs:dynamic\/maskinporten:Client: \(create\)/);
           expect(preview.posted).toContain("https://gitlab.example/api/v4/projects/7/merge_requests/12/notes");
           expect(preview.posted).toContain(`### \`pulumi preview --diff\` of stack \`${stack}\``);
@@ -365,7 +365,7 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
           const stack: StackName = job === "deploy-test" ? "test" : "prod";
           const deploy = await runGitlabJob(dir, envVars, job, stack, push);
           transcript.push(deploy.output);
-          expect(deploy.status).toBe(0);
+          expectExit(deploy, 0);
           expect(await clientNamed(stack, stack === "test" ? "weather-sync-test" : "weather-sync")).toMatchObject({ active: true });
         }
 
@@ -373,14 +373,14 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
         for (const stack of STACKS) {
           const night = await runGitlabJob(dir, envVars, `nightly-${stack}`, stack, schedule);
           transcript.push(night.output);
-          expect(night.status).toBe(0);
+          expectExit(night, 0);
           expect(night.output).toContain(keys[stack].kid);
         }
         const testClient = await clientNamed("test", "weather-sync-test");
         await keyExpiringSoon("test", testClient!.client_id!, keys.test);
         const failing = await runGitlabJob(dir, envVars, "nightly-test", "test", schedule);
         transcript.push(failing.output);
-        expect(failing.status).toBe(3);
+        expectExit(failing, 3);
         expect(failing.output).toContain(keys.test.kid);
 
         expect(secretsIn(transcript.join("\n"), secretsOf())).toEqual([]);
@@ -391,3 +391,8 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
     ENGINE_TIMEOUT_MS,
   );
 });
+
+/** A job's exit code, with its own output in the failure, so a red CI run says why the job failed. */
+function expectExit(run: { status: number; output: string }, code: number): void {
+  if (run.status !== code) throw new Error(`the job exited ${run.status}, expected ${code}; its output:\n${run.output}`);
+}
