@@ -87,8 +87,12 @@ async function main() {
       // the program's provider config (runProgram), not the state's, whose admin keys were the old simulator's.
       console.log("The simulator starts empty (its state file is gone): refreshing the stack first.\n");
       const refresh = await stack.refresh({ runProgram: true });
-      const gone = (refresh.summary.resourceChanges || {}).delete || 0;
-      console.log(gone ? `Refresh: ${gone} resources the simulator no longer holds were dropped from the stack; up makes them again.\n` : "Refresh: nothing to drop.\n");
+      const changes = refresh.summary.resourceChanges || {};
+      const gone = changes.delete || 0;
+      // A generated key stays in the stack, marked gone, so that up says it replaces the key pair (see its warning).
+      const marked = changes.update || 0;
+      const kept = marked ? ` and ${marked} marked as gone from it` : "";
+      console.log(gone || marked ? `Refresh: ${gone} resources the simulator no longer holds were dropped from the stack${kept}; up makes them again.\n` : "Refresh: nothing to drop.\n");
     }
     // The engine's own output, outputs included (secrets masked), streams as it runs.
     const result = await stack.up({ onOutput: (text) => process.stdout.write(text) });
