@@ -144,6 +144,9 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
     const keys = {} as Record<StackName, AltinnKeyPair>;
     let envVars: Env = {};
     for (const stack of STACKS) {
+      // Each pipeline is the same repository's: its clients carry the same ownership markers, so a pipeline tested
+      // after another would rightly take over the clients the first one made. Each starts from the seeded state.
+      await sims[stack]().control.reset();
       keys[stack] = pairs.find((k) => k.environment === stack.toUpperCase())!;
       // Endpoints only: the credentials come from the CI's secrets.
       ({ envVars } = await stackFor(dir, sims[stack](), {}, { stackName: stack, config: { "multi-env:publicKey": JSON.stringify(keys[stack].publicJwk) } }));
