@@ -33,7 +33,8 @@ export interface CrashSoakOptions {
   simulator?: SimulatorOptions;
 }
 
-export interface CrashReport {
+/** The counts of {@link CrashFindings}, summed over every check of the soak. */
+export interface CrashReport extends Omit<CrashFindings, "problems"> {
   command: string;
   generatedAt: string;
   seed: number;
@@ -67,13 +68,6 @@ export interface CrashReport {
   checks: number;
   /** Checks that found nothing wrong. */
   cleanChecks: number;
-  duplicates: number;
-  orphanClients: number;
-  orphanKeys: number;
-  orphanKeysWithoutPrivateHalf: number;
-  orphanScopes: number;
-  orphanGrants: number;
-  stateMismatches: number;
   /** A preview right after the recovered `up` showed changes, or the program is not all at Digdir. */
   notConverged: number;
   secretLeaks: number;
