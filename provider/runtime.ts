@@ -77,10 +77,20 @@ export function rawSetting(key: string): unknown {
 }
 
 /** Forgets settings and connections (tests; a changed configuration). */
+const runMemories: Array<Map<unknown, unknown>> = [];
+
+/** A map kept for this provider process, that is one `pulumi` run; `resetRuntime` (a new run in tests) empties it. */
+export function runMemory<K, V>(): Map<K, V> {
+  const memory = new Map<K, V>();
+  runMemories.push(memory as Map<unknown, unknown>);
+  return memory;
+}
+
 export async function resetRuntime(): Promise<void> {
   const old = runtime;
   runtime = undefined;
   stackConfig = undefined;
+  for (const memory of runMemories) memory.clear();
   await old?.transport.close();
 }
 

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PRIVATE_KEY_OUTPUTS } from "../../provider/resources/client-key/key-forms";
 import { MaskinportenResource, withOutputs } from "./dynamic";
 import { derivedKeyOutputs } from "./key-forms";
+import { keyMarkerOf } from "./marker";
 
 /** How the provider generates a key pair. */
 export interface GenerateKeyArgs {
@@ -159,7 +160,10 @@ export class ClientKey extends MaskinportenResource {
   public declare readonly privateKeyPem: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClientKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    super("ClientKey", name, withOutputs(asWire(args), CLIENT_KEY_OUTPUTS), withSecretOutputs(opts, PRIVATE_KEY_OUTPUTS));
+    // A generated key's kid carries the marker, so a run killed before the state holds the key can be cleaned up.
+    const marker = args.generate === undefined ? {} : { __ownerMarker: keyMarkerOf("ClientKey", name, opts) };
+    const props = { ...withOutputs(asWire(args), CLIENT_KEY_OUTPUTS), ...marker };
+    super("ClientKey", name, props, withSecretOutputs(opts, PRIVATE_KEY_OUTPUTS));
     Object.assign(this, derivedKeyOutputs(this.privateKeyJwk, this.publicKeyJwk));
   }
 }

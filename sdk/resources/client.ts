@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ownerMarker } from "../../provider/resources/client/owner-marker";
+import { markerOf } from "./marker";
 import { MaskinportenResource, withOutputs } from "./dynamic";
 
 /**
@@ -118,25 +119,11 @@ export class Client extends MaskinportenResource {
   public declare readonly profile: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClientArgs, opts?: pulumi.CustomResourceOptions) {
-    super("Client", name, { ...withOutputs(args, CLIENT_OUTPUTS), __ownerMarker: markerOf(name, args, opts) }, opts);
+    super("Client", name, { ...withOutputs(args, CLIENT_OUTPUTS), __ownerMarker: clientMarker(name, args, opts) }, opts);
   }
 }
 
-/**
- * The ownership marker of this resource (see `provider/resources/client/owner-marker.ts`): the same on every run
- * of the same stack, so a client whose create answer was lost, or whose run was killed, is found again.
- */
-function markerOf(name: string, args: ClientArgs, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
-  return pulumi.all([args.clientOrgno, opts?.parent?.urn ?? ""]).apply(([clientOrgno, parent]) =>
-    ownerMarker({ organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack(), parent, name, clientOrgno }),
-  );
-}
-
-/** The Pulumi organisation; engines that do not tell it (and mocks) count as none. */
-function organization(): string {
-  try {
-    return pulumi.getOrganization();
-  } catch {
-    return "";
-  }
+/** The ownership marker (see `provider/resources/client/owner-marker.ts`); `clientOrgno` is part of it. */
+function clientMarker(name: string, args: ClientArgs, opts: pulumi.CustomResourceOptions | undefined): pulumi.Output<string> {
+  return pulumi.output(args.clientOrgno).apply((clientOrgno) => markerOf(name, opts, (place) => ownerMarker({ ...place, clientOrgno })));
 }

@@ -3,6 +3,7 @@ import { ROTATING_KEY_SECRET_OUTPUTS } from "../../provider/resources/client-key
 import { withSecretOutputs, type GenerateKeyArgs, type KidConventionArgs, type VerifyKeyArgs } from "./client-key";
 import { MaskinportenResource, withOutputs } from "./dynamic";
 import { secretOutput, withDerivedForms } from "./key-forms";
+import { keyMarkerOf } from "./marker";
 
 /** The arguments of a {@link RotatingClientKey}. */
 export interface RotatingClientKeyArgs {
@@ -110,7 +111,7 @@ export class RotatingClientKey extends MaskinportenResource {
   public declare readonly previous: pulumi.Output<RetiringKey | undefined>;
 
   constructor(name: string, args: RotatingClientKeyArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = withOutputs(args, ROTATING_CLIENT_KEY_OUTPUTS);
+    const props = { ...withOutputs(args, ROTATING_CLIENT_KEY_OUTPUTS), __ownerMarker: keyMarkerOf("RotatingClientKey", name, opts) };
     super("RotatingClientKey", name, props, withSecretOutputs(opts, ROTATING_KEY_SECRET_OUTPUTS));
     // The state holds each key's JWKs; the other forms are derived here (secret, as the key is).
     this.current = secretOutput(this.current.apply<RotatedKey>((key) => withDerivedForms(key)));

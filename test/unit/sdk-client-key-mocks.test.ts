@@ -5,6 +5,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { expiryWarning } from "../../provider/resources/client-key/expiry";
+import { resourceMarker } from "../../provider/resources/shared/resource-marker";
 import * as runtime from "../../provider/runtime";
 import { ClientKey, RotatingClientKey } from "../../sdk";
 import { withSecretOutputs } from "../../sdk/resources/client-key";
@@ -61,6 +62,14 @@ afterAll(async () => {
   await runtime.resetRuntime();
 });
 
+function organizationOrNone(): string {
+  try {
+    return pulumi.getOrganization();
+  } catch {
+    return "";
+  }
+}
+
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
 }
@@ -86,6 +95,7 @@ describe("a generated key in a program", () => {
       generate: { algorithm: "RS512", modulusLength: 4096 },
       kidConvention: { name: "myapp", environment: "test" },
       rotateBeforeExpiryDays: 30,
+      __ownerMarker: resourceMarker("ClientKey", { organization: organizationOrNone(), project: "project", stack: "stack", parent: "", name: "gen" }),
     });
     expect(await valueOf(key.privateKeyJwk)).toBe(privateKeyJwk);
     expect(await valueOf(key.privateKeyBase64)).toBe(DERIVED.privateKeyBase64);
@@ -118,7 +128,14 @@ describe("RotatingClientKey in a program", () => {
     expect(await pulumi.isSecret(key.current)).toBe(true);
     const args = registered.find((r) => r.name === "rot")!;
     expect(args.type).toBe("pulumi-nodejs:dynamic/maskinporten:RotatingClientKey");
-    expect(args.inputs).toEqual({ __provider: expect.any(String), clientId: "c", rotateAfterDays: 90, gracePeriodDays: 14, kidConvention: { name: "myapp", environment: "prod" } });
+    expect(args.inputs).toEqual({
+      __provider: expect.any(String),
+      clientId: "c",
+      rotateAfterDays: 90,
+      gracePeriodDays: 14,
+      kidConvention: { name: "myapp", environment: "prod" },
+      __ownerMarker: resourceMarker("RotatingClientKey", { organization: organizationOrNone(), project: "project", stack: "stack", parent: "", name: "rot" }),
+    });
     expect(await valueOf(key.previous)).toBeUndefined();
   });
 });

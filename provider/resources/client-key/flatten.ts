@@ -2,6 +2,7 @@
 import type { Jwk } from "../../api/wire";
 import { definedOnly, keptProfile } from "../shared/outputs";
 import { keptForms } from "./generated";
+import { carriesMarker } from "./kid-marker";
 import { isoFromSeconds } from "./schema";
 import { rsaThumbprint } from "./thumbprint";
 
@@ -15,7 +16,7 @@ export interface FlattenedClientKey {
 type Props = Record<string, unknown>;
 
 /** Inputs the API cannot report, carried from the program's inputs (or the state) as they are. */
-const PROGRAM_ONLY_INPUTS = ["publicKey", "generate", "kidConvention", "rotateAfterDays", "rotateBeforeExpiryDays", "verify"] as const;
+const PROGRAM_ONLY_INPUTS = ["publicKey", "generate", "kidConvention", "rotateAfterDays", "rotateBeforeExpiryDays", "verify", "__ownerMarker"] as const;
 
 /**
  * An output set only while the program sets `expiresAt`. The `expiresAt` output is always there (the server sets
@@ -62,9 +63,10 @@ export function priorOfOutputs(outputs: Props): Props {
 
 /**
  * The kid a program fixed for a generated key: the inputs have a kid only then; the state always has one,
- * fixed when neither the convention nor the thumbprint made it.
+ * fixed when neither the convention, nor the thumbprint, nor the resource's marker made it.
  */
 function fixedKid(prior: Props, thumbprint: string | undefined): string | undefined {
   const kid = prior["kid"];
-  return typeof kid === "string" && prior["kidConvention"] === undefined && kid !== thumbprint ? kid : undefined;
+  const made = kid === thumbprint || carriesMarker(kid as string, prior["__ownerMarker"] as string | undefined);
+  return typeof kid === "string" && prior["kidConvention"] === undefined && !made ? kid : undefined;
 }

@@ -9,14 +9,25 @@
 import type { Jwk } from "../../api/wire";
 import { altinnKid, generateKeyPair, type GeneratedKey } from "../../keys";
 import { DERIVED_KEY_OUTPUTS, GENERATED_KEY_OUTPUTS, type KeyForms } from "./key-forms";
+import { markedKid } from "./kid-marker";
 import { rsaThumbprint } from "./thumbprint";
 import type { GenerateSettings, KidConvention } from "./schema";
 
-/** A new key pair. The kid is the given one, else the convention's for `date`, else the key's thumbprint. */
-export function newKeyPair(settings: GenerateSettings, naming: { kid?: string | undefined; kidConvention?: KidConvention | undefined }, date: Date): Promise<GeneratedKey> {
-  const { kidConvention } = naming;
+export interface KidNaming {
+  kid?: string | undefined;
+  kidConvention?: KidConvention | undefined;
+  __ownerMarker?: string | undefined;
+}
+
+/**
+ * A new key pair. The kid is the given one; else the convention's for `date`, else the key's thumbprint, with
+ * the resource's marker appended (`kid-marker.ts`) when the SDK gave one.
+ */
+export async function newKeyPair(settings: GenerateSettings, naming: KidNaming, date: Date): Promise<GeneratedKey> {
+  const { kidConvention, __ownerMarker: marker } = naming;
   const kid = naming.kid ?? (kidConvention ? altinnKid(kidConvention.name, kidConvention.environment, date) : undefined);
-  return generateKeyPair({ algorithm: settings.algorithm, modulusLength: settings.modulusLength, ...(kid !== undefined && { kid }) });
+  const key = await generateKeyPair({ algorithm: settings.algorithm, modulusLength: settings.modulusLength, ...(kid !== undefined && { kid }) });
+  return naming.kid !== undefined || marker === undefined ? key : withKid(key, markedKid(key.kid, marker));
 }
 
 /** The same key pair under another kid (the kid is part of both JWKs). */

@@ -32,6 +32,7 @@ import { keyForms, newKeyPair } from "./generated";
 import { withoutDerivedForms } from "./key-forms";
 import { dueRule, rotates, type RotationPolicy } from "./rotation";
 import { checkedClientKeySchema, clientKeyId, clientKeySchema, generateField, secondsFromIso, type ClientKeyInputs } from "./schema";
+import { noteHeldKids } from "./kid-marker";
 import { registerGenerated, verifiedOrRemoved } from "./successor";
 
 type Props = Record<string, unknown>;
@@ -40,7 +41,7 @@ type Props = Record<string, unknown>;
  * `publicKey` is compared through `thumbprint`: another form of the same key is no change. A generated key
  * has no kid or thumbprint among its inputs (unless the kid is fixed): its `generate` settings stand for them.
  */
-const FIELDS: FieldSpecs<Omit<ClientKeyInputs, "publicKey">> = {
+const FIELDS: FieldSpecs<Omit<ClientKeyInputs, "publicKey" | "__ownerMarker">> = {
   clientId: { replaces: true },
   kid: { replaces: true, unmanagedWhenUnset: true },
   thumbprint: { replaces: true, unmanagedWhenUnset: true },
@@ -70,6 +71,7 @@ export const clientKeyProvider: ResourceImplementation = {
   },
 
   async diff(_id, olds, news) {
+    noteHeldKey(olds, news);
     // A Client keeps its client_id among its inputs, so it stays known while an update of the Client is
     // previewed: unknown here means a new client, whose keys are new too.
     const fields = diffFields(olds, news, FIELDS);
@@ -98,6 +100,7 @@ export const clientKeyProvider: ResourceImplementation = {
 
   async read(id, props) {
     const { clientId, kid, thumbprint } = addressOf(id, props);
+    noteHeldKey(props, props);
     const key = (await apiFor(props).sharedKeysOf(clientId)).find((k) => isThisKey(k, kid, thumbprint));
     if (!key && isGenerated(props)) {
       // Kept in the stack, marked: the stored private key must not vanish silently, and `diff` then plans
@@ -215,6 +218,7 @@ async function createGenerated(connection: Connection, inputs: ClientKeyInputs, 
   const { key, registered: registeredJwk } = await registerGenerated(connection, inputs.clientId, await newKeyPair(settings, inputs, new Date(now)), {
     fixedKid: inputs.kid !== undefined,
     ...(inputs.expiresAt !== undefined && { exp: secondsFromIso(inputs.expiresAt) }),
+    ...(inputs.__ownerMarker !== undefined && { orphans: { marker: inputs.__ownerMarker, keep: [] } }),
     ...(rotates(inputs) && {
       whenFull: "A rotating key's successor is registered before the key it replaces is removed, so rotation needs a free place: until there is one, the current key stays.",
     }),
@@ -223,6 +227,11 @@ async function createGenerated(connection: Connection, inputs: ClientKeyInputs, 
   const outs = flattenClientKey(inputs.clientId, registeredJwk, inputs, { createdAt: new Date(now).toISOString(), ...keyForms(key) }).outputs;
   await warnWhenExpiring(outs, now, adviceFor(inputs));
   return { id: clientKeyId(inputs.clientId, key.kid), outs };
+}
+
+/** The stack holds this key (the engine diffs or reads it): a replacement must not take it for an orphan. */
+function noteHeldKey(state: Props, news: Props): void {
+  for (const marker of new Set([state["__ownerMarker"], news["__ownerMarker"]])) noteHeldKids(marker, [state["kid"]]);
 }
 
 /** Maskinporten's time (ms), for rotation and `createdAt`; see `maskinportenTime`. */

@@ -6,6 +6,7 @@ import { DEFAULT_MODULUS_LENGTH, MODULUS_LENGTHS } from "../../keys/generate";
 import { DEFAULT_ALGORITHM } from "../../keys/jwk";
 import { clientIdField, profileField } from "../shared/rules";
 import { ruled } from "../shared/ruled";
+import { ownerMarkerField } from "../shared/resource-marker";
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 export const DAY_SECONDS = 24 * 60 * 60;
@@ -114,6 +115,7 @@ function inputShape(now: number) {
     rotateBeforeExpiryDays: daysField(1, MAX_ROTATION_DAYS, KEY_LIFETIME).optional(),
     verify: verifyField().optional(),
     profile: profileField(),
+    __ownerMarker: ownerMarkerField("ClientKey"),
   };
 }
 

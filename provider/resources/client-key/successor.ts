@@ -8,7 +8,9 @@ import { TooManyKeysError } from "../../api/maskinporten-api";
 import type { Jwk } from "../../api/wire";
 import type { GeneratedKey } from "../../keys";
 import { registeredUnder, withKey, withoutKey } from "./expand";
+import { warnInEngine } from "../../engine-log";
 import { freeKid, withKid } from "./generated";
+import { orphansAmong, type Orphans } from "./kid-marker";
 import { rsaThumbprint } from "./thumbprint";
 import type { VerifySettings } from "./schema";
 import { KeyNotVerifiedError, verifyKey } from "./verify";
@@ -20,21 +22,28 @@ export interface RegisterOptions {
   exp?: number;
   /** Said after the API's message when the client has no free place for the key. */
   whenFull?: string;
+  /** This resource's marker and the kids its state holds: its other marked keys are removed in the same write. */
+  orphans?: Orphans;
 }
 
 /**
  * Registers the key's public half and returns the key (its kid settled) and the registration as the API holds
  * it. If the registration fails after the key set may have been written (an answer lost, the read-back
  * failing), the key is removed again: its private half exists only in this process, so a key left registered
- * would be an orphan that no one can sign with, filling one of the client's five places.
+ * would be an orphan that no one can sign with, filling one of the client's five places. Such keys that a killed
+ * run of this resource left behind go in the same write (`kid-marker.ts`), and the engine is told.
  */
 export async function registerGenerated(connection: Connection, clientId: string, key: GeneratedKey, options: RegisterOptions): Promise<{ key: GeneratedKey; registered: Jwk }> {
   let settled = key;
+  let removed: Jwk[] = [];
   try {
     const keys = await connection.api.modifyJwks(clientId, (current) => {
-      if (!options.fixedKid) settled = withKid(key, freeKid(current, key.kid, key.thumbprint));
-      return withKey(current, { ...settled.publicJwk, ...(options.exp !== undefined && { exp: options.exp }) }, clientId);
+      removed = options.orphans === undefined ? [] : orphansAmong(current, options.orphans);
+      const kept = current.filter((k) => !removed.includes(k));
+      if (!options.fixedKid) settled = withKid(key, freeKid(kept, key.kid, key.thumbprint));
+      return withKey(kept, { ...settled.publicJwk, ...(options.exp !== undefined && { exp: options.exp }) }, clientId);
     });
+    if (removed.length > 0) await warnInEngine(orphansRemoved(clientId, removed));
     return { key: settled, registered: registeredUnder(keys, clientId, settled.kid) };
   } catch (err) {
     if (err instanceof TooManyKeysError) {
@@ -43,6 +52,14 @@ export async function registerGenerated(connection: Connection, clientId: string
     }
     throw await withoutTheNewKey(connection, clientId, key.thumbprint, err);
   }
+}
+
+function orphansRemoved(clientId: string, removed: readonly Jwk[]): string {
+  const kids = removed.map((k) => `"${k.kid}"`).join(", ");
+  return (
+    `removed ${removed.length === 1 ? "key" : "keys"} ${kids} from client ${clientId}: an interrupted run of this resource registered ` +
+    `${removed.length === 1 ? "it" : "them"}, and the private ${removed.length === 1 ? "half was" : "halves were"} lost with that run, so nobody could sign with ${removed.length === 1 ? "it" : "them"}.`
+  );
 }
 
 /** Removes every key with this material from the client and returns `err` with what became of the key. */

@@ -12,25 +12,17 @@
  * makes a new client). `clientOrgno` is part of it because a change of `clientOrgno` replaces the client
  * (create, then delete), and the replacement must not find the client it replaces.
  */
-import { createHash } from "node:crypto";
+import { resourceMarker, type ResourcePlace } from "../shared/resource-marker";
 
-export const OWNER_MARKER_PATTERN = /^[0-9a-f]{16}$/;
 const IN_DESCRIPTION = / \[pulumi-maskinporten:([0-9a-f]{16})\]$/;
 
-export interface MarkerParts {
-  organization: string;
-  project: string;
-  stack: string;
-  /** The parent's URN when the resource has a parent, else "". */
-  parent: string;
-  name: string;
+export interface MarkerParts extends ResourcePlace {
   clientOrgno: string | undefined;
 }
 
 /** The marker of one Client resource of one stack. */
 export function ownerMarker(parts: MarkerParts): string {
-  const identity = ["pulumi-maskinporten/Client/v1", parts.organization, parts.project, parts.stack, parts.parent, parts.name, parts.clientOrgno ?? ""];
-  return createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16);
+  return resourceMarker("Client", parts, parts.clientOrgno ?? "");
 }
 
 /** The description as the package sends it for a new client: the user's text with the marker at its end. */

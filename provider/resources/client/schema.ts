@@ -6,7 +6,8 @@ import type { ClientRequest } from "../../api/wire";
 import { ADOPTION_CHANGES } from "../shared/adoption-preview";
 import { lifetimeField, profileField, stringSet } from "../shared/rules";
 import { ruled } from "../shared/ruled";
-import { looksMarked, OWNER_MARKER_PATTERN } from "./owner-marker";
+import { looksMarked } from "./owner-marker";
+import { ownerMarkerField } from "../shared/resource-marker";
 
 /** What the simulator and the API accept as a client_id; real ones are UUIDs. */
 const CLIENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,255}$/;
@@ -38,10 +39,7 @@ export function clientSchema() {
         .refine((id) => id !== "." && id !== "..", { error: (issue) => `${pathSegmentProblem(String(issue.input))}; give the client_id of an existing client, as shown in Digdir's portal` })
         .optional(),
       profile: profileField(),
-      __ownerMarker: z
-        .string()
-        .regex(OWNER_MARKER_PATTERN, "is set by the SDK's Client (16 hex digits identifying the resource); do not set it yourself")
-        .optional(),
+      __ownerMarker: ownerMarkerField("Client"),
     },
     { error: (issue) => (issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not an input of Client; check the spelling` : undefined) },
   );

@@ -22,6 +22,7 @@ import { ROTATING_KEY_SECRET_OUTPUTS, withoutDerivedForms, type KeyForms } from 
 import { warnWhenExpiring } from "../client-key/expiry-warning";
 import { dueRule } from "../client-key/rotation";
 import { DAY_SECONDS, isoFromSeconds } from "../client-key/schema";
+import { noteHeldKids } from "../client-key/kid-marker";
 import { registerGenerated, verifiedOrRemoved } from "../client-key/successor";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
 import { checkResource, parseChecked } from "../shared/methods";
@@ -48,10 +49,10 @@ export interface PreviousKeyState extends KeyState {
 
 const ROTATING_ADVICE = "it rotates at the next `pulumi up` (rotateAfterDays, or earlier when it expires within the grace period): run it";
 
-const INPUTS = ["clientId", "generate", "kidConvention", "rotateAfterDays", "gracePeriodDays", "verify", "profile"] as const;
+const INPUTS = ["clientId", "generate", "kidConvention", "rotateAfterDays", "gracePeriodDays", "verify", "profile", "__ownerMarker"] as const;
 
 /** New generate settings or kid naming rotate the key (with its grace period) instead of replacing the resource. */
-const FIELDS: FieldSpecs<RotatingClientKeyInputs> = {
+const FIELDS: FieldSpecs<Omit<RotatingClientKeyInputs, "__ownerMarker">> = {
   clientId: { replaces: true },
   generate: {},
   kidConvention: {},
@@ -67,6 +68,7 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
   },
 
   async diff(_id, olds, news) {
+    noteHeldKeys(olds, news);
     const fields = diffFields(olds, news, FIELDS);
     if (fields.changes || containsUnknown(news)) return fields;
     const now = await timeAtMaskinporten(connectionFor(profileOf(news)));
@@ -80,7 +82,7 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
     const inputs = parseChecked(rotatingClientKeySchema(), props);
     const connection = connectionFor(inputs.profile);
     const now = await timeAtMaskinporten(connection);
-    const current = await successor(connection, inputs, now);
+    const current = await successor(connection, inputs, now, []);
     return { id: `${inputs.clientId}/rotating/${randomUUID()}`, outs: outputsOf(inputs, current, undefined) };
   },
 
@@ -88,6 +90,7 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
     const current = props["current"] as KeyState | undefined;
     const clientId = props["clientId"];
     if (current === undefined || typeof clientId !== "string") return gone();
+    noteHeldKeys(props, props);
     const keys = await connectionFor(profileOf(props)).api.sharedKeysOf(clientId);
     const found = registeredAs(keys, current);
     // Without its current key the resource is gone: `up` makes a new one.
@@ -110,7 +113,7 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
       previous = undefined;
     }
     if (plan.rotate) {
-      const next = await successor(connection, inputs, now);
+      const next = await successor(connection, inputs, now, heldKids(olds));
       const cutShort = previous;
       previous = inputs.gracePeriodDays > 0 ? { ...current, retiresAt: new Date(now + inputs.gracePeriodDays * DAY_SECONDS * 1000).toISOString() } : undefined;
       const leaving = [cutShort, previous === undefined ? current : undefined].filter((k): k is KeyState => k !== undefined);
@@ -161,10 +164,14 @@ function planAt(olds: Props, news: Props, nowMs: number): Plan {
   };
 }
 
-/** A new key pair registered on the client (verified when asked; on a failed verification it is removed again). */
-async function successor(connection: Connection, inputs: RotatingClientKeyInputs, now: number): Promise<KeyState> {
+/**
+ * A new key pair registered on the client (verified when asked; on a failed verification it is removed again).
+ * Keys of this resource that the state does not hold (`held`, the kids of its state) are orphans of a killed run.
+ */
+async function successor(connection: Connection, inputs: RotatingClientKeyInputs, now: number, held: readonly string[]): Promise<KeyState> {
   const { key, registered } = await registerGenerated(connection, inputs.clientId, await newKeyPair(inputs.generate, inputs, new Date(now)), {
     fixedKid: false,
+    ...(inputs.__ownerMarker !== undefined && { orphans: { marker: inputs.__ownerMarker, keep: held } }),
     whenFull: "A RotatingClientKey registers the successor before it removes a key, so it needs a free place: until there is one, the current key stays.",
   });
   if (inputs.verify !== undefined) await verifiedOrRemoved(connection, inputs.clientId, key, inputs.verify, "the current key (and the previous one, if any) are kept");
@@ -177,6 +184,16 @@ function registeredAs<T extends KeyState>(keys: readonly Jwk[], key: T): T | und
   const found = keys.find((k) => isThisKey(k, key.kid, key.thumbprint));
   if (found === undefined) return undefined;
   return found.exp === undefined ? key : { ...key, expiresAt: isoFromSeconds(found.exp) };
+}
+
+/** The kids of the keys the state holds. */
+function heldKids(state: Props): string[] {
+  return [state["current"], state["previous"]].flatMap((key) => (key !== null && typeof key === "object" && typeof (key as KeyState).kid === "string" ? [(key as KeyState).kid] : []));
+}
+
+/** The stack holds these keys (the engine diffs or reads the resource): a re-creation must not take them for orphans. */
+function noteHeldKeys(state: Props, news: Props): void {
+  for (const marker of new Set([state["__ownerMarker"], news["__ownerMarker"]])) noteHeldKids(marker, heldKids(state));
 }
 
 function without(keys: Jwk[], key: KeyState): Jwk[] {

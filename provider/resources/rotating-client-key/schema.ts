@@ -1,6 +1,7 @@
 /** The inputs of a `RotatingClientKey`: what `check` validates offline and normalizes. */
 import { z } from "zod";
 import { clientIdField, profileField } from "../shared/rules";
+import { ownerMarkerField } from "../shared/resource-marker";
 import { daysField, generateField, kidConventionField, MAX_ROTATION_DAYS, verifyField } from "../client-key/schema";
 
 export const DEFAULT_GRACE_PERIOD_DAYS = 7;
@@ -16,6 +17,7 @@ function inputShape() {
     gracePeriodDays: daysField(0, MAX_ROTATION_DAYS - 1, "the grace period must end before the next rotation").default(DEFAULT_GRACE_PERIOD_DAYS),
     verify: verifyField().optional(),
     profile: profileField(),
+    __ownerMarker: ownerMarkerField("RotatingClientKey"),
   };
 }
 
