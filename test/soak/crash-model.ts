@@ -7,7 +7,7 @@
 import { SOAK_PREFIX } from "./model";
 
 export interface CrashKey {
-  /** The resource name; the kid of a generated key is its thumbprint, of a given one the JWK's kid. */
+  /** The resource name; the kid of a generated key is its thumbprint with the resource marker, of a given one the JWK's kid. */
   name: string;
   publicKey?: Record<string, unknown>;
 }
