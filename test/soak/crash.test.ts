@@ -3,7 +3,7 @@
  * change and destroy, each followed by Pulumi's recovery steps (`npm run soak:crash` runs 30 and more;
  * docs/benchmarks.md has its numbers). Whatever the kill leaves, after the recovery there must be no duplicate,
  * no orphan, nothing in the state that Digdir lacks, a converged stack and no secret in any output; and the
- * language host must not outlive the engine.
+ * language host and the provider must not outlive the engine.
  */
 import { describeEngine } from "../e2e/harness";
 import { runCrashSoak } from "./crash";
@@ -33,6 +33,7 @@ describeEngine("the crash soak, short", () => {
         notConverged: report.notConverged,
         secretLeaks: report.secretLeaks,
         languageHostOutlivedTheEngine: report.survivors["language host"],
+        providerOutlivedTheEngine: report.survivors.provider,
       }).toEqual({
         problems: [],
         stuck: 0,
@@ -46,6 +47,7 @@ describeEngine("the crash soak, short", () => {
         notConverged: 0,
         secretLeaks: 0,
         languageHostOutlivedTheEngine: 0,
+        providerOutlivedTheEngine: 0,
       });
     },
     THREE_RUNS_MS,

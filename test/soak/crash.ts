@@ -49,6 +49,8 @@ export interface CrashReport extends Omit<CrashFindings, "problems"> {
   survivors: Record<Exclude<ProcessRole, "engine">, number>;
   /** API writes the simulator served after the engine was dead (by its surviving children). */
   writesAfterKill: number;
+  /** Of those, the writes the simulator received after the kill (the rest were in flight, held by its latency). */
+  writesSentAfterKill: number;
   recovery: {
     /** Runs that needed `pulumi cancel` (the killed engine's lock). */
     cancels: number;
@@ -95,6 +97,7 @@ export function emptyCrashReport(command: string, seed: number): CrashReport {
     finishedBeforeKill: 0,
     survivors: { "language host": 0, program: 0, provider: 0, other: 0 },
     writesAfterKill: 0,
+    writesSentAfterKill: 0,
     recovery: { cancels: 0, refreshes: 0, pending: {}, converged: 0, stuck: 0, unreadableState: 0, restoredBackups: 0 },
     checks: 0,
     cleanChecks: 0,
@@ -353,13 +356,17 @@ async function watchAndKill(
   if (point.afterWrites > 0) await sleep(point.jitterMs);
   if (writes === 0) report.killsBeforeAnyWrite++;
   const killSeq = await sim.control.lastSeq();
+  const killedAt = Date.now();
   const children = engine.kill();
   const result = await engine.done;
   const alive = await survivorsAfter(children, watchMs);
   const roles = [...new Set(alive.map((p) => p.role))].sort();
   for (const role of roles) if (role !== "engine") report.survivors[role]++;
-  const writesAfter = (await sim.control.requestLog({ since: killSeq })).filter(isWrite).length;
+  const written = (await sim.control.requestLog({ since: killSeq })).filter(isWrite);
+  const writesAfter = written.length;
   report.writesAfterKill += writesAfter;
+  // The log records a request when it is answered; it arrived durationMs earlier (the soak never moves the clock).
+  report.writesSentAfterKill += written.filter((e) => Date.parse(e.time) - e.durationMs > killedAt).length;
   for (const p of alive) killNine(p.pid);
   await survivorsAfter(alive, 2000);
   return { result, writesBefore: writes, writesAfter, survivors: roles };
