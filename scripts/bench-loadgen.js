@@ -12,7 +12,6 @@
 "use strict";
 
 const { createPrivateKey, sign } = require("node:crypto");
-const { performance } = require("node:perf_hooks");
 const { Pool } = require("undici");
 
 const GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer";

@@ -20,7 +20,7 @@ function platform(name) {
   return { os, cpu, libc };
 }
 let added = 0;
-for (const [path, entry] of Object.entries(pk)) {
+for (const entry of Object.values(pk)) {
   for (const [dep, version] of Object.entries(entry.optionalDependencies || {})) {
     if (pk[`node_modules/${dep}`]) continue;
     const sibling = pk[Object.keys(pk).find((k) => k.startsWith(`node_modules/${dep.split("/")[0]}/`) && pk[k].optional && pk[k].os) ?? ""] ?? {};

@@ -338,7 +338,7 @@ async function pin(version) {
         return String(e.stderr || e.message).trim();
       }
     })();
-    throw new Error(`cannot download ${PKG_MODULE}@${v}: ${detail}`);
+    throw new Error(`cannot download ${PKG_MODULE}@${v}: ${detail}`, { cause: e });
   }
   const gomod = fs.readFileSync(info.GoMod, "utf8");
   const edits = [];

@@ -30,7 +30,7 @@ async function startQuickstartSimulator() {
     return await startSimulator({ port, stateFile: STATE_FILE });
   } catch (err) {
     if (err && err.code === "EADDRINUSE") {
-      throw new Error(`port ${port} is in use: stop what runs there, or set MASKINPORTEN_SIMULATOR_PORT to a free port`);
+      throw new Error(`port ${port} is in use: stop what runs there, or set MASKINPORTEN_SIMULATOR_PORT to a free port`, { cause: err });
     }
     throw err;
   }

@@ -315,9 +315,9 @@ export class AuthServer {
       }));
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === "ERR_JWT_EXPIRED") throw new Error("the access token has expired; get a new one from the token endpoint");
-      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") throw new Error(`the access token was not issued by ${this.urls.issuer}`);
-      throw new Error("the access token is not a token issued by this Maskinporten (bad format or signature)");
+      if (code === "ERR_JWT_EXPIRED") throw new Error("the access token has expired; get a new one from the token endpoint", { cause: err });
+      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") throw new Error(`the access token was not issued by ${this.urls.issuer}`, { cause: err });
+      throw new Error("the access token is not a token issued by this Maskinporten (bad format or signature)", { cause: err });
     }
     if (!isAccessTokenClaims(payload)) throw new Error("the access token lacks Maskinporten's claims (client_id, scope, consumer)");
     return payload;

@@ -8,7 +8,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AuthServer } from "./auth-server";
-import type { Clock } from "./clock";
 import type { ControlRoutes } from "./control-routes";
 import type { FaultInjector } from "./faults";
 import { ApiError, apiErrorBody, type LogFacts, type SimRequest, type SimResponse } from "./http";

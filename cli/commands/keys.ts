@@ -5,7 +5,7 @@ import { EXPORT_FORMATS, keysExportCommand, type KeysExportOptions } from "../ac
 import { keysListCommand, type KeysListOptions } from "../actions/keys-list";
 import { DEFAULT_MODULUS_LENGTH } from "../../provider/keys/generate";
 import type { CliContext } from "../io";
-import { action, collect } from "./action";
+import { action } from "./action";
 
 export function registerKeysCommand(program: Command, ctx: CliContext): Command {
   const keys = program

@@ -75,6 +75,7 @@ function parsePfx(forge: Forge, der: Buffer, password: string): forgeModule.pkcs
   try {
     return forge.pkcs12.pkcs12FromAsn1(read(), false, password);
   } catch (error) {
+    // eslint-disable-next-line no-control-regex -- the ASCII range itself: is any character outside it
     if (!/[^\x00-\x7f]/.test(password) || !isDecryptFailure(error)) throw error;
     const withoutMac = read();
     withoutMac.value = (withoutMac.value as forgeModule.asn1.Asn1[]).slice(0, 2);

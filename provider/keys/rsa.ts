@@ -73,7 +73,7 @@ export function rsaComponents(key: KeyObject): { n: string; e: string } {
  */
 export function requireWorkingPrivateKey(key: KeyObject, field: string, verb: "is" | "holds" = "is"): void {
   const probe = Buffer.from("pulumi-maskinporten key check");
-  let works = false;
+  let works: boolean;
   try {
     works = verify("sha256", probe, publicKeyOf(key), sign("sha256", probe, key));
   } catch {

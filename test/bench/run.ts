@@ -101,6 +101,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   }
   options.log("simulator throughput on loopback");
   const throughput = options.throughputMs > 0 ? await measureThroughput({ durationMs: options.throughputMs, connections: options.connections }) : [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script without types
   const { ensurePulumi } = require("../../scripts/ensure-pulumi.js") as { ensurePulumi(o: { quiet: boolean }): Promise<{ version: string }> };
   return {
     command,

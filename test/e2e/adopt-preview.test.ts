@@ -4,6 +4,7 @@
  * `up` will change on them (old → new), in the create step (`adoptionChanges`) and as a warning; a program
  * that matches them shows nothing; `up` then changes exactly what the preview said.
  */
+import { stripVTControlCharacters } from "node:util";
 import {
   describeEngine,
   editProjectFile,
@@ -37,7 +38,7 @@ new maskinporten.Client("legacy", {
 
 /** The `adoptionChanges` lines printed under the create of the resource named `name`, in order. */
 function adoptionChangesOf(stdout: string, name: string): string[] {
-  const lines = stdout.split("\n").map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""));
+  const lines = stdout.split("\n").map((l) => stripVTControlCharacters(l));
   const urn = lines.findIndex((l) => new RegExp(`\\[urn=.*::${name}\\]`).test(l));
   if (urn < 0) throw new Error(`no step for ${name} in the preview:\n${stdout}`);
   const found: string[] = [];
@@ -55,7 +56,7 @@ function adoptionChangesOf(stdout: string, name: string): string[] {
 function adoptionWarnings(run: { stdout: string; stderr: string }): string[] {
   return `${run.stdout}\n${run.stderr}`
     .split("\n")
-    .map((l) => l.replace(/\u001b\[[0-9;]*m/g, "").trim())
+    .map((l) => stripVTControlCharacters(l).trim())
     .filter((l) => l.includes("adopting it changes the existing object") || l.includes("could not be previewed"));
 }
 

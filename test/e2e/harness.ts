@@ -10,11 +10,13 @@
  * when Go is available) and fails with the way to get it otherwise. MASKINPORTEN_E2E=off is the one explicit
  * opt-out, for machines without Go or a Pulumi CLI; it is refused when CI is set.
  *
- * Also loaded outside Jest (the benchmarks and the soak): nothing here touches Jest's globals at import time.
+ * Also loaded outside Jest (the benchmarks and the soak): nothing here touches Jest's globals at
+ * import time.
  */
 import { randomUUID } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import type {
   DestroyOptions,
   DestroyResult,
@@ -64,7 +66,7 @@ export async function requireEngine(): Promise<void> {
   try {
     await engineScript.ensurePulumi();
   } catch (err) {
-    throw new Error(`${HOW_TO_GET_THE_ENGINE}\n(${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${HOW_TO_GET_THE_ENGINE}\n(${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
 }
 
@@ -239,7 +241,7 @@ export function previewSteps(stdout: string): string[] {
     current = undefined;
   };
   for (const raw of stdout.split("\n")) {
-    const line = raw.replace(/\u001b\[[0-9;]*m/g, "");
+    const line = stripVTControlCharacters(raw);
     if (/^Resources:/.test(line)) break;
     if (/^\s*--outputs:--/.test(line)) {
       finish(); // the stack's outputs follow

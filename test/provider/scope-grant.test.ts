@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { orgnoCheckDigit } from "../../provider/api/validation";
-import { connectionFor, resetRuntime } from "../../provider/runtime";
+import { connectionFor } from "../../provider/runtime";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { scopeGrantProvider } from "../../provider/resources/scope-grant/provider";
 import { scopeProvider } from "../../provider/resources/scope/provider";

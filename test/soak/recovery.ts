@@ -66,11 +66,11 @@ export async function recover(dir: string, env: Record<string, string>, stackNam
       recovery.pending = await pendingOperations(dir, env, stackName).catch(() => ({}));
     }
   }
-  let refresh = await run(["refresh", "--clear-pending-creates"]);
+  const refresh = await run(["refresh", "--clear-pending-creates"]);
   if (refresh.code !== 0 && LOCKED.test(outputOf(refresh))) {
     recovery.locked = true;
     await run(["cancel", "--yes"]);
-    refresh = await run(["refresh", "--clear-pending-creates"]);
+    await run(["refresh", "--clear-pending-creates"]);
   }
   const again = await run([operation]);
   recovery.converged = again.code === 0;

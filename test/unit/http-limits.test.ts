@@ -85,12 +85,11 @@ test("each retry takes a rate token too", async () => {
 test("a request holds its slot through backoff, so retries do not let others pile on", async () => {
   server.script(respond(503), respond(200, {}));
   let second: Promise<unknown> | undefined;
-  let t!: HttpTransport;
   const clock = fakeClock(0, () => {
     // While the first request backs off, the second must still be queued.
     second ??= t.request(get(`${server.origin}/b`));
   });
-  t = new HttpTransport({ maxConcurrency: 1, clock, random: () => 0.5 });
+  const t = new HttpTransport({ maxConcurrency: 1, clock, random: () => 0.5 });
   try {
     await t.request(get(`${server.origin}/a`));
     await second;

@@ -80,10 +80,6 @@ async function settled(key: ClientKey): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
-function warningsFor(resource: pulumi.Resource): string[] {
-  return warn.mock.calls.filter(([, on]) => on === resource).map(([message]) => message as string);
-}
-
 describe("a generated key in a program", () => {
   it("reaches the engine with its generate settings and no key material; the private forms are secret outputs, all but the JWK derived in the program", async () => {
     const key = new ClientKey("gen", { clientId: "c", generate: { algorithm: "RS512", modulusLength: 4096 }, kidConvention: { name: "myapp", environment: "test" }, rotateBeforeExpiryDays: 30 });

@@ -173,6 +173,7 @@ describe("the serialized provider (__provider)", () => {
     const text = await providerText(new Client("loaded", { clientName: "a", scopes: ["difitest:open"] }), "loaded");
     const module = { exports: {} as { handler?: () => pulumi.dynamic.ResourceProvider } };
     const load = new Function("exports", "module", "require", text) as (e: object, m: object, r: (id: string) => unknown) => void;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the provider host's require, as the engine gives it
     load(module.exports, module, (id) => (id === "pulumi-maskinporten/provider" ? require("../../provider") : require(id)));
     const provider = module.exports.handler!();
     runtime.configure({ get: (key) => ({ "maskinporten:issuer": "http://127.0.0.1:1/", "maskinporten:apiBaseUrl": "http://127.0.0.1:1/api/v1", "maskinporten:clientId": "admin" })[key] });

@@ -21,7 +21,7 @@ import { warnInEngine } from "../../engine-log";
 import { connectionFor, maskinportenNow } from "../../runtime";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
-import { gone, profileOf } from "../shared/outputs";
+import { gone } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
 import { isThisKey, registeredUnder, withKey, withoutKey } from "./expand";
