@@ -7,7 +7,7 @@ import type { ApiClient, Jwk } from "../../provider/api/wire";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorHandle, type SimulatorOrg } from "../../simulator";
 import { clearTokenCache, getToken } from "../../sdk/tokens";
-import { PROVIDER, type Props } from "./provider";
+import { lifecycle } from "./provider";
 
 export { PROVIDER, type Props } from "./provider";
 
@@ -16,41 +16,20 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export function clientKeyDriver(sim: () => SimulatorHandle, org: () => SimulatorOrg) {
   const portal = () => sim().control.portal(org().orgno);
 
-  async function checkWith(news: Props, olds: Props = {}) {
-    return clientKeyProvider.check(olds, { ...news, __provider: PROVIDER });
-  }
+  const { checkWith, check, failuresOf, up, preview } = lifecycle(clientKeyProvider);
 
   async function keysOf(clientId: string): Promise<Jwk[]> {
     const response = await portal().request<{ keys: Jwk[] }>("GET", `/clients/${clientId}/jwks`);
     return response.status === 404 ? [] : response.body.keys;
   }
 
-  async function check(news: Props, olds: Props = {}): Promise<Props> {
-    const result = await checkWith(news, olds);
-    expect(result.failures ?? []).toEqual([]);
-    return result.inputs!;
-  }
-
   return {
     portal,
     checkWith,
     check,
-
-    async failuresOf(news: Props, olds: Props = {}) {
-      return (await checkWith(news, olds)).failures ?? [];
-    },
-
-    /** `pulumi up` of a new key: check, then create. */
-    async up(news: Props): Promise<{ id: string; inputs: Props; outs: Props }> {
-      const inputs = await check(news);
-      const { id, outs } = await clientKeyProvider.create(inputs);
-      return { id, inputs, outs: outs as Props };
-    },
-
-    /** `pulumi preview` of the program against the state: check (olds: the state's inputs), then diff. */
-    async preview(id: string, state: Props, news: Props, oldInputs: Props = state) {
-      return clientKeyProvider.diff(id, state, await check(news, oldInputs));
-    },
+    failuresOf,
+    up,
+    preview,
 
     async newClient(scopes: string[] = [OPEN_CATALOGUE_SCOPE]): Promise<ApiClient> {
       return portal().createClient({

@@ -1,4 +1,5 @@
-/** Points the provider runtime at a simulator, as `configure` would from stack config. */
+/** Points the provider runtime at a simulator, as `configure` would from stack config, and drives its resources. */
+import type { ResourceImplementation } from "../../provider/resources/shared/types";
 import { configure, resetRuntime } from "../../provider/runtime";
 import type { SimulatorHandle } from "../../simulator";
 
@@ -54,4 +55,49 @@ export function useConfiguredProvider(sim: () => SimulatorHandle, configFor: () 
   afterAll(async () => {
     await resetRuntime();
   });
+}
+
+/**
+ * One resource's provider driven as the engine drives it, in the spirit of Terraform's acceptance-test steps:
+ * inputs go through `check` (with a `__provider` text, as the engine sends it), and the outputs of one step are
+ * the `olds` of the next. Every provider test file builds its steps from this.
+ */
+export function lifecycle(provider: ResourceImplementation) {
+  const checkWith = (news: Props, olds: Props = {}) => provider.check(olds, { ...news, __provider: PROVIDER });
+
+  /** `check` that must pass: the normalized inputs. */
+  async function check(news: Props, olds: Props = {}): Promise<Props> {
+    const result = await checkWith(news, olds);
+    expect(result.failures ?? []).toEqual([]);
+    return result.inputs as Props;
+  }
+
+  return {
+    checkWith,
+    check,
+
+    /** What `check` refuses, property by property. */
+    async failuresOf(news: Props, olds: Props = {}) {
+      return (await checkWith(news, olds)).failures ?? [];
+    },
+
+    /** `pulumi up` of a new resource: check, then create. */
+    async up(news: Props): Promise<{ id: string; inputs: Props; outs: Props }> {
+      const inputs = await check(news);
+      const { id, outs } = await provider.create(inputs);
+      return { id, inputs, outs: outs as Props };
+    },
+
+    /** `pulumi preview` of the program against the state: check (olds: the state's inputs), then diff. */
+    async preview(id: string, state: Props, news: Props, oldInputs: Props = state) {
+      return provider.diff(id, state, await check(news, oldInputs));
+    },
+
+    /** `pulumi up` of a change: check, a diff that must be an in-place update, then update. */
+    async upChange(id: string, state: Props, news: Props): Promise<Props> {
+      const inputs = await check(news, state);
+      expect(await provider.diff(id, state, inputs)).toMatchObject({ changes: true, replaces: [] });
+      return (await provider.update(id, state, inputs)).outs as Props;
+    },
+  };
 }

@@ -11,7 +11,7 @@ import { ResourceInitError } from "../../provider/resources/shared/init-failure"
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { OPEN_CATALOGUE_SCOPE, RESTRICTED_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { encodable } from "../helpers/engine-values";
-import { configureProvider, simulatorConfig, type ConfigValues, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
+import { configureProvider, lifecycle, simulatorConfig, type ConfigValues, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
 
 const sim = useSimulator();
@@ -52,35 +52,7 @@ function program(overrides: Props = {}): Props {
   return { clientName: `test-${randomUUID().slice(0, 8)}`, scopes: [SCOPE_A], __ownerMarker: randomBytes(8).toString("hex"), ...overrides };
 }
 
-async function check(news: Props, olds: Props = {}): Promise<Props> {
-  const result = await clientProvider.check(olds, { ...news, __provider: PROVIDER });
-  expect(result.failures ?? []).toEqual([]);
-  return result.inputs!;
-}
-
-/** `pulumi up` of a new client: check, then create. */
-async function up(news: Props): Promise<{ id: string; inputs: Props; outs: Props }> {
-  const inputs = await check(news);
-  const { id, outs } = await clientProvider.create(inputs);
-  return { id, inputs, outs: outs as Props };
-}
-
-/** `pulumi preview` of the program against the state: check, then diff. */
-async function preview(id: string, state: Props, news: Props) {
-  return clientProvider.diff(id, state, await check(news, state));
-}
-
-/** `pulumi up` of a change: check, diff, update when the diff says so. */
-async function upChange(id: string, state: Props, news: Props): Promise<Props> {
-  const inputs = await check(news, state);
-  const diff = await clientProvider.diff(id, state, inputs);
-  expect(diff).toMatchObject({ changes: true, replaces: [] });
-  return (await clientProvider.update(id, state, inputs)).outs as Props;
-}
-
-async function failuresOf(news: Props) {
-  return (await clientProvider.check({}, { ...news, __provider: PROVIDER })).failures ?? [];
-}
+const { check, up, preview, upChange, failuresOf } = lifecycle(clientProvider);
 
 async function clientsNamed(name: string, org: SimulatorOrg = owner()) {
   return (await portal(org).listClients(true)).filter((c) => c.client_name === name);

@@ -16,7 +16,7 @@ import { scopeProvider } from "../../provider/resources/scope/provider";
 import type { ResourceImplementation } from "../../provider/resources/shared/types";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { ADVERSE, startAnswerProxy, type AnswerProxy, type AnswerSwitches } from "../helpers/answer-proxy";
-import { configureProvider, simulatorConfig, PROVIDER, type Props } from "../helpers/provider";
+import { configureProvider, lifecycle, simulatorConfig, PROVIDER, type Props } from "../helpers/provider";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
 
 const sim = useSimulator();
@@ -43,18 +43,8 @@ async function newProcess(switches: AnswerSwitches, org: SimulatorOrg = owner())
   await configureProvider({ ...simulatorConfig(sim(), org.orgno), "maskinporten:apiBaseUrl": proxy.apiBaseUrl });
 }
 
-async function up(provider: ResourceImplementation, news: Props): Promise<{ id: string; inputs: Props; outs: Props }> {
-  const checked = await provider.check({}, { ...news, __provider: PROVIDER });
-  expect(checked.failures ?? []).toEqual([]);
-  const { id, outs } = await provider.create(checked.inputs!);
-  return { id, inputs: checked.inputs!, outs: outs as Props };
-}
-
-async function upChange(provider: ResourceImplementation, id: string, state: Props, news: Props): Promise<Props> {
-  const inputs = (await provider.check(state, { ...news, __provider: PROVIDER })).inputs!;
-  expect(await provider.diff(id, state, inputs)).toMatchObject({ changes: true });
-  return (await provider.update(id, state, inputs)).outs as Props;
-}
+const up = (provider: ResourceImplementation, news: Props) => lifecycle(provider).up(news);
+const upChange = (provider: ResourceImplementation, id: string, state: Props, news: Props) => lifecycle(provider).upChange(id, state, news);
 
 function clientProgram(overrides: Props = {}): Props {
   return { clientName: `answers-${randomUUID().slice(0, 8)}`, scopes: [OPEN_CATALOGUE_SCOPE], __ownerMarker: randomBytes(8).toString("hex"), ...overrides };

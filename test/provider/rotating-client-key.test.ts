@@ -16,7 +16,7 @@ import { PROVIDER, type Props } from "../helpers/client-key";
 import { encodable } from "../helpers/engine-values";
 import { keyWriteRoutes } from "../helpers/key-writes";
 import { pemBegin } from "../helpers/pem";
-import { configureProvider, simulatorConfig } from "../helpers/provider";
+import { configureProvider, lifecycle, simulatorConfig } from "../helpers/provider";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
 
 const DAY = 24 * 3600;
@@ -49,15 +49,7 @@ async function run(): Promise<void> {
   await configureProvider(simulatorConfig(sim(), owner().orgno, { owner: owner().orgno }));
 }
 
-async function check(news: Props, olds: Props = {}): Promise<Props> {
-  const result = await provider.check(olds, { ...news, __provider: PROVIDER });
-  expect(result.failures ?? []).toEqual([]);
-  return result.inputs!;
-}
-
-async function failuresOf(news: Props) {
-  return (await provider.check({}, { ...news, __provider: PROVIDER })).failures ?? [];
-}
+const { check, failuresOf } = lifecycle(provider);
 
 async function newClient(): Promise<string> {
   const client = await portal().createClient({ client_name: `rot-${randomUUID().slice(0, 8)}`, integration_type: "maskinporten", scopes: [OPEN_CATALOGUE_SCOPE] });

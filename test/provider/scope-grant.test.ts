@@ -11,7 +11,7 @@ import { scopeProvider } from "../../provider/resources/scope/provider";
 import { clientProvider } from "../../provider/resources/client/provider";
 import { DIGDIR_ORGNO, OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { encodable } from "../helpers/engine-values";
-import { configureProvider, simulatorConfig, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
+import { configureProvider, lifecycle, simulatorConfig, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
 import { CONSUMER_WITH_SCOPE_ADMIN } from "../helpers/simulator-variant";
 import { useSimulator } from "../simulator/helpers";
 
@@ -28,21 +28,7 @@ async function newScope(subscope = `grant.${randomUUID().slice(0, 8)}`): Promise
   return (await portal().createScope({ prefix: "eksempel", subscope, description: "for grants" })).name;
 }
 
-async function check(news: Props, olds: Props = {}): Promise<Props> {
-  const result = await scopeGrantProvider.check(olds, { ...news, __provider: PROVIDER });
-  expect(result.failures ?? []).toEqual([]);
-  return result.inputs!;
-}
-
-async function up(news: Props): Promise<{ id: string; inputs: Props; outs: Props }> {
-  const inputs = await check(news);
-  const { id, outs } = await scopeGrantProvider.create(inputs);
-  return { id, inputs, outs: outs as Props };
-}
-
-async function preview(id: string, state: Props, news: Props) {
-  return scopeGrantProvider.diff(id, state, await check(news, state));
-}
+const { check, up, preview } = lifecycle(scopeGrantProvider);
 
 async function grantOf(scope: string, consumerOrgno: string) {
   return (await portal().grantsGiven({ scope })).find((g) => g.consumer_orgno === consumerOrgno);

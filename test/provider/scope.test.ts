@@ -12,7 +12,7 @@ import { DERIVED_SCOPE_INPUTS, scopeSchema } from "../../provider/resources/scop
 import { parseChecked } from "../../provider/resources/shared/methods";
 import { scopeProvider } from "../../provider/resources/scope/provider";
 import { DIGDIR_ORGNO, type SimulatorOrg } from "../../simulator";
-import { configureProvider, simulatorConfig, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
+import { configureProvider, lifecycle, simulatorConfig, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
 import { CONSUMER_WITH_SCOPE_ADMIN } from "../helpers/simulator-variant";
 import { useSimulator } from "../simulator/helpers";
 import { encodable } from "../helpers/engine-values";
@@ -32,27 +32,7 @@ function program(overrides: Props = {}): Props {
   return { prefix: "eksempel", subscope: subscope(), description: "Read the example API", ...overrides };
 }
 
-async function check(news: Props, olds: Props = {}): Promise<Props> {
-  const result = await scopeProvider.check(olds, { ...news, __provider: PROVIDER });
-  expect(result.failures ?? []).toEqual([]);
-  return result.inputs!;
-}
-
-/** `pulumi up` of a new scope: check, then create. */
-async function up(news: Props): Promise<{ id: string; inputs: Props; outs: Props }> {
-  const inputs = await check(news);
-  const { id, outs } = await scopeProvider.create(inputs);
-  return { id, inputs, outs: outs as Props };
-}
-
-/** `pulumi preview` of the program against the state: check, then diff. */
-async function preview(id: string, state: Props, news: Props) {
-  return scopeProvider.diff(id, state, await check(news, state));
-}
-
-async function failuresOf(news: Props) {
-  return (await scopeProvider.check({}, { ...news, __provider: PROVIDER })).failures ?? [];
-}
+const { check, up, preview, failuresOf } = lifecycle(scopeProvider);
 
 describe("check", () => {
   it("returns normalized inputs: integration types as a sorted set, __provider kept", async () => {
