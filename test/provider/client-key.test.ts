@@ -9,7 +9,7 @@ import { TooManyKeysError } from "../../provider/api/maskinporten-api";
 import type { ApiClient, Jwk } from "../../provider/api/wire";
 import { resetRuntime } from "../../provider/runtime";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
+import { rsaThumbprint } from "../../provider/key-lifecycle/thumbprint";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { keyWriteRoutes } from "../helpers/key-writes";

@@ -24,16 +24,17 @@ import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
-import { isThisKey, registeredUnder, withKey, withoutKey } from "./expand";
-import { clientKeyAdvice } from "./expiry";
-import { warnWhenExpiring } from "./expiry-warning";
+import { isThisKey, registeredUnder, withKey, withoutKey } from "../../key-lifecycle/key-set";
+import { clientKeyAdvice } from "../../key-lifecycle/expiry";
+import { warnWhenExpiring } from "../../key-lifecycle/expiry-warning";
 import { flattenClientKey, priorOfOutputs } from "./flatten";
-import { keyForms, newKeyPair } from "./generated";
-import { withoutDerivedForms } from "./key-forms";
-import { dueRule, rotates, type RotationPolicy } from "./rotation";
-import { checkedClientKeySchema, clientKeyId, clientKeySchema, generateField, secondsFromIso, type ClientKeyInputs } from "./schema";
-import { noteHeldKids } from "./kid-marker";
-import { registerGenerated, verifiedOrRemoved } from "./successor";
+import { keyForms, newKeyPair } from "../../key-lifecycle/generated";
+import { withoutDerivedForms } from "../../key-lifecycle/key-forms";
+import { dueRule, rotates, type RotationPolicy } from "../../key-lifecycle/rotation";
+import { generateField, secondsFromIso } from "../../key-lifecycle/settings";
+import { checkedClientKeySchema, clientKeyId, clientKeySchema, type ClientKeyInputs } from "./schema";
+import { noteHeldKids } from "../../key-lifecycle/kid-marker";
+import { registerGenerated, verifiedOrRemoved } from "../../key-lifecycle/successor";
 
 type Props = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 /** A key's inputs → the client's key set as the self-service API takes it (the whole set at once). Pure. */
-import { ConfigError, MaskinportenError } from "../../api/errors";
-import type { Jwk } from "../../api/wire";
-import type { PublicJwk } from "../../keys";
+import { ConfigError, MaskinportenError } from "../api/errors";
+import type { Jwk } from "../api/wire";
+import type { PublicJwk } from "../keys";
 import { rsaThumbprint } from "./thumbprint";
 
 /**

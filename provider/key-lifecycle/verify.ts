@@ -6,12 +6,12 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Connection } from "../../api/connection";
-import type { KeyCredential } from "../../api/credentials";
-import { AuthError, MaskinportenError } from "../../api/errors";
-import { TokenSource } from "../../api/token";
-import type { GeneratedKey } from "../../keys";
-import { DEFAULT_VERIFY_TIMEOUT_SECONDS, type VerifySettings } from "./schema";
+import type { Connection } from "../api/connection";
+import type { KeyCredential } from "../api/credentials";
+import { AuthError, MaskinportenError } from "../api/errors";
+import { TokenSource } from "../api/token";
+import type { GeneratedKey } from "../keys";
+import { DEFAULT_VERIFY_TIMEOUT_SECONDS, type VerifySettings } from "./settings";
 
 const FIRST_PAUSE_MS = 500;
 const LONGEST_PAUSE_MS = 10_000;
