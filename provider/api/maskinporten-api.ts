@@ -33,7 +33,7 @@ import {
 } from "./wire";
 import { pathSegment } from "./path-segment";
 
-export { TooManyKeysError } from "./key-writes";
+export { TooManyKeysError } from "./key-limit";
 
 export interface MaskinportenApiOptions {
   transport: HttpTransport;
