@@ -13,10 +13,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "../../api/connection";
-import { MaskinportenError } from "../../api/errors";
 import { maskinportenTime } from "../../api/server-time";
 import type { Jwk } from "../../api/wire";
-import { KeyError, toPublicJwk, type PublicJwk } from "../../keys";
+import { KeyError, type PublicJwk } from "../../keys";
 import { warnInEngine } from "../../engine-log";
 import { connectionFor, maskinportenNow } from "../../runtime";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
@@ -27,6 +26,7 @@ import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
 import { isThisKey, registeredUnder, withKey, withoutKey } from "../../key-lifecycle/key-set";
 import { clientKeyAdvice } from "../../key-lifecycle/expiry";
 import { warnWhenExpiring } from "../../key-lifecycle/expiry-warning";
+import { givenPublicKey, registeredForm } from "./expand";
 import { flattenClientKey, priorOfOutputs } from "./flatten";
 import { keyForms, newKeyPair } from "../../key-lifecycle/generated";
 import { withoutDerivedForms } from "../../key-lifecycle/key-forms";
@@ -91,7 +91,7 @@ export const clientKeyProvider: ResourceImplementation = {
     const inputs = parseChecked(checkedClientKeySchema(), props);
     const connection = connectionFor(inputs.profile);
     if (inputs.generate !== undefined) return createGenerated(connection, inputs, inputs.generate);
-    const { jwk } = await normalized(inputs);
+    const { jwk } = await givenPublicKey(inputs);
     const key = await registered(connection, inputs, jwk);
     const now = await timeAtMaskinporten(connection);
     const outs = flattenClientKey(inputs.clientId, key, inputs, { createdAt: new Date(now).toISOString() }).outputs;
@@ -116,7 +116,7 @@ export const clientKeyProvider: ResourceImplementation = {
 
   async update(_id, olds, news) {
     const inputs = parseChecked(checkedClientKeySchema(), news);
-    const jwk = inputs.generate !== undefined ? registeredForm(olds, inputs) : (await normalized(inputs)).jwk;
+    const jwk = inputs.generate !== undefined ? registeredForm(olds, inputs) : (await givenPublicKey(inputs)).jwk;
     const connection = connectionFor(inputs.profile);
     const key = await registered(connection, inputs, jwk);
     const outs = flattenClientKey(inputs.clientId, key, inputs, olds).outputs;
@@ -174,7 +174,7 @@ async function settleKey(olds: Props, inputs: Props): Promise<pulumi.dynamic.Che
   let jwk: PublicJwk;
   let thumbprint: string;
   try {
-    ({ jwk, thumbprint } = await normalized(inputs));
+    ({ jwk, thumbprint } = await givenPublicKey(inputs));
   } catch (err) {
     if (!(err instanceof KeyError)) throw err;
     const { publicKey: _withheld, ...rest } = inputs;
@@ -183,25 +183,6 @@ async function settleKey(olds: Props, inputs: Props): Promise<pulumi.dynamic.Che
   const settled: Props = { ...inputs, kid: jwk.kid, thumbprint };
   const reused = sameClient(olds, settled) && olds["kid"] === jwk.kid && typeof olds["thumbprint"] === "string" && olds["thumbprint"] !== thumbprint;
   return { inputs: settled, ...failuresOf(reused ? kidReused(jwk.kid) : undefined) };
-}
-
-function normalized(inputs: Props): ReturnType<typeof toPublicJwk> {
-  const expiresAt = inputs["expiresAt"];
-  return toPublicJwk(inputs["publicKey"], {
-    field: "publicKey",
-    ...(typeof inputs["kid"] === "string" && { kid: inputs["kid"] }),
-    ...(typeof expiresAt === "string" && { expiresAt: secondsFromIso(expiresAt) }),
-  });
-}
-
-/** A generated key's public JWK from the state, with the expiry the inputs set (if any). */
-function registeredForm(olds: Props, inputs: ClientKeyInputs): PublicJwk {
-  const publicKeyJwk = olds["publicKeyJwk"];
-  if (publicKeyJwk === null || typeof publicKeyJwk !== "object" || typeof olds["kid"] !== "string") {
-    throw new MaskinportenError("STATE_INCOMPLETE", "the state of this generated key lacks its public key; please report this");
-  }
-  const { exp: _exp, ...jwk } = publicKeyJwk as PublicJwk;
-  return { ...jwk, kid: olds["kid"], ...(inputs.expiresAt !== undefined && { exp: secondsFromIso(inputs.expiresAt) }) };
 }
 
 /** Registers the key on its client (or finds it registered) and returns it as the API holds it now. */
