@@ -13,6 +13,7 @@ import {
   networkErrorMessage,
   type ApiErrorContext,
   type AuthErrorContext,
+  type AuthErrorDescription,
   type ErrorResponse,
   type FieldError,
 } from "./error-messages";
@@ -243,15 +244,7 @@ export class AuthError extends MaskinportenError {
   /** The `trace_id` Maskinporten puts in `error_description`, for Digdir's support. */
   readonly traceId: string | undefined;
 
-  constructor(init: {
-    status: number;
-    message: string;
-    oauthError?: string;
-    description?: string;
-    correlationId?: string;
-    mpCode?: string;
-    traceId?: string;
-  }) {
+  constructor(init: AuthErrorDescription) {
     super(authErrorCode(init.oauthError), init.message);
     this.status = init.status;
     this.oauthError = init.oauthError;
