@@ -11,6 +11,7 @@ import "../provider/api/node-support"; // first: refuses an unsupported Node.js 
 import { createHash, KeyObject } from "node:crypto";
 import type { KeyCredential } from "../provider/api/credentials";
 import { ENVIRONMENT_NAMES, ENVIRONMENTS, type EnvironmentName } from "../provider/api/environments";
+import { altinnExchangeDetail } from "../provider/api/error-messages";
 import { ApiError, AuthError, ConfigError } from "../provider/api/errors";
 import { HttpTransport } from "../provider/api/http";
 import { redactValue } from "../provider/api/redact";
@@ -153,18 +154,7 @@ export async function exchangeWith(token: string, options: AltinnExchangeOptions
       message: `${operation} failed (${where}): the answer was not a token; check that the URL is Altinn's exchange endpoint`,
     });
   }
-  const detail =
-    response.status === 401
-      ? "Altinn rejected the Maskinporten token: it has expired, or it comes from another environment than the exchange " +
-        "(test tokens go to platform.tt02.altinn.no, prod tokens to platform.altinn.no). Get a fresh token from the matching environment and try again."
-      : response.status === 403
-        ? "Altinn refused to exchange this token: the client's token lacks the Altinn scope the exchange needs, or your organisation " +
-          "has no access to it. Request an altinn: scope the client has (e.g. altinn:instances.read) and check the client's scopes."
-        : response.status === 404
-          ? "there is no exchange endpoint at this URL; check it (it ends in /authentication/api/v1/exchange/maskinporten)."
-          : response.status >= 500
-            ? "Altinn's exchange failed; retry later."
-            : "Altinn refused the exchange.";
+  const detail = altinnExchangeDetail(response.status);
   throw new ApiError({
     status: response.status,
     code: response.status === 401 ? "ALTINN_UNAUTHORIZED" : response.status === 403 ? "ALTINN_FORBIDDEN" : "ALTINN_EXCHANGE_FAILED",

@@ -16,7 +16,7 @@
  */
 import { z } from "zod";
 import { AdminScopePolicy, NEEDS, type ScopeNeed } from "./admin-scopes";
-import { ApiError, apiErrorFrom, AuthError, MaskinportenError, NetworkError } from "./errors";
+import { ApiError, apiErrorFrom, AuthError, CreateOutcomeUnknownError, isMaskinportenError, MaskinportenError, NetworkError } from "./errors";
 import type { HttpResponse, HttpTransport, RetryMode } from "./http";
 import { KeySetWriter, type KeyWriteIo } from "./key-writes";
 import { KeyedMutex } from "./keyed-mutex";
@@ -33,7 +33,6 @@ import {
 } from "./wire";
 import { pathSegment } from "./path-segment";
 
-export { TooManyKeysError } from "./key-limit";
 
 export interface MaskinportenApiOptions {
   transport: HttpTransport;
@@ -79,25 +78,6 @@ const EMPTY = Symbol("empty");
 
 /** A create is repeated at most this often after its outcome turned out unknown and the lookup found nothing. */
 const MAX_CREATE_ATTEMPTS = 3;
-
-/**
- * A create that may have taken effect, and whether it did could not be found out (the lookup after a lost or
- * failed response failed too, or it was retried to the limit). The object may exist: a caller must find out
- * later (by name, or by what `recognise` looks for), never blindly create anew.
- */
-export class CreateOutcomeUnknownError extends MaskinportenError {
-  constructor(
-    readonly resource: string,
-    cause: unknown,
-  ) {
-    super(
-      "CREATE_OUTCOME_UNKNOWN",
-      `${resource} may have been created: the API's answer was lost or failed, and looking it up failed as well ` +
-        `(${cause instanceof Error ? cause.message : String(cause)})`,
-      { cause },
-    );
-  }
-}
 
 /** Lifetimes the API returns as 0 when unset but refuses as 0 on PUT: left out of what is sent back. */
 const LIFETIME_FIELDS = ["access_token_lifetime", "authorization_lifetime", "refresh_token_lifetime", "at_max_age", "authorization_max_lifetime"] as const;
@@ -485,9 +465,9 @@ export class MaskinportenApi {
         if (found === undefined) throw notAsWritten(`${call.resource ?? call.operation}, answered without a body,`);
         return found;
       } catch (err) {
-        if (err instanceof CreateOutcomeUnknownError || (err instanceof MaskinportenError && err.code === "NOT_AS_WRITTEN")) throw err;
+        if (err instanceof CreateOutcomeUnknownError || isMaskinportenError(err, "NOT_AS_WRITTEN")) throw err;
         const unknown = (err instanceof NetworkError && err.outcomeUnknown) || (err instanceof ApiError && err.status >= 500);
-        const conflictAfterUnknown = outcomeUnknown && err instanceof MaskinportenError && err.code === "API_CONFLICT";
+        const conflictAfterUnknown = outcomeUnknown && isMaskinportenError(err, "API_CONFLICT");
         if (!unknown && !conflictAfterUnknown) throw outcomeUnknown ? new CreateOutcomeUnknownError(call.resource ?? call.operation, err) : err;
         outcomeUnknown = true;
         let found: T | undefined;

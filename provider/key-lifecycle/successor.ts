@@ -3,8 +3,7 @@
  * replacement) and `RotatingClientKey` (an update). Nothing is removed here before the new key is in.
  */
 import type { Connection } from "../api/connection";
-import { MaskinportenError } from "../api/errors";
-import { TooManyKeysError } from "../api/maskinporten-api";
+import { KeyNotVerifiedError, MaskinportenError, TooManyKeysError } from "../api/errors";
 import type { Jwk } from "../api/wire";
 import type { GeneratedKey } from "../keys";
 import { registeredUnder, withKey, withoutKey } from "./key-set";
@@ -13,7 +12,7 @@ import { freeKid, withKid } from "./generated";
 import { orphansAmong, type Orphans } from "./kid-marker";
 import { rsaThumbprint } from "./thumbprint";
 import type { VerifySettings } from "./settings";
-import { KeyNotVerifiedError, verifyKey } from "./verify";
+import { verifyKey } from "./verify";
 
 export interface RegisterOptions {
   /** The program fixed the kid: a clash is an error, not a reason to pick the next free kid. */

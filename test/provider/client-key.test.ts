@@ -4,8 +4,7 @@
  * portal as the ground truth and the source of out-of-band changes.
  */
 import { randomUUID } from "node:crypto";
-import { ConfigError } from "../../provider/api/errors";
-import { TooManyKeysError } from "../../provider/api/maskinporten-api";
+import { ConfigError, TooManyKeysError } from "../../provider/api/errors";
 import type { ApiClient, Jwk } from "../../provider/api/wire";
 import { resetRuntime } from "../../provider/runtime";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, ConfigError, MaskinportenError } from "../../provider/api/errors";
 import { setWarningDelivery } from "../../provider/engine-log";
 import { clientProvider } from "../../provider/resources/client/provider";
-import { ResourceInitError } from "../../provider/resources/shared/init-failure";
+import { ResourceInitError } from "../../provider/api/errors";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { OPEN_CATALOGUE_SCOPE, RESTRICTED_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { encodable } from "../helpers/engine-values";

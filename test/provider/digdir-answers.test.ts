@@ -6,7 +6,7 @@
  * scopes. The simulator's portal is the ground truth.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { MissingAdminScopeError } from "../../provider/api/admin-scopes";
+import { MissingAdminScopeError } from "../../provider/api/errors";
 import { orgnoCheckDigit } from "../../provider/api/validation";
 import { connectionFor, resetRuntime } from "../../provider/runtime";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ConfigError, MaskinportenError } from "../../provider/api/errors";
-import { ResourceInitError } from "../../provider/resources/shared/init-failure";
+import { ResourceInitError } from "../../provider/api/errors";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { expandCreate } from "../../provider/resources/scope/expand";
 import { DERIVED_SCOPE_INPUTS, scopeSchema } from "../../provider/resources/scope/schema";

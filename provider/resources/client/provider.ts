@@ -9,11 +9,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { MaskinportenApi } from "../../api/maskinporten-api";
-import { MaskinportenError } from "../../api/errors";
+import { MaskinportenError, ResourceInitError } from "../../api/errors";
 import { MASKINPORTEN_INTEGRATION_TYPE, type ApiClient } from "../../api/wire";
 import { previewAdoption, type AdoptionSubject } from "../shared/adoption-preview";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
-import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";

@@ -7,12 +7,11 @@
  * resource's own create would have made: an earlier run that crashed or lost the answer after its POST);
  * one that differs needs `adopt: true`, so two stacks never silently fight over one scope.
  */
-import { ApiError, MaskinportenError } from "../../api/errors";
-import { CreateOutcomeUnknownError, type MaskinportenApi } from "../../api/maskinporten-api";
+import { ApiError, CreateOutcomeUnknownError, MaskinportenError, ResourceInitError } from "../../api/errors";
+import type { MaskinportenApi } from "../../api/maskinporten-api";
 import type { ApiScope } from "../../api/wire";
 import { previewAdoption, type AdoptionSubject } from "../shared/adoption-preview";
 import { diffFields, type FieldSpec, type FieldSpecs } from "../shared/diff";
-import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
