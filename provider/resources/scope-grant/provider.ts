@@ -31,7 +31,8 @@ export const scopeGrantProvider: ResourceImplementation = {
     if (checked.failures?.length || !inputs) return checked;
     // A Client of this program using the scope must not be refused for a grant this program makes first.
     notePendingGrant(inputs["scope"], inputs["consumerOrgno"]);
-    if (!worthChecking(olds, inputs)) return checked;
+    // A new profile alone sends nothing (everything else replaces the grant).
+    if (!worthChecking(olds, inputs, ["profile"])) return checked;
     const failures = await previewFailures({
       profile: inputs["profile"],
       need: NEEDS.writeScopes,

@@ -56,12 +56,14 @@ export interface PreviewCheck {
   newKey?: { clientId: unknown; kid: unknown; identity: string };
 }
 
-/** Whether to check at all: on create, or when an input changed (`olds` are the stored inputs). */
+/**
+ * Whether to check at all: on create, or when an input the program gives changed (`olds` are the stored
+ * inputs). An input the program no longer gives is not managed any more, so nothing is written for it.
+ */
 export function worthChecking(olds: Props, inputs: Props, ignored: readonly string[] = []): boolean {
   if (Object.keys(olds).length === 0) return true;
   const skip = new Set(["__provider", ...ignored]);
-  const keys = new Set([...Object.keys(olds), ...Object.keys(inputs)].filter((k) => !skip.has(k)));
-  return [...keys].some((k) => canonical(olds[k]) !== canonical(inputs[k]));
+  return Object.keys(inputs).some((k) => !skip.has(k) && inputs[k] !== undefined && canonical(olds[k]) !== canonical(inputs[k]));
 }
 
 /** True when no credential at all is configured (neither a default one nor profiles): an offline preview. */
@@ -247,13 +249,20 @@ async function keyLimitFailures(target: NonNullable<PreviewCheck["newKey"]>, api
   if (!adding) newKeys.set(clientId, (adding = new Set()));
   adding.add(target.identity);
   if (keys.length + adding.size <= MAX_KEYS_PER_CLIENT) return [];
-  const kids = keys.map((k) => k.kid ?? "(no kid)");
+  // Over the limit by the shared read: read the keys again before refusing (during `up`, keys of this run made
+  // since the shared read are registered by now, and keys removed since free their places).
+  const fresh = await readOrWarn(profile, `fresh keys ${clientId}`, `the keys of client ${clientId}`, () => api.getJwks(clientId));
+  if (fresh === undefined) return [];
+  const registered = new Set(fresh.map((k) => k.kid));
+  const pending = [...adding].filter((identity) => !registered.has(identity)).length;
+  if (fresh.length + pending <= MAX_KEYS_PER_CLIENT) return [];
+  const kids = fresh.map((k) => k.kid ?? "(no kid)");
   return [
     {
       property: "clientId",
       reason:
-        `clientId: client ${clientId} has ${keys.length} keys (${kids.join(", ") || "none"})${adding.size > 1 ? ` and this program adds ${adding.size}` : ""}, ` +
-        `so this key would be key number ${keys.length + adding.size}, but Maskinporten allows at most ${MAX_KEYS_PER_CLIENT}. Remove a key ` +
+        `clientId: client ${clientId} has ${fresh.length} keys (${kids.join(", ") || "none"})${pending > 1 ? ` and this program adds ${pending}` : ""}, ` +
+        `so this key would be key number ${fresh.length + pending}, but Maskinporten allows at most ${MAX_KEYS_PER_CLIENT}. Remove a key ` +
         "(delete its ClientKey, or unregister it in the portal) before adding another.",
     },
   ];
