@@ -16,9 +16,12 @@ import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import type { SimulatorOrg } from "../../simulator";
 import { configureProvider, lifecycle, simulatorConfig, type Props } from "../helpers/provider";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
+import { CONSUMER_WITH_SCOPE_ADMIN } from "../helpers/simulator-variant";
 import { resetRuntime } from "../../provider/runtime";
 
-const sim = useSimulator();
+// The refusal of an ungranted scope needs the consumer's grants received, read with scopes.read: stated here,
+// whatever the run's variant (the adverse preset takes it away; see the last describe for that case).
+const sim = useSimulator({ variant: CONSUMER_WITH_SCOPE_ADMIN });
 const owner = (): SimulatorOrg => sim().orgs[0]!;
 const consumer = (): SimulatorOrg => sim().orgs[1]!;
 const ownerPortal = () => sim().control.portal(owner().orgno);
@@ -237,5 +240,21 @@ describe("no credential configured: an offline preview", () => {
     const offline = warnings.filter((w) => w.startsWith("no Maskinporten credential is configured, so this preview could not check"));
     expect(offline).toHaveLength(1);
     expect(offline[0]).toContain("the 5-key limit");
+  });
+});
+
+describe("a consumer whose admin client cannot read grants received (dcr.read and dcr.write only)", () => {
+  const dcrOnly = useSimulator({ variant: { consumerAdminScopes: "dcr-only" } });
+
+  it("refuses no scope it cannot judge, and warns once that up will tell", async () => {
+    const ownerOrg = dcrOnly().orgs[0]!;
+    const consumerOrg = dcrOnly().orgs[1]!;
+    const scope = await dcrOnly()
+      .control.portal(ownerOrg.orgno)
+      .createScope({ prefix: ownerOrg.prefixes[0]!, subscope: `public.${unique()}`, description: "Public, granted on request", visibility: "PUBLIC" });
+    await configureProvider(simulatorConfig(dcrOnly(), consumerOrg.orgno));
+    expect(await clients.failuresOf({ clientName: `c-${unique()}`, scopes: [scope.name] })).toEqual([]);
+    expect(await clients.failuresOf({ clientName: `c-${unique()}`, scopes: [scope.name] })).toEqual([]);
+    expect(warnings.filter((w) => w.startsWith("could not read the grants your organisation received during preview"))).toHaveLength(1);
   });
 });
