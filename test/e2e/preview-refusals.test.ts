@@ -152,8 +152,11 @@ describeEngine("preview refuses what up would refuse, writing nothing", () => {
       await setConfig(engine.stack, { "refuse:case": "client", "refuse:scopes": "difitest:open" });
       const before = await sim().control.counters();
       const preview = await engine.preview();
-      const said = stripVTControlCharacters(`${preview.stdout}\n${preview.stderr}`).match(/no Maskinporten credential is configured, so this preview could not check/g) ?? [];
-      expect(said).toHaveLength(1);
+      // Once among the run's diagnostics (the engine also prints each warning as it comes).
+      const output = stripVTControlCharacters(preview.stdout);
+      const diagnostics = output.slice(output.indexOf("Diagnostics:"));
+      expect(diagnostics.match(/no Maskinporten credential is configured, so this preview could not check/g) ?? []).toHaveLength(1);
+      expect(diagnostics).toContain("nor the 5-key limit");
       const up = await engine.up().then(
         () => "passed",
         (err: unknown) => stripVTControlCharacters(err instanceof Error ? err.message : String(err)),
@@ -187,12 +190,14 @@ describeEngine("preview refuses what up would refuse, writing nothing", () => {
         await qs.up();
         const noop = await measure(() => qs.preview({ expectNoChanges: true }));
         process.stdout.write(`preview costs of the quickstart: ${JSON.stringify({ create, noop })}\n`);
-        // The create preview: the owner's token for scopes.write (the Scope's and the grant's operation) and
-        // its prefix list; the consumer's scope and key values are unknown until the Scope and Client exist.
-        expect(create).toEqual({ api: ["GET /api/v1/prefix"], tokens: expect.any(Number), metadata: expect.any(Number), writes: 0 });
-        expect(create.tokens).toBeLessThanOrEqual(4);
-        // A no-op preview runs no check that reads: no API request at all, no token.
-        expect(noop).toEqual({ api: [], tokens: 0, metadata: expect.any(Number), writes: 0 });
+        // The create preview: the owner's prefix list (for the Scope and the grant) and the consumer's scope
+        // catalogue (for the client's scope, known in preview: it is the grant's input), and four tokens: the owner's
+        // scopes.write (the operation) and scopes.read (the read), the consumer's dcr.write and dcr.read. The
+        // client's scope is not in the catalogue yet, so it is not refused; the key's client is not known yet.
+        expect(create).toEqual({ api: ["GET /api/v1/prefix", "GET /api/v1/scopes/all"], tokens: 4, metadata: expect.any(Number), writes: 0 });
+        // A no-op preview runs no check (nothing changed). What it reads is the Client's own lookup of its
+        // client_id by marker (its stored inputs predate the id; see client/provider.ts), one list and its token.
+        expect(noop).toEqual({ api: ["GET /api/v1/clients"], tokens: 1, metadata: expect.any(Number), writes: 0 });
       } finally {
         removeProject(quickstart);
       }
