@@ -428,6 +428,11 @@ export class MaskinportenApi {
 
   // ---- preview checks -------------------------------------------------------------------------------------
 
+  /** Whether this process created the client (its keys are then all of this run). */
+  createdInThisProcess(clientId: string): boolean {
+    return this.createdHere.some((c) => c.client_id === clientId);
+  }
+
   /**
    * Gets (or reuses) the admin token an operation needs, without calling the API: proves that the credential
    * works and holds one of the operation's admin scopes (throws the `AuthError`, `ConfigError` or

@@ -215,6 +215,12 @@ describe("the 5-key limit", () => {
     expect(failures).toEqual([{ property: "clientId", reason: expect.stringContaining("this program adds 2") }]);
   });
 
+  it("a key on a client this run created reads nothing: its keys are all of this run", async () => {
+    const { id } = await clients.up({ clientName: `c-${unique()}`, scopes: ["difitest:open"] });
+    const spent = await cost(() => keys.check({ clientId: id, generate: {} }));
+    expect(spent).toEqual({ writes: 0, routes: [] });
+  });
+
   it("a key already registered under its kid, or on a client not known yet, is not counted", async () => {
     const clientId = await clientWithKeys(5);
     const registered = (await consumerPortal().getKeys(clientId)).keys[0]!;
