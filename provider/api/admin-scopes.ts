@@ -20,7 +20,8 @@ export const NEEDS = {
   writeKeys: [dcrWrite, dcrModify],
   readScopes: [scopesRead, scopesWrite],
   writeScopes: [scopesWrite],
-  readCatalogue: [scopesRead, scopesWrite, dcrRead, dcrWrite],
+  // dcr.read first: the Client checks that read the catalogue hold a token for it already.
+  readCatalogue: [dcrRead, dcrWrite, scopesRead, scopesWrite],
 } as const satisfies Record<string, ScopeNeed>;
 
 export class AdminScopePolicy {

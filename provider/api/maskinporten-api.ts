@@ -406,6 +406,23 @@ export class MaskinportenApi {
     return this.expect({ method: "GET", path: "/scopes/access/all", operation: "list grants received", need: NEEDS.readScopes }, wire().scopeAccessList);
   }
 
+  // ---- preview checks -------------------------------------------------------------------------------------
+
+  /** Whether this process created the client (its keys are then all of this run). */
+  createdInThisProcess(clientId: string): boolean {
+    return this.createdHere.some((c) => c.client_id === clientId);
+  }
+
+  /**
+   * Gets (or reuses) the admin token an operation needs, without calling the API: proves that the credential
+   * works and holds one of the operation's admin scopes (throws the `AuthError`, `ConfigError` or
+   * `MissingAdminScopeError` the operation itself would meet). Returns the organisation the token was issued
+   * to, when the token says so (Maskinporten's tokens carry `consumer.ID` = `0192:<orgno>`), else undefined.
+   */
+  async proveAdminScope(need: ScopeNeed, operation: string): Promise<{ orgno: string | undefined }> {
+    return { orgno: orgnoOfToken(await this.tokenFor({ method: "GET", path: "", operation, need })) };
+  }
+
   // ---- plumbing -------------------------------------------------------------------------------------------
 
   private clientCall(method: Method, clientId: string, operation: string): Call {
@@ -591,6 +608,17 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, operation: string): T
     `${operation}: the API's response did not have the expected shape (${where}: ${issue?.message ?? "invalid"}); ` +
       "the API may have changed: report this with the package version",
   );
+}
+
+/** The organisation number in a Maskinporten access token's `consumer.ID` (`0192:<orgno>`), read without verifying. */
+export function orgnoOfToken(accessToken: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(accessToken.split(".")[1] ?? "", "base64url").toString("utf8")) as { consumer?: { ID?: unknown } };
+    const match = /^0192:(\d{9})$/.exec(String(payload.consumer?.ID ?? ""));
+    return match?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 function enc(segment: string): string {

@@ -18,7 +18,9 @@ import type { Jwk } from "../../api/wire";
 import { KeyError, type PublicJwk } from "../../keys";
 import { warnInEngine } from "../../engine-log";
 import { connectionFor, maskinportenNow } from "../../runtime";
+import { NEEDS } from "../../api/admin-scopes";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
+import { previewFailures } from "../shared/preview-checks";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
@@ -57,18 +59,17 @@ const FIELDS: FieldSpecs<Omit<ClientKeyInputs, "publicKey" | "__ownerMarker">> =
 
 export const clientKeyProvider: ResourceImplementation = {
   async check(olds, news) {
-    const result = checkResource(clientKeySchema(), news);
-    if (result.failures?.length) return result;
-    const inputs = result.inputs as Props;
-    if (inputs["generate"] !== undefined) {
-      const settled = { ...inputs, generate: normalizedGenerate(inputs["generate"]) };
-      return { inputs: settled, ...failuresOf(generatedKidReuse(olds, settled)) };
-    }
-    if (["publicKey", "kid", "expiresAt"].some((field) => containsUnknown(news[field]))) {
-      // Known once the values are; until then the key may be any key.
-      return { inputs: { ...inputs, kid: inputs["kid"] ?? UNKNOWN, thumbprint: UNKNOWN } };
-    }
-    return settleKey(olds, inputs);
+    const result = await checkedKey(olds, news);
+    // A new key: what `up` would refuse (the credential, its key scope, a sixth key), read-only.
+    if (result.failures?.length || Object.keys(olds).length > 0) return result;
+    const inputs = (result.inputs ?? {}) as Props;
+    const failures = await previewFailures({
+      profile: inputs["profile"],
+      need: NEEDS.writeKeys,
+      operation: "register key",
+      newKey: { clientId: inputs["clientId"], kid: inputs["kid"], identity: String(inputs["kid"] ?? inputs["__ownerMarker"] ?? canonical(inputs)) },
+    });
+    return failures.length > 0 ? { inputs, failures } : result;
   },
 
   async diff(_id, olds, news) {
@@ -164,6 +165,22 @@ function generatedKidReuse(olds: Props, inputs: Props): pulumi.dynamic.CheckFail
   const kid = inputs["kid"];
   const newKey = canonical(olds["generate"]) !== canonical(inputs["generate"]);
   return typeof kid === "string" && olds["kid"] === kid && sameClient(olds, inputs) && newKey ? kidReused(kid) : undefined;
+}
+
+/** The schema's checks and the settled key (kid, thumbprint), before anything is read. */
+async function checkedKey(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  const result = checkResource(clientKeySchema(), news);
+  if (result.failures?.length) return result;
+  const inputs = result.inputs as Props;
+  if (inputs["generate"] !== undefined) {
+    const settled = { ...inputs, generate: normalizedGenerate(inputs["generate"]) };
+    return { inputs: settled, ...failuresOf(generatedKidReuse(olds, settled)) };
+  }
+  if (["publicKey", "kid", "expiresAt"].some((field) => containsUnknown(news[field]))) {
+    // Known once the values are; until then the key may be any key.
+    return { inputs: { ...inputs, kid: inputs["kid"] ?? UNKNOWN, thumbprint: UNKNOWN } };
+  }
+  return settleKey(olds, inputs);
 }
 
 /**

@@ -10,7 +10,9 @@
 import { ApiError, CreateOutcomeUnknownError, MaskinportenError, ResourceInitError } from "../../api/errors";
 import type { MaskinportenApi } from "../../api/maskinporten-api";
 import type { ApiScope } from "../../api/wire";
+import { NEEDS } from "../../api/admin-scopes";
 import { previewAdoption, type AdoptionSubject } from "../shared/adoption-preview";
+import { previewFailures, worthChecking } from "../shared/preview-checks";
 import { diffFields, type FieldSpec, type FieldSpecs } from "../shared/diff";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
@@ -41,7 +43,17 @@ export const scopeProvider: ResourceImplementation = {
   async check(olds, news) {
     const checked = checkResource(scopeSchema(), news, derivedScopeInputs);
     const inputs = checked.inputs as Record<string, unknown> | undefined;
-    if (checked.failures?.length || !inputs || inputs["adopt"] !== true || olds["name"] !== undefined) return checked;
+    if (checked.failures?.length || !inputs) return checked;
+    if (worthChecking(olds, inputs, DERIVED_SCOPE_INPUTS)) {
+      const failures = await previewFailures({
+        profile: inputs["profile"],
+        need: NEEDS.writeScopes,
+        operation: olds["name"] === undefined ? "create scope" : "update scope",
+        ownPrefix: { property: "prefix", value: inputs["prefix"] },
+      });
+      if (failures.length > 0) return { inputs, failures };
+    }
+    if (inputs["adopt"] !== true || olds["name"] !== undefined) return checked;
     return { ...checked, inputs: { ...inputs, ...(await previewAdoption(scopeAdoption(inputs))) } };
   },
 
