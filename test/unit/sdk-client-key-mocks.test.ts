@@ -136,7 +136,7 @@ describe("RotatingClientKey in a program", () => {
   });
 });
 
-/** The warning itself is given by the provider, on Maskinporten's clock: test/provider/client-key-warnings.test.ts. */
+/** The warning itself is given by the provider, on Maskinporten's clock: test/provider/client-key/warnings.test.ts. */
 describe("the expiry warning's wording", () => {
   it("is worded for each way a key is made and rotated", () => {
     const now = Date.parse("2026-01-01T00:00:00Z");

@@ -4,16 +4,16 @@
  * else. A "killed run" is a create or update whose result is thrown away, followed by a new provider process.
  */
 import { randomBytes } from "node:crypto";
-import { resetRuntime } from "../../provider/runtime";
-import { carriesMarker, markedKid } from "../../provider/key-lifecycle/kid-marker";
-import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { rsaThumbprint } from "../../provider/key-lifecycle/thumbprint";
-import { rotatingClientKeyProvider } from "../../provider/resources/rotating-client-key/provider";
-import { clearTokenCache } from "../../sdk/tokens";
-import type { SimulatorOrg } from "../../simulator";
-import { clientKeyDriver, PROVIDER, type Props } from "../helpers/client-key";
-import { configureProvider, simulatorConfig } from "../helpers/provider";
-import { rsaKeyPair, useSimulator } from "../simulator/helpers";
+import { resetRuntime } from "../../../provider/runtime";
+import { carriesMarker, markedKid } from "../../../provider/key-lifecycle/kid-marker";
+import { clientKeyProvider } from "../../../provider/resources/client-key/provider";
+import { rsaThumbprint } from "../../../provider/key-lifecycle/thumbprint";
+import { rotatingClientKeyProvider } from "../../../provider/resources/rotating-client-key/provider";
+import { clearTokenCache } from "../../../sdk/tokens";
+import type { SimulatorOrg } from "../../../simulator";
+import { clientKeyDriver, PROVIDER, type Props } from "../../helpers/client-key";
+import { configureProvider, simulatorConfig } from "../../helpers/provider";
+import { rsaKeyPair, useSimulator } from "../../simulator/helpers";
 
 const sim = useSimulator();
 const owner = (): SimulatorOrg => sim().orgs[0]!;

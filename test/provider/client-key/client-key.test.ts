@@ -4,19 +4,19 @@
  * portal as the ground truth and the source of out-of-band changes.
  */
 import { randomUUID } from "node:crypto";
-import { ConfigError, TooManyKeysError } from "../../provider/api/errors";
-import type { ApiClient, Jwk } from "../../provider/api/wire";
-import { resetRuntime } from "../../provider/runtime";
-import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { rsaThumbprint } from "../../provider/key-lifecycle/thumbprint";
-import { UNKNOWN } from "../../provider/resources/shared/unknown";
-import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
-import { keyWriteRoutes } from "../helpers/key-writes";
-import { issueCertificate, pemBody, rsaKey, type TestKey } from "../helpers/certificates";
-import { encodable } from "../helpers/engine-values";
-import { configureProvider, simulatorConfig, type ConfigValues, PROVIDER, type Props } from "../helpers/provider";
-import { secretSlices } from "../helpers/rejections";
-import { rsaKeyPair, useSimulator } from "../simulator/helpers";
+import { ConfigError, TooManyKeysError } from "../../../provider/api/errors";
+import type { ApiClient, Jwk } from "../../../provider/api/wire";
+import { resetRuntime } from "../../../provider/runtime";
+import { clientKeyProvider } from "../../../provider/resources/client-key/provider";
+import { rsaThumbprint } from "../../../provider/key-lifecycle/thumbprint";
+import { UNKNOWN } from "../../../provider/resources/shared/unknown";
+import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../../simulator";
+import { keyWriteRoutes } from "../../helpers/key-writes";
+import { issueCertificate, pemBody, rsaKey, type TestKey } from "../../helpers/certificates";
+import { encodable } from "../../helpers/engine-values";
+import { configureProvider, simulatorConfig, type ConfigValues, PROVIDER, type Props } from "../../helpers/provider";
+import { secretSlices } from "../../helpers/rejections";
+import { rsaKeyPair, useSimulator } from "../../simulator/helpers";
 
 const sim = useSimulator();
 const owner = (): SimulatorOrg => sim().orgs[0]!;

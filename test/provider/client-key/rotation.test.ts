@@ -3,14 +3,14 @@
  * the key is due by Maskinporten's clock (the simulator's, moved forward; this machine's stays put), the
  * successor is registered next to the old key, and a client without a free place keeps its key.
  */
-import { resetRuntime } from "../../provider/runtime";
-import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { UNKNOWN } from "../../provider/resources/shared/unknown";
-import { clearTokenCache } from "../../sdk/tokens";
-import type { SimulatorOrg } from "../../simulator";
-import { clientKeyDriver, PROVIDER, type Props } from "../helpers/client-key";
-import { configureProvider, simulatorConfig } from "../helpers/provider";
-import { rsaKeyPair, useSimulator } from "../simulator/helpers";
+import { resetRuntime } from "../../../provider/runtime";
+import { clientKeyProvider } from "../../../provider/resources/client-key/provider";
+import { UNKNOWN } from "../../../provider/resources/shared/unknown";
+import { clearTokenCache } from "../../../sdk/tokens";
+import type { SimulatorOrg } from "../../../simulator";
+import { clientKeyDriver, PROVIDER, type Props } from "../../helpers/client-key";
+import { configureProvider, simulatorConfig } from "../../helpers/provider";
+import { rsaKeyPair, useSimulator } from "../../simulator/helpers";
 
 const DAY = 24 * 3600;
 const sim = useSimulator();

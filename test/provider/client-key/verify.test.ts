@@ -3,15 +3,15 @@
  * 2 minutes): a new key's create waits until it gets a token; a key that never gets one is removed again, the
  * create fails saying the old key was kept, and the old key still gets tokens.
  */
-import { MaskinportenError } from "../../provider/api/errors";
-import { resetRuntime } from "../../provider/runtime";
-import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { clearTokenCache } from "../../sdk/tokens";
-import { OPEN_CATALOGUE_SCOPE, RESTRICTED_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
-import { clientKeyDriver, type Props } from "../helpers/client-key";
-import { configureProvider, simulatorConfig } from "../helpers/provider";
-import { secretSlices } from "../helpers/rejections";
-import { useSimulator } from "../simulator/helpers";
+import { MaskinportenError } from "../../../provider/api/errors";
+import { resetRuntime } from "../../../provider/runtime";
+import { clientKeyProvider } from "../../../provider/resources/client-key/provider";
+import { clearTokenCache } from "../../../sdk/tokens";
+import { OPEN_CATALOGUE_SCOPE, RESTRICTED_CATALOGUE_SCOPE, type SimulatorOrg } from "../../../simulator";
+import { clientKeyDriver, type Props } from "../../helpers/client-key";
+import { configureProvider, simulatorConfig } from "../../helpers/provider";
+import { secretSlices } from "../../helpers/rejections";
+import { useSimulator } from "../../simulator/helpers";
 
 const DAY = 24 * 3600;
 const PROPAGATION_MS = 2_000;

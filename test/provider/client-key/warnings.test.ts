@@ -4,16 +4,16 @@
  * deleted in the portal, which `refresh` keeps (marked) and `diff` then replaces, saying so.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { setWarningDelivery } from "../../provider/engine-log";
-import { keyExpiryWarningDays } from "../../provider/key-lifecycle/expiry-warning";
-import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { rotatingClientKeyProvider } from "../../provider/resources/rotating-client-key/provider";
-import { resetRuntime } from "../../provider/runtime";
-import { clearTokenCache } from "../../sdk/tokens";
-import type { SimulatorOrg } from "../../simulator";
-import { clientKeyDriver, DAY_MS, PROVIDER } from "../helpers/client-key";
-import { configureProvider, simulatorConfig } from "../helpers/provider";
-import { useSimulator } from "../simulator/helpers";
+import { setWarningDelivery } from "../../../provider/engine-log";
+import { keyExpiryWarningDays } from "../../../provider/key-lifecycle/expiry-warning";
+import { clientKeyProvider } from "../../../provider/resources/client-key/provider";
+import { rotatingClientKeyProvider } from "../../../provider/resources/rotating-client-key/provider";
+import { resetRuntime } from "../../../provider/runtime";
+import { clearTokenCache } from "../../../sdk/tokens";
+import type { SimulatorOrg } from "../../../simulator";
+import { clientKeyDriver, DAY_MS, PROVIDER } from "../../helpers/client-key";
+import { configureProvider, simulatorConfig } from "../../helpers/provider";
+import { useSimulator } from "../../simulator/helpers";
 
 const DAY = DAY_MS / 1000;
 const sim = useSimulator();

@@ -5,15 +5,15 @@
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { connect } from "../../provider/api/connection";
-import { loadPrivateKey } from "../../provider/keys/private-key";
-import { metadataSource, TokenSource } from "../../provider/api/token";
-import { HttpTransport } from "../../provider/api/http";
-import { loadCredential, type CredentialSpec } from "../../provider/api/credentials";
-import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT } from "../../provider/api/wire";
-import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
-import { FAST_RETRIES, simulatorEndpoints } from "../helpers/api";
-import { useSimulator } from "../simulator/helpers";
+import { connect } from "../../../provider/api/connection";
+import { loadPrivateKey } from "../../../provider/keys/private-key";
+import { metadataSource, TokenSource } from "../../../provider/api/token";
+import { HttpTransport } from "../../../provider/api/http";
+import { loadCredential, type CredentialSpec } from "../../../provider/api/credentials";
+import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT } from "../../../provider/api/wire";
+import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../../simulator";
+import { FAST_RETRIES, simulatorEndpoints } from "../../helpers/api";
+import { useSimulator } from "../../simulator/helpers";
 
 const sim = useSimulator();
 const consumer = (): SimulatorOrg => sim().orgs[1]!;
@@ -54,7 +54,7 @@ describe("admin credentials", () => {
 
 describe("a consumer's client key", () => {
   it("the altinn-jwks base64 example from Digdir's guide gets a token once its public half is registered", async () => {
-    const base64 = readFileSync(join(__dirname, "../fixtures/altinn-jwks-testklient.base64"), "utf8").trim();
+    const base64 = readFileSync(join(__dirname, "../../fixtures/altinn-jwks-testklient.base64"), "utf8").trim();
     const { publicJwk } = await loadPrivateKey(base64, { field: "key" });
     const portal = sim().control.portal(consumer().orgno);
     const client = await portal.createClient({

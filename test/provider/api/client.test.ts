@@ -3,15 +3,15 @@
  * serialized JWKS changes and shared list reads. Request counts come from the simulator's own counters.
  */
 import { randomUUID } from "node:crypto";
-import { ApiError, ConfigError, MissingAdminScopeError, TooManyKeysError } from "../../provider/api/errors";
-import { resolveEndpoints } from "../../provider/api/environments";
-import { MaskinportenApi } from "../../provider/api/maskinporten-api";
-import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../provider/api/wire";
-import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
-import { connectAs } from "../helpers/api";
-import { keyWriteRoutes } from "../helpers/key-writes";
-import { CONSUMER_WITH_SCOPE_ADMIN } from "../helpers/simulator-variant";
-import { rsaKeyPair, useSimulator } from "../simulator/helpers";
+import { ApiError, ConfigError, MissingAdminScopeError, TooManyKeysError } from "../../../provider/api/errors";
+import { resolveEndpoints } from "../../../provider/api/environments";
+import { MaskinportenApi } from "../../../provider/api/maskinporten-api";
+import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../../provider/api/wire";
+import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../../simulator";
+import { connectAs } from "../../helpers/api";
+import { keyWriteRoutes } from "../../helpers/key-writes";
+import { CONSUMER_WITH_SCOPE_ADMIN } from "../../helpers/simulator-variant";
+import { rsaKeyPair, useSimulator } from "../../simulator/helpers";
 
 const sim = useSimulator();
 const owner = (): SimulatorOrg => sim().orgs[0]!;

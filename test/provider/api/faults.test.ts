@@ -3,13 +3,13 @@
  * is lost leaves exactly one object, and non-retryable errors surface at once with the right type.
  */
 import { randomUUID } from "node:crypto";
-import { ApiError, CreateOutcomeUnknownError, NetworkError } from "../../provider/api/errors";
-import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../provider/api/wire";
-import { OPEN_CATALOGUE_SCOPE, type FaultRule, type SimulatorOrg } from "../../simulator";
-import { connectAs } from "../helpers/api";
-import { CONSUMER_WITH_SCOPE_ADMIN } from "../helpers/simulator-variant";
-import { rsaKeyPair, useSimulator } from "../simulator/helpers";
-import type { Connection } from "../../provider/api/connection";
+import { ApiError, CreateOutcomeUnknownError, NetworkError } from "../../../provider/api/errors";
+import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../../provider/api/wire";
+import { OPEN_CATALOGUE_SCOPE, type FaultRule, type SimulatorOrg } from "../../../simulator";
+import { connectAs } from "../../helpers/api";
+import { CONSUMER_WITH_SCOPE_ADMIN } from "../../helpers/simulator-variant";
+import { rsaKeyPair, useSimulator } from "../../simulator/helpers";
+import type { Connection } from "../../../provider/api/connection";
 
 const sim = useSimulator({ faultSeed: 7 });
 const owner = (): SimulatorOrg => sim().orgs[0]!;

@@ -5,14 +5,14 @@
  * writer drops the key just written before it is read back.
  */
 import { randomUUID } from "node:crypto";
-import { HttpTransport, type HttpRequest, type HttpResponse } from "../../provider/api/http";
-import { MaskinportenApi } from "../../provider/api/maskinporten-api";
-import type { ApiClient, Jwk } from "../../provider/api/wire";
-import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
-import { connectAs } from "../helpers/api";
-import { configureProvider, PROVIDER, simulatorConfig, useConfiguredProvider, type Props } from "../helpers/provider";
-import { rsaKeyPair, useSimulator } from "../simulator/helpers";
+import { HttpTransport, type HttpRequest, type HttpResponse } from "../../../provider/api/http";
+import { MaskinportenApi } from "../../../provider/api/maskinporten-api";
+import type { ApiClient, Jwk } from "../../../provider/api/wire";
+import { clientKeyProvider } from "../../../provider/resources/client-key/provider";
+import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../../simulator";
+import { connectAs } from "../../helpers/api";
+import { configureProvider, PROVIDER, simulatorConfig, useConfiguredProvider, type Props } from "../../helpers/provider";
+import { rsaKeyPair, useSimulator } from "../../simulator/helpers";
 
 const sim = useSimulator();
 const owner = (): SimulatorOrg => sim().orgs[0]!;

@@ -3,10 +3,10 @@
  * refuses such ids by field; this proves that an id reaching the client some other way (from state, from code
  * calling the API directly) sends nothing.
  */
-import { MaskinportenError } from "../../provider/api/errors";
-import { pathSegment, pathSegmentProblem } from "../../provider/api/path-segment";
-import { connectAs } from "../helpers/api";
-import { useSimulator } from "../simulator/helpers";
+import { MaskinportenError } from "../../../provider/api/errors";
+import { pathSegment, pathSegmentProblem } from "../../../provider/api/path-segment";
+import { connectAs } from "../../helpers/api";
+import { useSimulator } from "../../simulator/helpers";
 
 const sim = useSimulator();
 

@@ -4,22 +4,22 @@
  * the API client and through `getToken`. Nothing secret in `check`'s result, and the forms carried through
  * update and refresh.
  */
-import { pemBegin } from "../helpers/pem";
-import { connect } from "../../provider/api/connection";
-import { resetRuntime } from "../../provider/runtime";
-import { derivedKeyForms } from "../../provider/key-lifecycle/key-forms";
-import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { rsaThumbprint } from "../../provider/key-lifecycle/thumbprint";
-import { UNKNOWN } from "../../provider/resources/shared/unknown";
-import { clearTokenCache } from "../../sdk/tokens";
-import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
-import { simulatorEndpoints } from "../helpers/api";
-import { keyWriteRoutes } from "../helpers/key-writes";
-import { clientKeyDriver, DAY_MS, PROVIDER, type Props } from "../helpers/client-key";
-import { encodable } from "../helpers/engine-values";
-import { configureProvider, simulatorConfig } from "../helpers/provider";
-import { secretSlices } from "../helpers/rejections";
-import { useSimulator } from "../simulator/helpers";
+import { pemBegin } from "../../helpers/pem";
+import { connect } from "../../../provider/api/connection";
+import { resetRuntime } from "../../../provider/runtime";
+import { derivedKeyForms } from "../../../provider/key-lifecycle/key-forms";
+import { clientKeyProvider } from "../../../provider/resources/client-key/provider";
+import { rsaThumbprint } from "../../../provider/key-lifecycle/thumbprint";
+import { UNKNOWN } from "../../../provider/resources/shared/unknown";
+import { clearTokenCache } from "../../../sdk/tokens";
+import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../../simulator";
+import { simulatorEndpoints } from "../../helpers/api";
+import { keyWriteRoutes } from "../../helpers/key-writes";
+import { clientKeyDriver, DAY_MS, PROVIDER, type Props } from "../../helpers/client-key";
+import { encodable } from "../../helpers/engine-values";
+import { configureProvider, simulatorConfig } from "../../helpers/provider";
+import { secretSlices } from "../../helpers/rejections";
+import { useSimulator } from "../../simulator/helpers";
 
 const sim = useSimulator();
 const owner = (): SimulatorOrg => sim().orgs[0]!;
