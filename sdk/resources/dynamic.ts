@@ -37,7 +37,9 @@ const FORWARDER_TEXTS = Object.fromEntries(RESOURCE_TYPES.map((type) => [type, f
  * `new Error().stack`, and reads that text only to report leaked promises with `PULUMI_DEBUG_PROMISE_LEAKS`
  * set (`runtime/debuggable.js`). Formatting those stacks was most of the program's time: with ~20 outputs per
  * resource, 1.5 of 1.7 s CPU registering 601 resources against mocks. Source positions of resources are
- * unaffected (Pulumi raises the limit itself to find them).
+ * unaffected (Pulumi raises the limit itself to find them). What else runs inside the constructor (the
+ * user's resource transformations) also makes errors without frames; one that escapes gets its stack again,
+ * from the `new` of the resource in the program.
  */
 function withoutPromiseStacks(): number {
   const limit = Error.stackTraceLimit;
