@@ -21,6 +21,7 @@ const ADVERSE_SUITES = [
   "test/e2e/key-rotation.test.ts",
   "test/e2e/key-rotation-example.test.ts",
   "test/e2e/migrate.test.ts",
+  "test/e2e/preview-refusals.test.ts",
   "test/soak/soak.test.ts",
 ];
 

@@ -16,6 +16,21 @@ export {
   type TokenOptions,
 } from "./tokens";
 export {
+  ApiError,
+  AuthError,
+  ConfigError,
+  CreateOutcomeUnknownError,
+  ERROR_CODES,
+  isMaskinportenError,
+  KeyNotVerifiedError,
+  MaskinportenError,
+  MissingAdminScopeError,
+  NetworkError,
+  TooManyKeysError,
+  type ErrorCode,
+  type MaskinportenErrors,
+} from "../provider/api/errors";
+export {
   altinnKid,
   generateAltinnKeyPairs,
   generateKeyPair,

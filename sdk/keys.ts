@@ -4,7 +4,7 @@
  */
 import "../provider/api/node-support"; // first: refuses an unsupported Node.js before undici or jose load
 import { altinnKid, generateKeyPair, type GeneratedKey, type ModulusLength } from "../provider/keys/generate";
-import { KeyError } from "../provider/keys/errors";
+import { KeyError } from "../provider/api/errors";
 import type { JwkAlgorithm } from "../provider/api/jwk-constants";
 
 export {
@@ -18,7 +18,7 @@ export {
   type PrivateJwk,
 } from "../provider/keys/generate";
 export { toPublicJwk, type PublicJwk, type PublicKeyOptions, type PublicKeyResult } from "../provider/keys/public-key";
-export { KeyError, type KeyErrorCode } from "../provider/keys/errors";
+export { KeyError, type KeyErrorCode } from "../provider/api/errors";
 
 export const ALTINN_ENVIRONMENTS = ["TEST", "PROD"] as const;
 

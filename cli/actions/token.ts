@@ -2,7 +2,7 @@
  * `maskinporten token`: gets an access token for a client and shows it with its decoded header and claims,
  * optionally exchanged for an Altinn token. The smoke test that a client, its key and its scopes work.
  */
-import { exchangeWith, tokenFor, clearTokenCache, type OptionNames, type TokenOptions } from "../../sdk/tokens";
+import { exchangeWith, tokenFor, clearTokenCache, type OptionNames, type TokenOptions } from "../../provider/api/consumer-tokens";
 import { decodeJwt, isoSeconds, relative, timeClaimLines } from "../format";
 import { EXIT, listValues, printJson, readInput, UsageError, type CliIo } from "../io";
 

@@ -6,7 +6,7 @@
  * first the credential may have, plus `idporten:dcr.supplier` on client operations when the credential is
  * configured with it (suppliers need it to see and change the clients of other organisations).
  */
-import { DIGDIR_SERVICEDESK, MaskinportenError } from "./errors";
+import { MissingAdminScopeError } from "./errors";
 import { ADMIN_SCOPES } from "./wire";
 
 const { dcrRead, dcrWrite, dcrModify, dcrSupplier, scopesRead, scopesWrite } = ADMIN_SCOPES;
@@ -20,26 +20,9 @@ export const NEEDS = {
   writeKeys: [dcrWrite, dcrModify],
   readScopes: [scopesRead, scopesWrite],
   writeScopes: [scopesWrite],
-  readCatalogue: [scopesRead, scopesWrite, dcrRead, dcrWrite],
+  // dcr.read first: the Client checks that read the catalogue hold a token for it already.
+  readCatalogue: [dcrRead, dcrWrite, scopesRead, scopesWrite],
 } as const satisfies Record<string, ScopeNeed>;
-
-/** An operation needs an admin scope the credential does not have (or that Maskinporten would not issue to it). */
-export class MissingAdminScopeError extends MaskinportenError {
-  readonly need: ScopeNeed;
-
-  constructor(operation: string, need: ScopeNeed, how: string, cause?: unknown) {
-    const scopes = need.join(" or ");
-    super(
-      "MISSING_ADMIN_SCOPE",
-      `${operation} needs the admin scope ${scopes}, ${how}. Ask Digdir (${DIGDIR_SERVICEDESK}, or Samarbeidsportalen) to add ` +
-        `${need[0]} to your organisation's self-service client, or manage this resource with the credential (profile) of an ` +
-        "organisation that has it." +
-        (cause instanceof Error ? ` (${cause.message})` : ""),
-      { cause },
-    );
-    this.need = need;
-  }
-}
 
 export class AdminScopePolicy {
   private readonly refused = new Set<string>();

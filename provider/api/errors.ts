@@ -1,15 +1,152 @@
 /**
- * Typed errors of the package. Every error has a stable `code` for programs and a message for people that
- * says what went wrong and what to do. Messages never contain tokens, private keys or passwords: all
- * server-provided text passes through `redact` first.
+ * Every error of the package, in one place: a closed union of codes (`ErrorCode`, and `ERROR_CODES` at run time),
+ * the classes, their union (`MaskinportenErrors`) and the guard `isMaskinportenError`. Every error has a stable
+ * `code` for programs and a message for people that says what went wrong and what to do; the words are built in
+ * `error-messages.ts`. Messages never contain tokens, private keys or passwords. The README's "Errors" table lists
+ * every code (a unit test keeps the two agreeing).
  */
-import { explainForbidden } from "./forbidden";
-import { redact, redactValue } from "./redact";
-import { wire, type ApiErrorResponse } from "./wire";
-export class MaskinportenError extends Error {
-  readonly code: string;
+import {
+  createOutcomeUnknownMessage,
+  describeApiError,
+  describeAuthError,
+  missingAdminScopeMessage,
+  networkErrorMessage,
+  type ApiErrorContext,
+  type AuthErrorContext,
+  type AuthErrorDescription,
+  type ErrorResponse,
+  type FieldError,
+} from "./error-messages";
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+export { DIGDIR_SERVICEDESK, type ApiErrorContext, type AuthErrorContext, type ErrorResponse, type FieldError } from "./error-messages";
+
+/** Codes of `ConfigError`: bad configuration or input, found before any request was sent. */
+export const CONFIG_ERROR_CODES = [
+  "INVALID_CONFIG",
+  "MISSING_CONFIG",
+  "INVALID_URL",
+  "INSECURE_URL",
+  "KID_TAKEN",
+  "CLIENT_NOT_FOUND",
+  "NOT_A_MASKINPORTEN_CLIENT",
+  "CLIENT_OF_OTHER_ORGANISATION",
+] as const;
+
+/** Codes of `KeyError` (a `ConfigError`): a key, certificate or password that cannot be used. */
+export const KEY_ERROR_CODES = [
+  /** Private key material where only a public key belongs. */
+  "PRIVATE_KEY_GIVEN",
+  /** A public key or certificate where the private key is needed. */
+  "PUBLIC_KEY_GIVEN",
+  /** Not an RSA key (EC, Ed25519, a symmetric secret, RSASSA-PSS-only). */
+  "UNSUPPORTED_KEY_TYPE",
+  "KEY_TOO_SMALL",
+  /** RSA parameters no sound key has: exponent below 3 or even, an even modulus, a modulus beyond OpenSSL's limit. */
+  "WEAK_KEY",
+  /** Not a key in any format this package reads. */
+  "UNREADABLE_KEY",
+  /** A key set (array, `{keys: [...]}` or PEM bundle) with several keys where one is expected. */
+  "MULTIPLE_KEYS",
+  "BAD_PASSWORD",
+  "CERTIFICATE_KEY_MISMATCH",
+  "CERTIFICATE_EXPIRED",
+  "CERTIFICATE_NOT_YET_VALID",
+  "NO_ORGNO_IN_CERTIFICATE",
+  /** Readable, but breaks a rule of Maskinporten's (kid characters, alg, expiry, damaged parts). */
+  "INVALID_KEY",
+] as const;
+
+/** Codes of `ApiError`: one per HTTP status class of the self-service API, and Altinn's token exchange. */
+export const API_ERROR_CODES = [
+  "API_BAD_REQUEST",
+  "API_UNAUTHORIZED",
+  "API_FORBIDDEN",
+  "API_NOT_FOUND",
+  "API_CONFLICT",
+  "API_RATE_LIMITED",
+  "API_SERVER_ERROR",
+  "API_ERROR",
+  "ALTINN_UNAUTHORIZED",
+  "ALTINN_FORBIDDEN",
+  "ALTINN_EXCHANGE_FAILED",
+  "ALTINN_UNEXPECTED_RESPONSE",
+] as const;
+
+/** The OAuth `error` values (RFC 6749 5.2, RFC 8707) that get a code of their own: `AUTH_` and the value in capitals. */
+const OAUTH_ERRORS = ["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "invalid_target"] as const;
+
+/** Codes of `AuthError`: the token endpoint refused to issue a token. */
+export const AUTH_ERROR_CODES = [
+  "AUTH_INVALID_REQUEST",
+  "AUTH_INVALID_CLIENT",
+  "AUTH_INVALID_GRANT",
+  "AUTH_UNAUTHORIZED_CLIENT",
+  "AUTH_UNSUPPORTED_GRANT_TYPE",
+  "AUTH_INVALID_SCOPE",
+  "AUTH_INVALID_TARGET",
+  /** Any other answer: no OAuth error, or one without a code of its own (`oauthError` holds it). */
+  "AUTH_FAILED",
+] as const satisfies readonly (`AUTH_${Uppercase<(typeof OAUTH_ERRORS)[number]>}` | "AUTH_FAILED")[];
+
+/** Codes of `NetworkError`: a request that got no usable HTTP response. */
+export const NETWORK_ERROR_CODES = [
+  "CONNECTION_REFUSED",
+  "CONNECT_TIMEOUT",
+  "DNS_FAILURE",
+  "TLS_FAILURE",
+  "CONNECTION_LOST",
+  "HEADERS_TIMEOUT",
+  "BODY_TIMEOUT",
+  "GATEWAY_ERROR",
+  "DEADLINE_EXCEEDED",
+  "RESPONSE_TOO_LARGE",
+  "ABORTED",
+  "CLOSED",
+  "NETWORK_ERROR",
+] as const;
+
+/** Codes of the rest: `MaskinportenError` itself and its classes with one code each. */
+export const OPERATION_ERROR_CODES = [
+  "TOO_MANY_KEYS",
+  "CREATE_OUTCOME_UNKNOWN",
+  "MISSING_ADMIN_SCOPE",
+  "KEY_NOT_VERIFIED",
+  "KEY_NOT_REGISTERED",
+  "NOT_AS_WRITTEN",
+  "JWKS_NOT_AS_WRITTEN",
+  "CLIENT_NOT_RECOGNISABLE",
+  "CREATE_NOT_FOUND",
+  "SCOPE_EXISTS",
+  "SCOPE_NOT_FOUND",
+  "UNEXPECTED_RESPONSE",
+  "BAD_METADATA",
+  "INVALID_PATH_SEGMENT",
+  "STATE_INCOMPLETE",
+] as const;
+
+export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number] | KeyErrorCode;
+export type KeyErrorCode = (typeof KEY_ERROR_CODES)[number];
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
+export type NetworkErrorCode = (typeof NETWORK_ERROR_CODES)[number];
+
+/** Every code an error of this package can have. */
+export const ERROR_CODES = [
+  ...CONFIG_ERROR_CODES,
+  ...KEY_ERROR_CODES,
+  ...API_ERROR_CODES,
+  ...AUTH_ERROR_CODES,
+  ...NETWORK_ERROR_CODES,
+  ...OPERATION_ERROR_CODES,
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The base of every error of the package; `code` is one of `ErrorCode`. */
+export class MaskinportenError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -18,36 +155,31 @@ export class MaskinportenError extends Error {
 
 /** Bad configuration or input, found before any request was sent. `field` names what to fix. */
 export class ConfigError extends MaskinportenError {
+  declare readonly code: ConfigErrorCode;
   readonly field: string;
 
-  constructor(field: string, message: string, code = "INVALID_CONFIG") {
+  constructor(field: string, message: string, code: ConfigErrorCode = "INVALID_CONFIG") {
     super(code, `${field}: ${message}`);
     this.field = field;
   }
 }
 
-/** One problem the API reported with a field of the request (`fieldIdentifier`), or with the whole request. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+/**
+ * A key, certificate or password that cannot be used. A `ConfigError` (so callers that handle bad input
+ * handle these too) with a code of its own. Messages name the field, the problem and the fix, and never hold
+ * the input: callers may log them freely.
+ */
+export class KeyError extends ConfigError {
+  declare readonly code: KeyErrorCode;
 
-/** What the error helpers need of an HTTP response; `HttpResponse` of `http.ts` is one. */
-export interface ErrorResponse {
-  status: number;
-  headers?: Readonly<Record<string, string>>;
-  body: unknown;
-  correlationId?: string;
-  method?: string;
-  url?: string;
-  /** Why the transport stopped retrying a retryable status, for the message. */
-  gaveUp?: string;
+  constructor(code: KeyErrorCode, field: string, message: string) {
+    super(field, message, code);
+  }
 }
-
-export const DIGDIR_SERVICEDESK = "servicedesk@digdir.no";
 
 /** A request the self-service API answered with a status ≥ 400. `code` is derived from the status. */
 export class ApiError extends MaskinportenError {
+  declare readonly code: ApiErrorCode;
   readonly status: number;
   readonly correlationId: string | undefined;
   readonly fieldErrors: readonly FieldError[];
@@ -63,7 +195,7 @@ export class ApiError extends MaskinportenError {
     fieldErrors?: readonly FieldError[];
     method?: string;
     path?: string;
-    code?: string;
+    code?: ApiErrorCode;
   }) {
     super(init.code ?? apiErrorCode(init.status), init.message);
     this.status = init.status;
@@ -75,7 +207,7 @@ export class ApiError extends MaskinportenError {
   }
 }
 
-export function apiErrorCode(status: number): string {
+export function apiErrorCode(status: number): ApiErrorCode {
   switch (status) {
     case 400:
       return "API_BAD_REQUEST";
@@ -94,8 +226,15 @@ export function apiErrorCode(status: number): string {
   }
 }
 
+/** The code of a token-endpoint refusal with this OAuth `error` (or none). */
+export function authErrorCode(oauthError: string | undefined): AuthErrorCode {
+  const known = OAUTH_ERRORS.find((e) => e === oauthError);
+  return known === undefined ? "AUTH_FAILED" : (`AUTH_${known.toUpperCase()}` as AuthErrorCode);
+}
+
 /** The token endpoint refused to issue a token. `oauthError` is the OAuth `error` code when there was one. */
 export class AuthError extends MaskinportenError {
+  declare readonly code: AuthErrorCode;
   readonly status: number;
   readonly oauthError: string | undefined;
   readonly description: string | undefined;
@@ -105,16 +244,8 @@ export class AuthError extends MaskinportenError {
   /** The `trace_id` Maskinporten puts in `error_description`, for Digdir's support. */
   readonly traceId: string | undefined;
 
-  constructor(init: {
-    status: number;
-    message: string;
-    oauthError?: string;
-    description?: string;
-    correlationId?: string;
-    mpCode?: string;
-    traceId?: string;
-  }) {
-    super(init.oauthError ? `AUTH_${init.oauthError.toUpperCase()}` : "AUTH_FAILED", init.message);
+  constructor(init: AuthErrorDescription) {
+    super(authErrorCode(init.oauthError), init.message);
     this.status = init.status;
     this.oauthError = init.oauthError;
     this.description = init.description;
@@ -124,45 +255,13 @@ export class AuthError extends MaskinportenError {
   }
 }
 
-/** Stable codes of `NetworkError`. */
-export type NetworkErrorCode =
-  | "CONNECTION_REFUSED"
-  | "CONNECT_TIMEOUT"
-  | "DNS_FAILURE"
-  | "TLS_FAILURE"
-  | "CONNECTION_LOST"
-  | "HEADERS_TIMEOUT"
-  | "BODY_TIMEOUT"
-  | "GATEWAY_ERROR"
-  | "DEADLINE_EXCEEDED"
-  | "RESPONSE_TOO_LARGE"
-  | "ABORTED"
-  | "CLOSED"
-  | "NETWORK_ERROR";
-
-const NETWORK_HINTS: Record<NetworkErrorCode, string> = {
-  CONNECTION_REFUSED: "nothing accepted the connection; check the URL, or start the simulator if it is a local one",
-  CONNECT_TIMEOUT: "the server did not accept a connection in time; check the URL, the network and any proxy",
-  DNS_FAILURE: "the host name could not be resolved; check the URL and the network's DNS",
-  TLS_FAILURE:
-    "the TLS handshake failed; check the URL, the system's CA certificates (NODE_EXTRA_CA_CERTS) and any proxy that intercepts TLS",
-  CONNECTION_LOST: "the connection broke before a complete response arrived",
-  HEADERS_TIMEOUT: "the server did not answer in time",
-  BODY_TIMEOUT: "the server stopped sending its response",
-  GATEWAY_ERROR: "a gateway in front of Digdir's API failed",
-  DEADLINE_EXCEEDED: "the request's total deadline passed",
-  RESPONSE_TOO_LARGE: "the response was larger than the transport accepts",
-  ABORTED: "the request was cancelled",
-  CLOSED: "the HTTP transport was closed",
-  NETWORK_ERROR: "the request failed below HTTP",
-};
-
 /**
  * A request that got no usable HTTP response. `outcomeUnknown` is true when a non-idempotent request may
  * have reached the server (it was sent, then the connection broke, a gateway failed or the deadline passed):
  * the caller must find out whether it took effect (look the object up) before sending it again.
  */
 export class NetworkError extends MaskinportenError {
+  declare readonly code: NetworkErrorCode;
   readonly attempts: number;
   readonly outcomeUnknown: boolean;
   readonly operation: string;
@@ -183,17 +282,7 @@ export class NetworkError extends MaskinportenError {
     detail?: string;
     cause?: unknown;
   }) {
-    const where = init.method && init.path ? ` (${init.method} ${redact(init.path)})` : "";
-    const attempts = `${init.attempts} attempt${init.attempts === 1 ? "" : "s"}`;
-    const detail = init.detail ? ` (${redact(init.detail)})` : "";
-    const outcome = init.outcomeUnknown
-      ? " The request may have reached the server: its outcome is unknown, so look up whether it took effect before sending it again."
-      : "";
-    super(
-      init.code,
-      `${init.operation}${where} failed after ${attempts}: ${NETWORK_HINTS[init.code]}${detail}.${outcome}`,
-      { cause: init.cause },
-    );
+    super(init.code, networkErrorMessage(init), { cause: init.cause });
     this.attempts = init.attempts;
     this.outcomeUnknown = init.outcomeUnknown;
     this.operation = init.operation;
@@ -203,213 +292,107 @@ export class NetworkError extends MaskinportenError {
   }
 }
 
-export interface ApiErrorContext {
-  /** Human name of the operation, e.g. "create client". */
-  operation: string;
-  /** The admin scope the operation needs, e.g. "idporten:dcr.write", named when the API answers 403. */
-  requiredScope?: string;
-  /** What was addressed, e.g. `client "abc"`, named when the API answers 404/409/403. */
-  resource?: string;
-  /** Exact secret values that must not appear in the message (e.g. the bearer token). */
-  secrets?: readonly string[];
+/**
+ * A key write would leave a client with more keys than Maskinporten allows. Thrown by `throwIfOverKeyLimit` of
+ * `key-limit.ts` (the 5-key rule), which builds the message.
+ */
+export class TooManyKeysError extends MaskinportenError {
+  declare readonly code: "TOO_MANY_KEYS";
+
+  constructor(
+    readonly clientId: string,
+    readonly currentKids: readonly string[],
+    message: string,
+    cause?: unknown,
+  ) {
+    super("TOO_MANY_KEYS", message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * A create that may have taken effect, and whether it did could not be found out (the lookup after a lost or
+ * failed response failed too, or it was retried to the limit). The object may exist: a caller must find out
+ * later (by name, or by what `recognise` looks for), never blindly create anew.
+ */
+export class CreateOutcomeUnknownError extends MaskinportenError {
+  declare readonly code: "CREATE_OUTCOME_UNKNOWN";
+
+  constructor(
+    readonly resource: string,
+    cause: unknown,
+  ) {
+    super("CREATE_OUTCOME_UNKNOWN", createOutcomeUnknownMessage(resource, cause), { cause });
+  }
+}
+
+/** An operation needs an admin scope the credential does not have (or that Maskinporten would not issue to it). */
+export class MissingAdminScopeError extends MaskinportenError {
+  declare readonly code: "MISSING_ADMIN_SCOPE";
+  /** The admin scopes that would do, any one of them (`ScopeNeed` of `admin-scopes.ts`). */
+  readonly need: readonly [string, ...string[]];
+
+  constructor(operation: string, need: readonly [string, ...string[]], how: string, cause?: unknown) {
+    super("MISSING_ADMIN_SCOPE", missingAdminScopeMessage(operation, need, how, cause), { cause });
+    this.need = need;
+  }
+}
+
+/** Thrown when a new key got no token in time; `lastAnswer` is what the token endpoint said last. */
+export class KeyNotVerifiedError extends MaskinportenError {
+  declare readonly code: "KEY_NOT_VERIFIED";
+
+  constructor(
+    readonly kid: string,
+    readonly lastAnswer: string,
+    message: string,
+  ) {
+    super("KEY_NOT_VERIFIED", message);
+  }
+}
+
+/**
+ * Not a `MaskinportenError` but the engine's protocol: "created, but a later step failed". The engine keeps
+ * `id` and `properties` in state instead of orphaning the object, and the next `up` continues from there.
+ */
+export class ResourceInitError extends Error {
+  readonly id: string;
+  readonly properties: Record<string, unknown>;
+  readonly reasons: string[];
+
+  constructor(id: string, properties: Record<string, unknown>, cause: unknown, state = "was created and is kept in the stack") {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`${reason} (the object ${id} ${state}; run \`pulumi up\` again to finish)`, { cause });
+    this.name = "ResourceInitError";
+    this.id = id;
+    this.properties = properties;
+    this.reasons = [reason];
+  }
+}
+
+/** Every error class with a code, as one type: narrow it with `instanceof` or `code`. */
+export type MaskinportenErrors =
+  | MaskinportenError
+  | ConfigError
+  | KeyError
+  | ApiError
+  | AuthError
+  | NetworkError
+  | TooManyKeysError
+  | CreateOutcomeUnknownError
+  | MissingAdminScopeError
+  | KeyNotVerifiedError;
+
+/** True for an error of this package; with `code`, only for one with that code. */
+export function isMaskinportenError(e: unknown, code?: ErrorCode): e is MaskinportenErrors {
+  return e instanceof MaskinportenError && (code === undefined || e.code === code);
 }
 
 /** Maps a response with status ≥ 400 from the self-service API into an `ApiError` that says what to do. */
 export function apiErrorFrom(response: ErrorResponse, context: ApiErrorContext): ApiError {
-  const secrets = context.secrets ?? [];
-  const parsed = wire().apiErrorResponse.safeParse(response.body);
-  const body = parsed.success ? parsed.data : undefined;
-  const rawCorrelationId = response.correlationId ?? body?.correlation_id;
-  const correlationId = rawCorrelationId === undefined ? undefined : clip(redact(rawCorrelationId, secrets), 100);
-  const fieldErrors: FieldError[] = (body?.errors ?? []).map((e) => ({
-    field: clip(redact(e.fieldIdentifier ?? e.objectName ?? "", secrets), 100),
-    message: clip(redact(e.errorMessage ?? "invalid", secrets), 300),
-  }));
-  const serverText = describeBody(response.body, body, secrets);
-  const detail = apiErrorDetail(response, context, {
-    fieldErrors,
-    serverText,
-    said: serverText ? ` Digdir said: ${serverText}.` : "",
-    searchable: allText(body, response.body),
-    ...(correlationId !== undefined && { correlationId }),
-  });
-  const method = response.method;
-  const path = response.url ? pathOf(response.url) : undefined;
-  const where = method && path ? `, ${method} ${redact(path, secrets)}` : "";
-  const cid = correlationId ? ` [correlation id: ${correlationId}]` : "";
-  return new ApiError({
-    status: response.status,
-    message: `${context.operation} failed (HTTP ${response.status}${where}): ${detail}${cid}`,
-    operation: context.operation,
-    fieldErrors,
-    ...(correlationId !== undefined && { correlationId }),
-    ...(method !== undefined && { method }),
-    ...(path !== undefined && { path }),
-  });
-}
-
-/** What went wrong and what to do, per status. `said` is the server's own (redacted) words, or "". */
-function apiErrorDetail(
-  response: ErrorResponse,
-  context: ApiErrorContext,
-  found: { fieldErrors: FieldError[]; serverText: string; said: string; searchable: string; correlationId?: string },
-): string {
-  const { status } = response;
-  const { said } = found;
-  const what = context.resource ?? "the object";
-  const gaveUp = response.gaveUp ? ` ${response.gaveUp}.` : "";
-
-  if (status === 400) {
-    const named = found.fieldErrors.filter((f) => f.field);
-    const other = found.fieldErrors.filter((f) => !f.field).map((f) => f.message);
-    if (named.length === 0) {
-      const text = other.join("; ") || found.serverText;
-      return `the API rejected the request as invalid${text ? `: ${text}` : ""}. Fix the input and run again.`;
-    }
-    const list = [...named.map((f) => `${f.field}: ${f.message}`), ...other].join("; ");
-    return (
-      `the API rejected ${plural(named.length, "field")}: ${list}. ` +
-      `Fix the value${named.length === 1 ? "" : "s"} and run again.`
-    );
-  }
-  if (status === 401) {
-    return (
-      "the API rejected the access token (expired, revoked, or issued for another environment). " +
-      "Check that the token endpoint and the API URL belong to the same environment (test or prod) and run again." +
-      said
-    );
-  }
-  if (status === 403) {
-    return explainForbidden({ what, searchable: found.searchable, said, servicedesk: DIGDIR_SERVICEDESK, ...(context.requiredScope && { requiredScope: context.requiredScope }) });
-  }
-  if (status === 404) {
-    return `${what} not found. If it was deleted outside Pulumi, run \`pulumi refresh\`; otherwise check the id.${said}`;
-  }
-  if (status === 409) {
-    return (
-      `${what} already exists, probably deactivated (Maskinporten deactivates instead of deleting). ` +
-      `Adopt it by giving its id, or reactivate it, instead of creating it again.${said}`
-    );
-  }
-  if (status === 429) {
-    return (
-      `Digdir's API is limiting the request rate.${gaveUp} ` +
-      `Lower the transport's maxConcurrency or requestsPerSecond, or retry later.${said}`
-    );
-  }
-  if (status >= 500) {
-    return (
-      `Digdir's API failed; retry later.${gaveUp} If it keeps failing, contact ${DIGDIR_SERVICEDESK}` +
-      `${found.correlationId ? ` and quote the correlation id ${found.correlationId}` : ""}.${said}`
-    );
-  }
-  return `the API refused the request.${said}`;
-}
-
-export interface AuthErrorContext {
-  /** The config key that holds the admin client's id, named in hints. */
-  clientIdField?: string;
-  secrets?: readonly string[];
+  return new ApiError(describeApiError(response, context));
 }
 
 /** Maps a failed token-endpoint response (OAuth error body, or anything else) into an `AuthError`. */
 export function authErrorFrom(response: ErrorResponse, context: AuthErrorContext = {}): AuthError {
-  const secrets = context.secrets ?? [];
-  const clientId = context.clientIdField ?? "maskinporten:clientId";
-  const parsed = wire().oauthError.safeParse(response.body);
-  const correlationId = response.correlationId;
-  const cid = correlationId ? ` [correlation id: ${redact(correlationId, secrets)}]` : "";
-  if (!parsed.success) {
-    const text = describeBody(response.body, undefined, secrets);
-    const retry = response.status >= 500 || response.status === 429 ? " Maskinporten's token endpoint failed; retry later." : "";
-    return new AuthError({
-      status: response.status,
-      message: `the token endpoint answered HTTP ${response.status} without an OAuth error.${retry}${text ? ` It said: ${text}.` : ""}${cid}`,
-      ...(correlationId !== undefined && { correlationId }),
-    });
-  }
-  const code = clip(redact(parsed.data.error, secrets), 60);
-  const description = parsed.data.error_description
-    ? clip(redact(parsed.data.error_description, secrets), 400)
-    : undefined;
-  const desc = description ? `: ${description}` : "";
-  const mpCode = /\b(MP-\d{1,5})\b/.exec(parsed.data.error_uri ?? "")?.[1];
-  const traceId = /trace_id:\s*([A-Za-z0-9._-]{1,100})/.exec(parsed.data.error_description ?? "")?.[1];
-  const reference = [mpCode && `Maskinporten ${mpCode}`, traceId && `trace id ${traceId}`].filter(Boolean).join(", ");
-  let message: string;
-  switch (code) {
-    case "invalid_client":
-      message =
-        `the token endpoint rejected the client's JWT grant (invalid_client)${desc}. ` +
-        `Check that ${clientId} is the admin client's id and its key (kid) or business certificate is registered on it.`;
-      break;
-    case "invalid_grant":
-      message =
-        `the token endpoint rejected the JWT grant (invalid_grant)${desc}. ` +
-        "Check that this machine's clock is correct (iat/exp must be within seconds of Digdir's), that the key's kid is " +
-        "registered on the client (new keys take up to 2 minutes to reach the token endpoint), and that the audience is the issuer.";
-      break;
-    case "invalid_scope":
-      message =
-        `the token endpoint refused the requested scopes (invalid_scope)${desc}. ` +
-        `Request only scopes the client has; to add admin scopes, ask Digdir (${DIGDIR_SERVICEDESK}).`;
-      break;
-    case "unauthorized_client":
-      message =
-        `the token endpoint does not let this client use the JWT grant (unauthorized_client)${desc}. ` +
-        `Check that ${clientId} names a Maskinporten client with token_endpoint_auth_method private_key_jwt.`;
-      break;
-    default:
-      message = `the token endpoint refused to issue a token (${code})${desc}.`;
-  }
-  return new AuthError({
-    status: response.status,
-    message: `${message}${reference ? ` [${reference}]` : ""}${cid}`,
-    oauthError: code,
-    ...(description !== undefined && { description }),
-    ...(correlationId !== undefined && { correlationId }),
-    ...(mpCode !== undefined && { mpCode }),
-    ...(traceId !== undefined && { traceId }),
-  });
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-function pathOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.pathname}${u.search}`;
-  } catch {
-    return url;
-  }
-}
-
-/** The server's own words (description or error), redacted and clipped, or "" when it gave none. */
-function describeBody(raw: unknown, body: ApiErrorResponse | undefined, secrets: readonly string[]): string {
-  if (body) {
-    const parts = [body.error_description, body.error].filter((p): p is string => !!p);
-    const first = parts[0];
-    return first ? clip(redact(first, secrets), 400) : "";
-  }
-  if (raw === undefined || raw === null || raw === "") return "";
-  if (typeof raw === "string") {
-    // HTML error pages say nothing useful and are long.
-    if (/^\s*</.test(raw)) return "";
-    return redactValue(raw.trim(), 300, secrets);
-  }
-  return redactValue(raw, 300, secrets);
-}
-
-/** All text of an error body, for looking for a scope name or an organisation number. Not for messages. */
-function allText(body: ApiErrorResponse | undefined, raw: unknown): string {
-  if (!body) return typeof raw === "string" ? raw : "";
-  return [body.error, body.error_description, ...(body.errors ?? []).map((e) => e.errorMessage)]
-    .filter((p): p is string => !!p)
-    .join(" ");
+  return new AuthError(describeAuthError(response, context));
 }

@@ -15,7 +15,7 @@
  * registered before 2025-05-22), and the result is read back and checked. Callers serialize per client.
  */
 import { ApiError, MaskinportenError } from "./errors";
-import { MAX_KEYS_PER_CLIENT } from "./validation";
+import { exceedsKeyLimit, throwIfOverKeyLimit } from "./key-limit";
 import type { Jwk } from "./wire";
 
 /** What the writer needs of the API client: reads, and writes that resolve on any 2xx and throw `ApiError`s. */
@@ -28,23 +28,6 @@ export interface KeyWriteIo {
   replaceKeys(clientId: string, keys: Jwk[]): Promise<void>;
   /** Milliseconds since the epoch, on the API's clock. */
   now(): number;
-}
-
-export class TooManyKeysError extends MaskinportenError {
-  constructor(
-    readonly clientId: string,
-    readonly currentKids: readonly string[],
-    wanted: number,
-    cause?: unknown,
-  ) {
-    super(
-      "TOO_MANY_KEYS",
-      `client ${clientId} would have ${wanted} keys, but Maskinporten allows at most ${MAX_KEYS_PER_CLIENT}. ` +
-        `Its current keys: ${currentKids.length > 0 ? currentKids.join(", ") : "(none)"}. ` +
-        "Remove a key (delete its ClientKey, or unregister it in the portal) before adding another.",
-      cause === undefined ? undefined : { cause },
-    );
-  }
 }
 
 /** What one change does to a key set, key by key. */
@@ -88,7 +71,7 @@ export class KeySetWriter {
     // A key without kid cannot be addressed on its own: only the whole set can carry it.
     if (changed.some((k) => k.kid === undefined) || current.some((k) => k.kid === undefined)) return this.modifyWholeSet(clientId, change);
     const plan = planKeyChanges(current, changed, this.nowSeconds());
-    if (plan.liveCount > MAX_KEYS_PER_CLIENT) throw new TooManyKeysError(clientId, kidList(current), plan.liveCount);
+    throwIfOverKeyLimit(clientId, kidList(current), plan.liveCount);
     for (const kid of plan.remove) {
       if ((await this.deleteOne(clientId, kid)) === SINGLE_KEY_ABSENT) return SINGLE_KEY_ABSENT;
     }
@@ -137,8 +120,7 @@ export class KeySetWriter {
   /** A 400 on adding a key to a client that has the maximum (another writer took the last place): name the limit. */
   private async throwIfFull(clientId: string, cause: ApiError): Promise<void> {
     const now = await this.io.getJwks(clientId);
-    if (now.length < MAX_KEYS_PER_CLIENT) return;
-    throw new TooManyKeysError(clientId, kidList(now), now.length + 1, cause);
+    throwIfOverKeyLimit(clientId, kidList(now), now.length + 1, cause);
   }
 
   /**
@@ -154,7 +136,7 @@ export class KeySetWriter {
     // Keys registered before the API version of 2025-05-22 may lack `use`; the API refuses them back without it.
     // Expired keys sign nothing any more, and the API refuses a key set holding one.
     const wanted = changed.filter((k) => !expired(k, nowSeconds)).map(withUse);
-    if (wanted.length > MAX_KEYS_PER_CLIENT) throw new TooManyKeysError(clientId, kidList(current), wanted.length);
+    throwIfOverKeyLimit(clientId, kidList(current), wanted.length);
     await this.io.replaceKeys(clientId, wanted);
     const written = await this.io.getJwks(clientId);
     const ours = wanted.filter((k) => !current.some((c) => sameKey(k, c)));
@@ -174,7 +156,7 @@ export function planKeyChanges(current: readonly Jwk[], changed: readonly Jwk[],
   const remaining = current.filter((c) => !remove.includes(c.kid!) && !put.some((k) => k.kid === c.kid));
   const liveCount = remaining.filter((k) => !expired(k, nowSeconds)).length + put.length;
   // The server counts expired keys too: remove them only when the new keys need their places.
-  const expiredToDrop = remaining.length + put.length > MAX_KEYS_PER_CLIENT ? remaining.filter((k) => expired(k, nowSeconds)).map((k) => k.kid!) : [];
+  const expiredToDrop = exceedsKeyLimit(remaining.length + put.length) ? remaining.filter((k) => expired(k, nowSeconds)).map((k) => k.kid!) : [];
   return { put, remove: [...remove, ...expiredToDrop], liveCount };
 }
 

@@ -16,7 +16,7 @@
  */
 import { z } from "zod";
 import { AdminScopePolicy, NEEDS, type ScopeNeed } from "./admin-scopes";
-import { ApiError, apiErrorFrom, AuthError, MaskinportenError, NetworkError } from "./errors";
+import { ApiError, apiErrorFrom, AuthError, CreateOutcomeUnknownError, isMaskinportenError, MaskinportenError, NetworkError } from "./errors";
 import type { HttpResponse, HttpTransport, RetryMode } from "./http";
 import { KeySetWriter, type KeyWriteIo } from "./key-writes";
 import { KeyedMutex } from "./keyed-mutex";
@@ -33,7 +33,6 @@ import {
 } from "./wire";
 import { pathSegment } from "./path-segment";
 
-export { TooManyKeysError } from "./key-writes";
 
 export interface MaskinportenApiOptions {
   transport: HttpTransport;
@@ -79,25 +78,6 @@ const EMPTY = Symbol("empty");
 
 /** A create is repeated at most this often after its outcome turned out unknown and the lookup found nothing. */
 const MAX_CREATE_ATTEMPTS = 3;
-
-/**
- * A create that may have taken effect, and whether it did could not be found out (the lookup after a lost or
- * failed response failed too, or it was retried to the limit). The object may exist: a caller must find out
- * later (by name, or by what `recognise` looks for), never blindly create anew.
- */
-export class CreateOutcomeUnknownError extends MaskinportenError {
-  constructor(
-    readonly resource: string,
-    cause: unknown,
-  ) {
-    super(
-      "CREATE_OUTCOME_UNKNOWN",
-      `${resource} may have been created: the API's answer was lost or failed, and looking it up failed as well ` +
-        `(${cause instanceof Error ? cause.message : String(cause)})`,
-      { cause },
-    );
-  }
-}
 
 /** Lifetimes the API returns as 0 when unset but refuses as 0 on PUT: left out of what is sent back. */
 const LIFETIME_FIELDS = ["access_token_lifetime", "authorization_lifetime", "refresh_token_lifetime", "at_max_age", "authorization_max_lifetime"] as const;
@@ -426,6 +406,23 @@ export class MaskinportenApi {
     return this.expect({ method: "GET", path: "/scopes/access/all", operation: "list grants received", need: NEEDS.readScopes }, wire().scopeAccessList);
   }
 
+  // ---- preview checks -------------------------------------------------------------------------------------
+
+  /** Whether this process created the client (its keys are then all of this run). */
+  createdInThisProcess(clientId: string): boolean {
+    return this.createdHere.some((c) => c.client_id === clientId);
+  }
+
+  /**
+   * Gets (or reuses) the admin token an operation needs, without calling the API: proves that the credential
+   * works and holds one of the operation's admin scopes (throws the `AuthError`, `ConfigError` or
+   * `MissingAdminScopeError` the operation itself would meet). Returns the organisation the token was issued
+   * to, when the token says so (Maskinporten's tokens carry `consumer.ID` = `0192:<orgno>`), else undefined.
+   */
+  async proveAdminScope(need: ScopeNeed, operation: string): Promise<{ orgno: string | undefined }> {
+    return { orgno: orgnoOfToken(await this.tokenFor({ method: "GET", path: "", operation, need })) };
+  }
+
   // ---- plumbing -------------------------------------------------------------------------------------------
 
   private clientCall(method: Method, clientId: string, operation: string): Call {
@@ -485,9 +482,9 @@ export class MaskinportenApi {
         if (found === undefined) throw notAsWritten(`${call.resource ?? call.operation}, answered without a body,`);
         return found;
       } catch (err) {
-        if (err instanceof CreateOutcomeUnknownError || (err instanceof MaskinportenError && err.code === "NOT_AS_WRITTEN")) throw err;
+        if (err instanceof CreateOutcomeUnknownError || isMaskinportenError(err, "NOT_AS_WRITTEN")) throw err;
         const unknown = (err instanceof NetworkError && err.outcomeUnknown) || (err instanceof ApiError && err.status >= 500);
-        const conflictAfterUnknown = outcomeUnknown && err instanceof MaskinportenError && err.code === "API_CONFLICT";
+        const conflictAfterUnknown = outcomeUnknown && isMaskinportenError(err, "API_CONFLICT");
         if (!unknown && !conflictAfterUnknown) throw outcomeUnknown ? new CreateOutcomeUnknownError(call.resource ?? call.operation, err) : err;
         outcomeUnknown = true;
         let found: T | undefined;
@@ -611,6 +608,17 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, operation: string): T
     `${operation}: the API's response did not have the expected shape (${where}: ${issue?.message ?? "invalid"}); ` +
       "the API may have changed: report this with the package version",
   );
+}
+
+/** The organisation number in a Maskinporten access token's `consumer.ID` (`0192:<orgno>`), read without verifying. */
+export function orgnoOfToken(accessToken: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(accessToken.split(".")[1] ?? "", "base64url").toString("utf8")) as { consumer?: { ID?: unknown } };
+    const match = /^0192:(\d{9})$/.exec(String(payload.consumer?.ID ?? ""));
+    return match?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 function enc(segment: string): string {

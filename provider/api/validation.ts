@@ -4,6 +4,7 @@
  * problem names the field and says how to fix it, and never echoes key material.
  */
 import { JWK_ALGORITHMS, PRIVATE_JWK_MEMBERS } from "./jwk-constants";
+import { keyLimitProblem } from "./key-limit";
 
 export interface Problem {
   /** The field, in the wire's naming where the caller is the API, e.g. `keys[1].kid`. */
@@ -11,7 +12,6 @@ export interface Problem {
   message: string;
 }
 
-export const MAX_KEYS_PER_CLIENT = 5;
 export const MIN_RSA_MODULUS_BITS = 2048;
 /** Keys live at most a year; a leap day must not make a one-year key invalid. */
 export const MAX_KEY_LIFETIME_SECONDS = 366 * 24 * 60 * 60;
@@ -195,12 +195,8 @@ export function publicJwkProblems(jwk: Record<string, unknown>, options: JwkRule
 /** The rules of a whole key set: each key's, at most five, and unique kids. */
 export function jwksProblems(keys: readonly Record<string, unknown>[], now: number): Problem[] {
   const problems: Problem[] = [];
-  if (keys.length > MAX_KEYS_PER_CLIENT) {
-    problems.push({
-      field: "keys",
-      message: `holds ${keys.length} keys; a client may have at most ${MAX_KEYS_PER_CLIENT}: remove an old key first`,
-    });
-  }
+  const overLimit = keyLimitProblem(keys.length);
+  if (overLimit) problems.push({ field: "keys", message: overLimit });
   const seen = new Set<string>();
   keys.forEach((key, i) => {
     problems.push(...publicJwkProblems(key, { now, field: `keys[${i}]` }));

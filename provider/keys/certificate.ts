@@ -1,6 +1,6 @@
 import type { KeyObject, X509Certificate } from "node:crypto";
 import { orgnoProblem } from "../api/validation";
-import { KeyError } from "./errors";
+import { KeyError } from "../api/errors";
 import { readKeyMaterial } from "./input";
 import { readPkcs12 } from "./pkcs12";
 import { privateKeyFrom } from "./private-key";

@@ -2,7 +2,7 @@ import { generateKeyPair as generateNodeKeyPair, type KeyObject } from "node:cry
 import { promisify } from "node:util";
 import { kidProblem } from "../api/validation";
 import { JWK_ALGORITHMS, type JwkAlgorithm } from "../api/jwk-constants";
-import { KeyError } from "./errors";
+import { KeyError } from "../api/errors";
 import { DEFAULT_ALGORITHM, jwkThumbprint, publicJwkOf, type PublicJwk } from "./jwk";
 import { rsaComponents } from "./rsa";
 

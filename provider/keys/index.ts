@@ -1,4 +1,4 @@
-export { KeyError, type KeyErrorCode } from "./errors";
+export { KeyError, type KeyErrorCode } from "../api/errors";
 export { jwkThumbprint, toPublicJwk, type PublicJwk, type PublicKeyOptions, type PublicKeyResult } from "./public-key";
 export { loadPrivateKey, type LoadedPrivateKey, type PrivateKeyOptions } from "./private-key";
 export {

@@ -9,7 +9,7 @@
 import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from "node:crypto";
 import { kidProblem } from "../api/validation";
 import { PRIVATE_JWK_MEMBERS } from "../api/jwk-constants";
-import { KeyError } from "./errors";
+import { KeyError } from "../api/errors";
 
 export type JwkObject = Record<string, unknown>;
 

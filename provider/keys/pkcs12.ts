@@ -5,7 +5,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import type forgeModule from "node-forge";
-import { KeyError } from "./errors";
+import { KeyError } from "../api/errors";
 
 export interface Pkcs12Contents {
   keys: KeyObject[];

@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { kidProblem } from "../api/validation";
 import { JWK_ALGORITHMS, type JwkAlgorithm } from "../api/jwk-constants";
-import { KeyError } from "./errors";
+import { KeyError } from "../api/errors";
 import { readKeyMaterial, type JwkObject, type KeyMaterial } from "./input";
 import { DEFAULT_ALGORITHM, jwkThumbprint, publicJwkOf, type PublicJwk } from "./jwk";
 import { requireRsaKey, requireWorkingPrivateKey, rsaComponents } from "./rsa";

@@ -1,7 +1,7 @@
 import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import { epochSecondsText, publicJwkProblems, type Problem } from "../api/validation";
 import type { JwkAlgorithm } from "../api/jwk-constants";
-import { KeyError } from "./errors";
+import { KeyError } from "../api/errors";
 import { readKeyMaterial, type JwkObject, type KeyMaterial } from "./input";
 import { DEFAULT_ALGORITHM, jwkThumbprint, problemsMessage, publicJwkOf, type PublicJwk } from "./jwk";
 import { requireRsaKey, rsaComponents } from "./rsa";

@@ -1,6 +1,6 @@
 import { createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import { MIN_RSA_MODULUS_BITS } from "../api/validation";
-import { KeyError } from "./errors";
+import { KeyError } from "../api/errors";
 
 export const NEW_KEY_HINT =
   "make a new key with generateKeyPair() or `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072`";

@@ -1,5 +1,5 @@
 import type { X509Certificate } from "node:crypto";
-import { KeyError } from "./errors";
+import { KeyError } from "../api/errors";
 
 /** The leaf, then its issuer, that one's issuer, and so on; certificates outside that chain are left out. */
 export function orderChain(leaf: X509Certificate, others: readonly X509Certificate[]): X509Certificate[] {

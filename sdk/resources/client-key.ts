@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PRIVATE_KEY_OUTPUTS } from "../../provider/resources/client-key/key-forms";
+import { PRIVATE_KEY_OUTPUTS } from "../../provider/key-lifecycle/key-forms";
 import { MaskinportenResource, withOutputs } from "./dynamic";
 import { derivedKeyOutputs } from "./key-forms";
 import { keyMarkerOf } from "./marker";

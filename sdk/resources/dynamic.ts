@@ -43,7 +43,7 @@ const FORWARDER_TEXTS = Object.fromEntries(RESOURCE_TYPES.map((type) => [type, f
  */
 function withoutPromiseStacks(): number {
   const limit = Error.stackTraceLimit;
-  if (!process.env["PULUMI_DEBUG_PROMISE_LEAKS"]) Error.stackTraceLimit = 0;
+  if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
   return limit;
 }
 

@@ -1,10 +1,10 @@
 /**
  * The forms of a generated key that the program derives from the JWKs in the state (see
- * `provider/resources/client-key/key-forms.ts`): computed where they are used instead of stored once more per
+ * `provider/key-lifecycle/key-forms.ts`): computed where they are used instead of stored once more per
  * resource. What derives from the private key is secret, as the stored private key is.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { base64Of, derivedKeyForms, privateKeyPemOf, publicKeyPemOf, type DerivedKeyForms, type KeyForms } from "../../provider/resources/client-key/key-forms";
+import { base64Of, derivedKeyForms, privateKeyPemOf, publicKeyPemOf, type DerivedKeyForms, type KeyForms } from "../../provider/key-lifecycle/key-forms";
 
 export interface DerivedKeyOutputs {
   privateKeyBase64: pulumi.Output<string | undefined>;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ROTATING_KEY_SECRET_OUTPUTS } from "../../provider/resources/client-key/key-forms";
+import { ROTATING_KEY_SECRET_OUTPUTS } from "../../provider/key-lifecycle/key-forms";
 import { withSecretOutputs, type GenerateKeyArgs, type KidConventionArgs, type VerifyKeyArgs } from "./client-key";
 import { MaskinportenResource, withOutputs } from "./dynamic";
 import { secretOutput, withDerivedForms } from "./key-forms";

@@ -10,7 +10,7 @@ import { keysExportCommand, type ExportFormat } from "../../cli/actions/keys-exp
 import { CLIENT_KEY_TYPE, keysListCommand, type KeysListOptions } from "../../cli/actions/keys-list";
 import { tokenCommand } from "../../cli/actions/token";
 import { UsageError } from "../../cli/io";
-import { KeyError } from "../../provider/keys/errors";
+import { KeyError } from "../../provider/api/errors";
 import { clearTokenCache, getAccessToken } from "../../sdk/tokens";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { useSimulator } from "../simulator/helpers";

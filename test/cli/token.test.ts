@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { tokenCommand, type TokenCommandOptions } from "../../cli/actions/token";
 import { EXIT, exitCodeOf, reportError, UsageError } from "../../cli/io";
 import { AuthError, ConfigError } from "../../provider/api/errors";
-import { KeyError } from "../../provider/keys/errors";
+import { KeyError } from "../../provider/api/errors";
 import { generateKeyPair, type GeneratedKey } from "../../sdk/keys";
 import { clearTokenCache } from "../../sdk/tokens";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";

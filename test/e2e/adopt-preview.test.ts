@@ -112,11 +112,13 @@ describeEngine("adoption previews what it changes", () => {
       expect(warnings).toHaveLength(2);
       expect(warnings.find((w) => w.includes(legacyClientId))).toContain(expectedClient.join("; "));
       expect(warnings.find((w) => w.includes(kept))).toContain(`description: "Kept records, as typed in the portal" → "Kept records"`);
-      // What the preview cost: one shared list read per kind for the credential, and a token for each (each
-      // asks only for the admin scope its read needs: dcr.read, scopes.read); no write.
-      expect((await requestsSince(since)).sort()).toEqual(["GET /api/v1/clients", "GET /api/v1/scopes"]);
+      // What the preview cost: one shared list read per kind for the credential (the adoptions read the clients
+      // and the scopes; the checks of what `up` would refuse read the prefixes and the scope catalogue), and a
+      // token for each admin scope asked (dcr.read, scopes.read for the reads; dcr.write, scopes.write for the
+      // operations the checks prove the credential may make); no write.
+      expect((await requestsSince(since)).sort()).toEqual(["GET /api/v1/clients", "GET /api/v1/prefix", "GET /api/v1/scopes", "GET /api/v1/scopes/all"]);
       expect(countersAfter.apiWrites - countersBefore.apiWrites).toBe(0);
-      expect(countersAfter.tokenIssued - countersBefore.tokenIssued).toBe(2);
+      expect(countersAfter.tokenIssued - countersBefore.tokenIssued).toBe(4);
     },
     ENGINE_TIMEOUT_MS,
   );

@@ -1,6 +1,7 @@
 /**
  * The real Pulumi engine is available through scripts/ensure-pulumi.js. The first run on a machine builds the CLI
- * from Go sources (10-30 minutes on 2 cores); later runs reuse .cache/pulumi and take well under a second.
+ * from Go sources (about 9 minutes on 2 cores: COLD_BUILD_MINUTES in scripts/engine/build.js); later runs reuse
+ * .cache/pulumi and take well under a second.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";

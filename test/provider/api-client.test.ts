@@ -3,10 +3,9 @@
  * serialized JWKS changes and shared list reads. Request counts come from the simulator's own counters.
  */
 import { randomUUID } from "node:crypto";
-import { ApiError, ConfigError } from "../../provider/api/errors";
+import { ApiError, ConfigError, MissingAdminScopeError, TooManyKeysError } from "../../provider/api/errors";
 import { resolveEndpoints } from "../../provider/api/environments";
-import { MissingAdminScopeError } from "../../provider/api/admin-scopes";
-import { MaskinportenApi, TooManyKeysError } from "../../provider/api/maskinporten-api";
+import { MaskinportenApi } from "../../provider/api/maskinporten-api";
 import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../provider/api/wire";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { connectAs } from "../helpers/api";

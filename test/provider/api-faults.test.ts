@@ -3,8 +3,7 @@
  * is lost leaves exactly one object, and non-retryable errors surface at once with the right type.
  */
 import { randomUUID } from "node:crypto";
-import { ApiError, NetworkError } from "../../provider/api/errors";
-import { CreateOutcomeUnknownError } from "../../provider/api/maskinporten-api";
+import { ApiError, CreateOutcomeUnknownError, NetworkError } from "../../provider/api/errors";
 import { MASKINPORTEN_INTEGRATION_TYPE, JWT_BEARER_GRANT, type ClientRequest } from "../../provider/api/wire";
 import { OPEN_CATALOGUE_SCOPE, type FaultRule, type SimulatorOrg } from "../../simulator";
 import { connectAs } from "../helpers/api";

@@ -163,7 +163,7 @@ const ROWS: [string, Row][] = [
       inputs: (f) => key(f, { kid: "app-2026" }),
     },
   ],
-  ["ClientKey that would be a client's sixth key", { resource: "ClientKey", field: "at most 5", stage: "create", reads: true, inputs: (f) => key(f, { clientId: f.fullClientId }) }],
+  ["ClientKey that would be a client's sixth key", { resource: "ClientKey", field: "clientId", stage: "create", reads: true, inputs: (f) => key(f, { clientId: f.fullClientId }) }],
 
   // ---- RotatingClientKey ---------------------------------------------------------------------------------
   ...PATH_ESCAPES.map((id): [string, Row] => [`RotatingClientKey for the clientId ${JSON.stringify(id)}`, { resource: "RotatingClientKey", field: "clientId", inputs: () => rotating({ clientId: id }) }]),

@@ -7,9 +7,9 @@
 import { pemBegin } from "../helpers/pem";
 import { connect } from "../../provider/api/connection";
 import { resetRuntime } from "../../provider/runtime";
-import { derivedKeyForms } from "../../provider/resources/client-key/key-forms";
+import { derivedKeyForms } from "../../provider/key-lifecycle/key-forms";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
+import { rsaThumbprint } from "../../provider/key-lifecycle/thumbprint";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { clearTokenCache } from "../../sdk/tokens";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { resetRuntime } from "../../provider/runtime";
-import { carriesMarker, markedKid } from "../../provider/resources/client-key/kid-marker";
+import { carriesMarker, markedKid } from "../../provider/key-lifecycle/kid-marker";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
+import { rsaThumbprint } from "../../provider/key-lifecycle/thumbprint";
 import { rotatingClientKeyProvider } from "../../provider/resources/rotating-client-key/provider";
 import { clearTokenCache } from "../../sdk/tokens";
 import type { SimulatorOrg } from "../../simulator";

@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { setWarningDelivery } from "../../provider/engine-log";
-import { keyExpiryWarningDays } from "../../provider/resources/client-key/expiry-warning";
+import { keyExpiryWarningDays } from "../../provider/key-lifecycle/expiry-warning";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
 import { rotatingClientKeyProvider } from "../../provider/resources/rotating-client-key/provider";
 import { resetRuntime } from "../../provider/runtime";

@@ -4,12 +4,11 @@
  * portal as the ground truth and the source of out-of-band changes.
  */
 import { randomUUID } from "node:crypto";
-import { ConfigError } from "../../provider/api/errors";
-import { TooManyKeysError } from "../../provider/api/maskinporten-api";
+import { ConfigError, TooManyKeysError } from "../../provider/api/errors";
 import type { ApiClient, Jwk } from "../../provider/api/wire";
 import { resetRuntime } from "../../provider/runtime";
 import { clientKeyProvider } from "../../provider/resources/client-key/provider";
-import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
+import { rsaThumbprint } from "../../provider/key-lifecycle/thumbprint";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { keyWriteRoutes } from "../helpers/key-writes";
@@ -456,8 +455,12 @@ describe("several keys of one client", () => {
   it("a sixth fails before any write, naming the client's current kids", async () => {
     const client = await newClient();
     await Promise.all(["k1", "k2", "k3", "k4", "k5"].map((kid) => up({ clientId: client.client_id, publicKey: keyForms().pem, kid })));
-    const inputs = await check({ clientId: client.client_id, publicKey: keyForms().pem, kid: "k6" });
+    const sixth = { clientId: client.client_id, publicKey: keyForms().pem, kid: "k6" };
     const before = await apiWrites();
+    // check refuses it (so `preview` does), naming the client's kids ...
+    expect(await failuresOf(sixth)).toEqual([{ property: "clientId", reason: expect.stringMatching(/has 5 keys \(k1, k2, k3, k4, k5\).*at most 5/) }]);
+    // ... and create refuses it too, should a key appear between preview and up.
+    const inputs = { ...(await check({ ...sixth, clientId: UNKNOWN })), clientId: client.client_id };
     const err = await clientKeyProvider.create(inputs).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TooManyKeysError);
     expect((err as Error).message).toMatch(/at most 5/);

@@ -7,9 +7,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, ConfigError, MaskinportenError } from "../../provider/api/errors";
 import { setWarningDelivery } from "../../provider/engine-log";
 import { clientProvider } from "../../provider/resources/client/provider";
-import { ResourceInitError } from "../../provider/resources/shared/init-failure";
+import { ResourceInitError } from "../../provider/api/errors";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
-import { OPEN_CATALOGUE_SCOPE, RESTRICTED_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
+import { DIGDIR_ORGNO, OPEN_CATALOGUE_SCOPE, RESTRICTED_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { encodable } from "../helpers/engine-values";
 import { configureProvider, lifecycle, simulatorConfig, type ConfigValues, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
@@ -150,7 +150,8 @@ describe("diff", () => {
   it("replaces for another clientOrgno, and only for that", async () => {
     const news = program({ clientOrgno: owner().orgno });
     const { id, outs } = await up(news);
-    expect(await preview(id, outs, { ...news, clientOrgno: consumer().orgno, clientName: "x" })).toEqual({
+    // Diffed without `check`, which would refuse the change for this credential (it lacks dcr.supplier).
+    expect(await clientProvider.diff(id, outs, { ...(await check(news)), clientOrgno: consumer().orgno, clientName: "x" })).toEqual({
       changes: true,
       replaces: ["clientOrgno"],
       deleteBeforeReplace: false,
@@ -238,7 +239,14 @@ describe("create, read, update, delete", () => {
   });
 
   it("tells how to get access to a scope the organisation may not use", async () => {
-    const err = await clientProvider.create(await check(program({ scopes: [RESTRICTED_CATALOGUE_SCOPE] }))).catch((e: unknown) => e);
+    const news = program({ scopes: [RESTRICTED_CATALOGUE_SCOPE] });
+    // check refuses it, with reads only (so `preview` does) ...
+    expect(await failuresOf(news)).toEqual([
+      { property: "scopes[0]", reason: expect.stringContaining(`scope "${RESTRICTED_CATALOGUE_SCOPE}" belongs to organisation ${DIGDIR_ORGNO}, which has not granted your organisation (${owner().orgno})`) },
+    ]);
+    // ... and create explains the API's refusal, should a grant be revoked between preview and up.
+    const inputs = { ...(await check({ ...news, scopes: [OPEN_CATALOGUE_SCOPE] })), scopes: [RESTRICTED_CATALOGUE_SCOPE] };
+    const err = await clientProvider.create(inputs).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 400, code: "API_BAD_REQUEST" });
     expect((err as Error).message).toMatch(/scopes\[0\].*organisation 311000004 has no access to scope "difitest:restricted"/);
@@ -454,14 +462,24 @@ describe("adoption of a client made in the portal", () => {
 
   it("refuses a client of another organisation than clientOrgno", async () => {
     const made = await portalClient();
-    const err = await clientProvider.create(await check(program({ adoptClientId: made.client_id, clientOrgno: consumer().orgno }))).catch((e: unknown) => e);
+    const news = program({ adoptClientId: made.client_id, clientOrgno: consumer().orgno });
+    // Another organisation's client needs dcr.supplier, which this credential lacks: check says so first.
+    expect((await failuresOf(news)).map((f) => f.property)).toEqual(["clientOrgno"]);
+    const inputs = { ...(await check({ ...news, clientOrgno: undefined })), clientOrgno: consumer().orgno };
+    const err = await clientProvider.create(inputs).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "CLIENT_OF_OTHER_ORGANISATION", field: "adoptClientId" });
   });
 
   it("a client the credential may not manage gives the API's own explanation", async () => {
     const made = await portalClient();
     await configureProvider(simulatorConfig(sim(), consumer().orgno));
-    const err = await clientProvider.create(await check(program({ adoptClientId: made.client_id }))).catch((e: unknown) => e);
+    const news = program({ adoptClientId: made.client_id });
+    // The owner's scopes on the program are not granted to the consumer: check refuses them first, when the
+    // consumer's admin client can read the grants it received (not under the adverse preset's dcr-only consumer).
+    const readsGrants = (await sim().control.variant()).consumerAdminScopes !== "dcr-only";
+    expect((await failuresOf(news)).map((f) => f.property)).toEqual(readsGrants ? ["scopes[0]"] : []);
+    const inputs = { ...(await check({ ...news, scopes: [OPEN_CATALOGUE_SCOPE] })), scopes: news.scopes };
+    const err = await clientProvider.create(inputs).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "API_FORBIDDEN", message: expect.stringContaining("belongs to organisation") });
   });
 
@@ -505,7 +523,10 @@ describe("adoption of a client made in the portal", () => {
 
   it("a converging PUT that fails keeps the adopted client in the stack (an initialisation failure)", async () => {
     const made = await portalClient();
-    const inputs = await check(program({ adoptClientId: made.client_id, scopes: [RESTRICTED_CATALOGUE_SCOPE] }));
+    const news = program({ adoptClientId: made.client_id, scopes: [RESTRICTED_CATALOGUE_SCOPE] });
+    expect((await failuresOf(news)).map((f) => f.property)).toEqual(["scopes[0]"]);
+    // Passed by check (as if access were revoked between preview and up), the converging PUT fails.
+    const inputs = { ...(await check({ ...news, scopes: [OPEN_CATALOGUE_SCOPE] })), scopes: [RESTRICTED_CATALOGUE_SCOPE] };
     const err = await clientProvider.create(inputs).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResourceInitError);
     const init = err as ResourceInitError;

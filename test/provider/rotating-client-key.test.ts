@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Jwk } from "../../provider/api/wire";
 import { resetRuntime } from "../../provider/runtime";
-import { derivedKeyForms } from "../../provider/resources/client-key/key-forms";
+import { derivedKeyForms } from "../../provider/key-lifecycle/key-forms";
 import { rotatingClientKeyProvider } from "../../provider/resources/rotating-client-key/provider";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { clearTokenCache, getToken } from "../../sdk/tokens";

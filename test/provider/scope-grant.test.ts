@@ -125,7 +125,13 @@ describe("create, read, update, delete", () => {
   });
 
   it("a grant on a scope of another organisation fails with a message naming it", async () => {
-    const err = await up({ scope: OPEN_CATALOGUE_SCOPE, consumerOrgno: consumer().orgno }).catch((e: unknown) => e);
+    const news = { scope: OPEN_CATALOGUE_SCOPE, consumerOrgno: consumer().orgno };
+    // check refuses it (so `preview` does, before any write) ...
+    expect(await lifecycle(scopeGrantProvider).failuresOf(news)).toEqual([
+      { property: "scope", reason: expect.stringContaining(`scope "${OPEN_CATALOGUE_SCOPE}" is not under a prefix of the credential's organisation (${owner().orgno})`) },
+    ]);
+    // ... and create gives the API's own explanation, should check be passed by.
+    const err = await scopeGrantProvider.create({ ...news, __provider: PROVIDER }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(new RegExp(`to scope "${OPEN_CATALOGUE_SCOPE}" belongs to organisation ${DIGDIR_ORGNO}, not to the admin client's organisation`));
     expect((err as Error).message).not.toMatch(/lacks scope/);
   });
@@ -193,7 +199,9 @@ describe("two organisations in one stack, the consumer holding the scope admin s
     const received = await connectionFor("consumer").api.listReceivedAccess();
     expect(received).toContainEqual(expect.objectContaining({ scope: scope.id, owner_orgno: owner().orgno, state: "APPROVED" }));
     expect((await scopeGrantProvider.read(id, outs)).inputs).toEqual({ scope: scope.id, consumerOrgno: consumer().orgno, profile: "owner" });
-    const asConsumer = await up({ scope: scope.id, consumerOrgno: supplier().orgno, profile: "consumer" }).catch((e: unknown) => e);
+    const byConsumer = { scope: scope.id, consumerOrgno: supplier().orgno, profile: "consumer" };
+    expect(await lifecycle(scopeGrantProvider).failuresOf(byConsumer)).toEqual([{ property: "scope", reason: expect.stringContaining(`(${consumer().orgno}) (it has none)`) }]);
+    const asConsumer = await scopeGrantProvider.create({ ...byConsumer, __provider: PROVIDER }).catch((e: unknown) => e);
     expect((asConsumer as Error).message).toMatch(new RegExp(`belongs to organisation.*${owner().orgno}`));
   });
 });

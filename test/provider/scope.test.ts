@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ConfigError, MaskinportenError } from "../../provider/api/errors";
-import { ResourceInitError } from "../../provider/resources/shared/init-failure";
+import { ResourceInitError } from "../../provider/api/errors";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { expandCreate } from "../../provider/resources/scope/expand";
 import { DERIVED_SCOPE_INPUTS, scopeSchema } from "../../provider/resources/scope/schema";
@@ -98,7 +98,8 @@ describe("diff", () => {
     const news = program();
     const { id, outs } = await up(news);
     const changed = field === "prefix" ? "annet" : "other.read";
-    expect(await preview(id, outs, { ...news, [field]: changed })).toMatchObject({ changes: true, replaces: [field] });
+    // Diffed without `check`, which refuses "annet": not a prefix of this organisation.
+    expect(await scopeProvider.diff(id, outs, { ...(await check(news)), [field]: changed })).toMatchObject({ changes: true, replaces: [field] });
   });
 
   it("sees no change when only the order of the integration types differs", async () => {
@@ -242,14 +243,30 @@ describe("create, read, update, delete", () => {
     expect(outs).toMatchObject({ active: true, lastUpdated: made.last_updated });
   });
 
+  /** What `create` answers when `check` is passed by (a prefix taken away between preview and up). */
+  function createUnchecked(news: Props) {
+    return scopeProvider.create({ ...news, name: `${news["prefix"] as string}:${news["subscope"] as string}`, __provider: PROVIDER }).catch((e: unknown) => e);
+  }
+
+  it.each([
+    ["another organisation's", "difitest"],
+    ["nobody's", "ingenseier"],
+  ])("check refuses a prefix that is %s, naming prefix and the organisation's own prefixes, with reads only", async (_whose, prefix) => {
+    const before = await sim().control.counters();
+    expect(await failuresOf(program({ prefix }))).toEqual([
+      { property: "prefix", reason: expect.stringContaining(`"${prefix}" is not a scope prefix of the credential's organisation (${owner().orgno}) (its prefixes are eksempel)`) },
+    ]);
+    expect((await sim().control.counters()).apiWrites).toBe(before.apiWrites);
+  });
+
   it("a prefix of another organisation fails with a message naming it", async () => {
-    const err = await up(program({ prefix: "difitest" })).catch((e: unknown) => e);
+    const err = await createUnchecked(program({ prefix: "difitest" }));
     expect((err as Error).message).toMatch(new RegExp(`: the scope's prefix belongs to organisation ${DIGDIR_ORGNO}, not to the admin client's organisation`));
     expect((err as Error).message).not.toMatch(/lacks scope/);
   });
 
   it("a prefix assigned to nobody fails saying so, without naming the caller's own organisation as its owner", async () => {
-    const err = await up(program({ prefix: "ingenseier" })).catch((e: unknown) => e);
+    const err = await createUnchecked(program({ prefix: "ingenseier" }));
     expect((err as Error).message).toMatch(/: the scope's prefix is not assigned to the admin client's organisation\. Use a prefix Digdir assigned/);
     expect((err as Error).message).not.toMatch(/belongs to organisation/);
   });
@@ -372,7 +389,10 @@ describe("profiles, with a consumer that holds the scope admin scopes (it relies
     expect(outs).toMatchObject({ profile: "owner", ownerOrgno: owner().orgno });
     expect((await scopeProvider.read(id, outs)).inputs).toMatchObject({ profile: "owner" });
     await expect(scopeProvider.check({}, { ...program(), __provider: PROVIDER })).rejects.toThrow(/no default credential is configured.*owner, consumer/);
-    const asConsumer = await up(program({ profile: "consumer" })).catch((e: unknown) => e);
+    expect(await failuresOf(program({ profile: "consumer" }))).toEqual([
+      { property: "prefix", reason: expect.stringContaining(`"eksempel" is not a scope prefix of the credential's organisation (${consumer().orgno}) (it has none)`) },
+    ]);
+    const asConsumer = await scopeProvider.create({ ...program({ profile: "consumer" }), name: "eksempel:x", __provider: PROVIDER }).catch((e: unknown) => e);
     expect((asConsumer as Error).message).toMatch(/prefix "eksempel" belongs to organisation/);
   });
 });

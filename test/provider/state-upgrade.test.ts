@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { dynamicProvider } from "../../provider";
 import { forwarderText } from "../../provider/forwarder";
-import { derivedKeyForms } from "../../provider/resources/client-key/key-forms";
+import { derivedKeyForms } from "../../provider/key-lifecycle/key-forms";
 import { OPEN_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { simulatorConfig, type Props, useConfiguredProvider } from "../helpers/provider";
 import { useSimulator } from "../simulator/helpers";

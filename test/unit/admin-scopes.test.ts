@@ -1,4 +1,5 @@
-import { AdminScopePolicy, MissingAdminScopeError, NEEDS } from "../../provider/api/admin-scopes";
+import { AdminScopePolicy, NEEDS } from "../../provider/api/admin-scopes";
+import { MissingAdminScopeError } from "../../provider/api/errors";
 
 describe("the admin scopes a token asks for", () => {
   it("one scope per operation, the first alternative, when the credential's scopes are not known", () => {

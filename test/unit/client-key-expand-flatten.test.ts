@@ -1,9 +1,10 @@
 import type { Jwk } from "../../provider/api/wire";
 import { jwkThumbprint, type PublicJwk } from "../../provider/keys";
-import { isThisKey, withKey, withoutKey } from "../../provider/resources/client-key/expand";
+import { isThisKey, withKey, withoutKey } from "../../provider/key-lifecycle/key-set";
 import { EXPIRES_AT_MANAGED, flattenClientKey, priorOfOutputs } from "../../provider/resources/client-key/flatten";
-import { checkedClientKeySchema, clientKeySchema, isoFromSeconds } from "../../provider/resources/client-key/schema";
-import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
+import { checkedClientKeySchema, clientKeySchema } from "../../provider/resources/client-key/schema";
+import { isoFromSeconds } from "../../provider/key-lifecycle/settings";
+import { rsaThumbprint } from "../../provider/key-lifecycle/thumbprint";
 import { rsaKeyPair } from "../simulator/helpers";
 
 const DAY = 24 * 60 * 60;

@@ -1,10 +1,10 @@
 /** The pure parts of generated keys: when a key is due, kids for successors, and re-kidding a key pair. */
 import type { Jwk } from "../../provider/api/wire";
 import { generateKeyPair } from "../../provider/keys";
-import { freeKid, keyForms, withKid } from "../../provider/resources/client-key/generated";
-import { derivedKeyForms, withoutDerivedForms } from "../../provider/resources/client-key/key-forms";
-import { dueRule } from "../../provider/resources/client-key/rotation";
-import { rsaThumbprint } from "../../provider/resources/client-key/thumbprint";
+import { freeKid, keyForms, withKid } from "../../provider/key-lifecycle/generated";
+import { derivedKeyForms, withoutDerivedForms } from "../../provider/key-lifecycle/key-forms";
+import { dueRule } from "../../provider/key-lifecycle/rotation";
+import { rsaThumbprint } from "../../provider/key-lifecycle/thumbprint";
 import { rsaKeyPair } from "../simulator/helpers";
 
 const DAY_MS = 24 * 3600 * 1000;

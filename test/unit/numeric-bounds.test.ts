@@ -1,7 +1,7 @@
 /** Every number a user gives has a range: lifetimes, a JWK's exp, the warning window of expiring keys. */
 import { epochSecondsText, publicJwkProblems } from "../../provider/api/validation";
 import { lifetimeField, MAX_LIFETIME_SECONDS } from "../../provider/resources/shared/rules";
-import { keyExpiryWarningDays } from "../../provider/resources/client-key/expiry-warning";
+import { keyExpiryWarningDays } from "../../provider/key-lifecycle/expiry-warning";
 
 describe("lifetimeField", () => {
   it.each([1, 120, MAX_LIFETIME_SECONDS])("takes %d seconds", (seconds) => {

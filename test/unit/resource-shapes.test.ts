@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ts from "typescript";
-import { DERIVED_KEY_OUTPUTS, PRIVATE_KEY_OUTPUTS, ROTATING_KEY_SECRET_OUTPUTS } from "../../provider/resources/client-key/key-forms";
+import { DERIVED_KEY_OUTPUTS, PRIVATE_KEY_OUTPUTS, ROTATING_KEY_SECRET_OUTPUTS } from "../../provider/key-lifecycle/key-forms";
 import { clientKeySchema } from "../../provider/resources/client-key/schema";
 import { clientSchema } from "../../provider/resources/client/schema";
 import { rotatingClientKeySchema } from "../../provider/resources/rotating-client-key/schema";

@@ -4,7 +4,7 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { expiryWarning } from "../../provider/resources/client-key/expiry";
+import { expiryWarning } from "../../provider/key-lifecycle/expiry";
 import { resourceMarker } from "../../provider/resources/shared/resource-marker";
 import * as runtime from "../../provider/runtime";
 import { ClientKey, RotatingClientKey } from "../../sdk";

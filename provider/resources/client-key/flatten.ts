@@ -1,10 +1,10 @@
 /** A key registered on a client → the resource's inputs and outputs. Pure. */
 import type { Jwk } from "../../api/wire";
 import { definedOnly, keptProfile } from "../shared/outputs";
-import { keptForms } from "./generated";
-import { carriesMarker } from "./kid-marker";
-import { isoFromSeconds } from "./schema";
-import { rsaThumbprint } from "./thumbprint";
+import { keptForms } from "../../key-lifecycle/generated";
+import { carriesMarker } from "../../key-lifecycle/kid-marker";
+import { isoFromSeconds } from "../../key-lifecycle/settings";
+import { rsaThumbprint } from "../../key-lifecycle/thumbprint";
 
 export interface FlattenedClientKey {
   /** The inputs as the API holds them: what `read` reports so later previews compare with reality. */

@@ -13,27 +13,30 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "../../api/connection";
-import { MaskinportenError } from "../../api/errors";
 import { maskinportenTime } from "../../api/server-time";
 import type { Jwk } from "../../api/wire";
-import { KeyError, toPublicJwk, type PublicJwk } from "../../keys";
+import { KeyError, type PublicJwk } from "../../keys";
 import { warnInEngine } from "../../engine-log";
 import { connectionFor, maskinportenNow } from "../../runtime";
+import { NEEDS } from "../../api/admin-scopes";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
+import { previewFailures } from "../shared/preview-checks";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown, isUnknown, UNKNOWN } from "../shared/unknown";
-import { isThisKey, registeredUnder, withKey, withoutKey } from "./expand";
-import { clientKeyAdvice } from "./expiry";
-import { warnWhenExpiring } from "./expiry-warning";
+import { isThisKey, registeredUnder, withKey, withoutKey } from "../../key-lifecycle/key-set";
+import { clientKeyAdvice } from "../../key-lifecycle/expiry";
+import { warnWhenExpiring } from "../../key-lifecycle/expiry-warning";
+import { givenPublicKey, registeredForm } from "./expand";
 import { flattenClientKey, priorOfOutputs } from "./flatten";
-import { keyForms, newKeyPair } from "./generated";
-import { withoutDerivedForms } from "./key-forms";
-import { dueRule, rotates, type RotationPolicy } from "./rotation";
-import { checkedClientKeySchema, clientKeyId, clientKeySchema, generateField, secondsFromIso, type ClientKeyInputs } from "./schema";
-import { noteHeldKids } from "./kid-marker";
-import { registerGenerated, verifiedOrRemoved } from "./successor";
+import { keyForms, newKeyPair } from "../../key-lifecycle/generated";
+import { withoutDerivedForms } from "../../key-lifecycle/key-forms";
+import { dueRule, rotates, type RotationPolicy } from "../../key-lifecycle/rotation";
+import { generateField, secondsFromIso } from "../../key-lifecycle/settings";
+import { checkedClientKeySchema, clientKeyId, clientKeySchema, type ClientKeyInputs } from "./schema";
+import { noteHeldKids } from "../../key-lifecycle/kid-marker";
+import { registerGenerated, verifiedOrRemoved } from "../../key-lifecycle/successor";
 
 type Props = Record<string, unknown>;
 
@@ -56,18 +59,17 @@ const FIELDS: FieldSpecs<Omit<ClientKeyInputs, "publicKey" | "__ownerMarker">> =
 
 export const clientKeyProvider: ResourceImplementation = {
   async check(olds, news) {
-    const result = checkResource(clientKeySchema(), news);
-    if (result.failures?.length) return result;
-    const inputs = result.inputs as Props;
-    if (inputs["generate"] !== undefined) {
-      const settled = { ...inputs, generate: normalizedGenerate(inputs["generate"]) };
-      return { inputs: settled, ...failuresOf(generatedKidReuse(olds, settled)) };
-    }
-    if (["publicKey", "kid", "expiresAt"].some((field) => containsUnknown(news[field]))) {
-      // Known once the values are; until then the key may be any key.
-      return { inputs: { ...inputs, kid: inputs["kid"] ?? UNKNOWN, thumbprint: UNKNOWN } };
-    }
-    return settleKey(olds, inputs);
+    const result = await checkedKey(olds, news);
+    // A new key: what `up` would refuse (the credential, its key scope, a sixth key), read-only.
+    if (result.failures?.length || Object.keys(olds).length > 0) return result;
+    const inputs = (result.inputs ?? {}) as Props;
+    const failures = await previewFailures({
+      profile: inputs["profile"],
+      need: NEEDS.writeKeys,
+      operation: "register key",
+      newKey: { clientId: inputs["clientId"], kid: inputs["kid"], identity: String(inputs["kid"] ?? inputs["__ownerMarker"] ?? canonical(inputs)) },
+    });
+    return failures.length > 0 ? { inputs, failures } : result;
   },
 
   async diff(_id, olds, news) {
@@ -90,7 +92,7 @@ export const clientKeyProvider: ResourceImplementation = {
     const inputs = parseChecked(checkedClientKeySchema(), props);
     const connection = connectionFor(inputs.profile);
     if (inputs.generate !== undefined) return createGenerated(connection, inputs, inputs.generate);
-    const { jwk } = await normalized(inputs);
+    const { jwk } = await givenPublicKey(inputs);
     const key = await registered(connection, inputs, jwk);
     const now = await timeAtMaskinporten(connection);
     const outs = flattenClientKey(inputs.clientId, key, inputs, { createdAt: new Date(now).toISOString() }).outputs;
@@ -115,7 +117,7 @@ export const clientKeyProvider: ResourceImplementation = {
 
   async update(_id, olds, news) {
     const inputs = parseChecked(checkedClientKeySchema(), news);
-    const jwk = inputs.generate !== undefined ? registeredForm(olds, inputs) : (await normalized(inputs)).jwk;
+    const jwk = inputs.generate !== undefined ? registeredForm(olds, inputs) : (await givenPublicKey(inputs)).jwk;
     const connection = connectionFor(inputs.profile);
     const key = await registered(connection, inputs, jwk);
     const outs = flattenClientKey(inputs.clientId, key, inputs, olds).outputs;
@@ -165,6 +167,22 @@ function generatedKidReuse(olds: Props, inputs: Props): pulumi.dynamic.CheckFail
   return typeof kid === "string" && olds["kid"] === kid && sameClient(olds, inputs) && newKey ? kidReused(kid) : undefined;
 }
 
+/** The schema's checks and the settled key (kid, thumbprint), before anything is read. */
+async function checkedKey(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+  const result = checkResource(clientKeySchema(), news);
+  if (result.failures?.length) return result;
+  const inputs = result.inputs as Props;
+  if (inputs["generate"] !== undefined) {
+    const settled = { ...inputs, generate: normalizedGenerate(inputs["generate"]) };
+    return { inputs: settled, ...failuresOf(generatedKidReuse(olds, settled)) };
+  }
+  if (["publicKey", "kid", "expiresAt"].some((field) => containsUnknown(news[field]))) {
+    // Known once the values are; until then the key may be any key.
+    return { inputs: { ...inputs, kid: inputs["kid"] ?? UNKNOWN, thumbprint: UNKNOWN } };
+  }
+  return settleKey(olds, inputs);
+}
+
 /**
  * Normalizes the key (refusing private material without echoing it), settles the kid and the thumbprint, and
  * refuses new material under the kid of the key it replaces.
@@ -173,7 +191,7 @@ async function settleKey(olds: Props, inputs: Props): Promise<pulumi.dynamic.Che
   let jwk: PublicJwk;
   let thumbprint: string;
   try {
-    ({ jwk, thumbprint } = await normalized(inputs));
+    ({ jwk, thumbprint } = await givenPublicKey(inputs));
   } catch (err) {
     if (!(err instanceof KeyError)) throw err;
     const { publicKey: _withheld, ...rest } = inputs;
@@ -182,25 +200,6 @@ async function settleKey(olds: Props, inputs: Props): Promise<pulumi.dynamic.Che
   const settled: Props = { ...inputs, kid: jwk.kid, thumbprint };
   const reused = sameClient(olds, settled) && olds["kid"] === jwk.kid && typeof olds["thumbprint"] === "string" && olds["thumbprint"] !== thumbprint;
   return { inputs: settled, ...failuresOf(reused ? kidReused(jwk.kid) : undefined) };
-}
-
-function normalized(inputs: Props): ReturnType<typeof toPublicJwk> {
-  const expiresAt = inputs["expiresAt"];
-  return toPublicJwk(inputs["publicKey"], {
-    field: "publicKey",
-    ...(typeof inputs["kid"] === "string" && { kid: inputs["kid"] }),
-    ...(typeof expiresAt === "string" && { expiresAt: secondsFromIso(expiresAt) }),
-  });
-}
-
-/** A generated key's public JWK from the state, with the expiry the inputs set (if any). */
-function registeredForm(olds: Props, inputs: ClientKeyInputs): PublicJwk {
-  const publicKeyJwk = olds["publicKeyJwk"];
-  if (publicKeyJwk === null || typeof publicKeyJwk !== "object" || typeof olds["kid"] !== "string") {
-    throw new MaskinportenError("STATE_INCOMPLETE", "the state of this generated key lacks its public key; please report this");
-  }
-  const { exp: _exp, ...jwk } = publicKeyJwk as PublicJwk;
-  return { ...jwk, kid: olds["kid"], ...(inputs.expiresAt !== undefined && { exp: secondsFromIso(inputs.expiresAt) }) };
 }
 
 /** Registers the key on its client (or finds it registered) and returns it as the API holds it now. */

@@ -9,11 +9,12 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { MaskinportenApi } from "../../api/maskinporten-api";
-import { MaskinportenError } from "../../api/errors";
+import { MaskinportenError, ResourceInitError } from "../../api/errors";
 import { MASKINPORTEN_INTEGRATION_TYPE, type ApiClient } from "../../api/wire";
+import { NEEDS } from "../../api/admin-scopes";
 import { previewAdoption, type AdoptionSubject } from "../shared/adoption-preview";
+import { previewFailures, worthChecking } from "../shared/preview-checks";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
-import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
@@ -54,6 +55,8 @@ export const clientProvider: ResourceImplementation = {
     const checked = checkResource(clientSchema(), news);
     if (checked.failures?.length) return checked;
     const inputs = checked.inputs as Props;
+    const refused = await refusedBeforeUp(olds, inputs);
+    if (refused.length > 0) return { inputs, failures: refused };
     const clientId = await knownClientId(olds, inputs);
     const adoption = isFirstAdoption(olds, inputs) ? await previewAdoption(clientAdoption(inputs)) : {};
     return { ...checked, inputs: { ...inputs, ...(clientId !== undefined && { clientId }), ...adoption } };
@@ -114,6 +117,23 @@ async function knownClientId(olds: Props, inputs: Props): Promise<string | undef
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What `up` would refuse, found by reading (see preview-checks.ts): for a new client or a changed one, the
+ * credential and its admin scope (dcr.write for a create, dcr.write or dcr.modify for the PUT of an update or
+ * an adoption), dcr.supplier for another organisation's client, and scopes the organisation may not use.
+ */
+async function refusedBeforeUp(olds: Props, inputs: Props): Promise<pulumi.dynamic.CheckFailure[]> {
+  if (!worthChecking(olds, inputs, DERIVED_CLIENT_INPUTS)) return [];
+  const creates = typeof olds["clientId"] !== "string" && inputs["adoptClientId"] === undefined;
+  return previewFailures({
+    profile: inputs["profile"],
+    need: creates ? NEEDS.writeClients : NEEDS.writeKeys,
+    operation: creates ? "create client" : "update client",
+    clientOrgno: inputs["clientOrgno"],
+    clientScopes: inputs["scopes"],
+  });
 }
 
 /** A resource being created by adopting an existing client (it has no client_id stored yet). */

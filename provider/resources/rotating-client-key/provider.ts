@@ -14,42 +14,27 @@
 import { randomUUID } from "node:crypto";
 import type { Connection } from "../../api/connection";
 import { maskinportenTime } from "../../api/server-time";
-import type { Jwk } from "../../api/wire";
 import { connectionFor } from "../../runtime";
-import { isThisKey, withKey, withoutKey } from "../client-key/expand";
-import { keyForms, newKeyPair } from "../client-key/generated";
-import { ROTATING_KEY_SECRET_OUTPUTS, withoutDerivedForms, type KeyForms } from "../client-key/key-forms";
-import { warnWhenExpiring } from "../client-key/expiry-warning";
-import { dueRule } from "../client-key/rotation";
-import { DAY_SECONDS, isoFromSeconds } from "../client-key/schema";
-import { noteHeldKids } from "../client-key/kid-marker";
-import { registerGenerated, verifiedOrRemoved } from "../client-key/successor";
+import { withKey } from "../../key-lifecycle/key-set";
+import { keyForms, newKeyPair } from "../../key-lifecycle/generated";
+import { ROTATING_KEY_SECRET_OUTPUTS, withoutDerivedForms } from "../../key-lifecycle/key-forms";
+import { warnWhenExpiring } from "../../key-lifecycle/expiry-warning";
+import { dueRule } from "../../key-lifecycle/rotation";
+import { DAY_SECONDS, isoFromSeconds } from "../../key-lifecycle/settings";
+import { noteHeldKids } from "../../key-lifecycle/kid-marker";
+import { registerGenerated, verifiedOrRemoved } from "../../key-lifecycle/successor";
 import { canonical, diffFields, type FieldSpecs } from "../shared/diff";
 import { checkResource, parseChecked } from "../shared/methods";
-import { definedOnly, gone, keptProfile, profileOf } from "../shared/outputs";
+import { gone, profileOf } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
 import { containsUnknown } from "../shared/unknown";
+import { without } from "./expand";
+import { heldKids, inputsOf, outputsOf, registeredAs, type KeyState, type PreviousKeyState } from "./flatten";
 import { rotatingClientKeySchema, type RotatingClientKeyInputs } from "./schema";
 
 type Props = Record<string, unknown>;
 
-/** One key of the resource as the state holds it. */
-export interface KeyState extends KeyForms {
-  kid: string;
-  thumbprint: string;
-  /** ISO 8601, Maskinporten's clock. */
-  createdAt: string;
-  expiresAt: string;
-}
-
-export interface PreviousKeyState extends KeyState {
-  /** When its grace period ends and it is removed (at the first `up` from then on). */
-  retiresAt: string;
-}
-
 const ROTATING_ADVICE = "it rotates at the next `pulumi up` (rotateAfterDays, or earlier when it expires within the grace period): run it";
-
-const INPUTS = ["clientId", "generate", "kidConvention", "rotateAfterDays", "gracePeriodDays", "verify", "profile", "__ownerMarker"] as const;
 
 /** New generate settings or kid naming rotate the key (with its grace period) instead of replacing the resource. */
 const FIELDS: FieldSpecs<Omit<RotatingClientKeyInputs, "__ownerMarker">> = {
@@ -179,42 +164,9 @@ async function successor(connection: Connection, inputs: RotatingClientKeyInputs
   return { kid: key.kid, thumbprint: key.thumbprint, createdAt: new Date(now).toISOString(), expiresAt, ...keyForms(key) };
 }
 
-/** The key as registered now (its expiry as Maskinporten holds it), or undefined when it is not registered. */
-function registeredAs<T extends KeyState>(keys: readonly Jwk[], key: T): T | undefined {
-  const found = keys.find((k) => isThisKey(k, key.kid, key.thumbprint));
-  if (found === undefined) return undefined;
-  return found.exp === undefined ? key : { ...key, expiresAt: isoFromSeconds(found.exp) };
-}
-
-/** The kids of the keys the state holds. */
-function heldKids(state: Props): string[] {
-  return [state["current"], state["previous"]].flatMap((key) => (key !== null && typeof key === "object" && typeof (key as KeyState).kid === "string" ? [(key as KeyState).kid] : []));
-}
-
 /** The stack holds these keys (the engine diffs or reads the resource): a re-creation must not take them for orphans. */
 function noteHeldKeys(state: Props, news: Props): void {
   for (const marker of new Set([state["__ownerMarker"], news["__ownerMarker"]])) noteHeldKids(marker, heldKids(state));
-}
-
-function without(keys: Jwk[], key: KeyState): Jwk[] {
-  return withoutKey(keys, key.kid, key.thumbprint);
-}
-
-function inputsOf(props: Props): Props {
-  return definedOnly({ ...Object.fromEntries(INPUTS.map((name) => [name, props[name]])), ...keptProfile(props) });
-}
-
-/** The state: the inputs, the keys (secret), and their kids and expiry as plain outputs. */
-function outputsOf(inputs: Props, current: KeyState, previous: PreviousKeyState | undefined): Props {
-  return definedOnly({
-    ...inputsOf(inputs),
-    kid: current.kid,
-    expiresAt: current.expiresAt,
-    previousKid: previous?.kid,
-    previousRetiresAt: previous?.retiresAt,
-    current,
-    previous,
-  });
 }
 
 function timeAtMaskinporten(connection: Connection): Promise<number> {

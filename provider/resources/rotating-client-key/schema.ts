@@ -3,7 +3,7 @@ import { z } from "zod";
 import { clientIdField, profileField } from "../shared/rules";
 import { ownerMarkerField } from "../shared/resource-marker";
 import { builtOnce } from "../shared/built-once";
-import { daysField, generateField, kidConventionField, MAX_ROTATION_DAYS, verifyField } from "../client-key/schema";
+import { daysField, generateField, kidConventionField, MAX_ROTATION_DAYS, verifyField } from "../../key-lifecycle/settings";
 
 export const DEFAULT_GRACE_PERIOD_DAYS = 7;
 /** A key lives a year: the previous key must still be valid until its grace period ends. */

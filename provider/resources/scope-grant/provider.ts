@@ -8,7 +8,9 @@
 import { ApiError } from "../../api/errors";
 import type { MaskinportenApi } from "../../api/maskinporten-api";
 import type { ScopeAccess } from "../../api/wire";
+import { NEEDS } from "../../api/admin-scopes";
 import { diffFields, type FieldSpecs } from "../shared/diff";
+import { notePendingGrant, previewFailures, worthChecking } from "../shared/preview-checks";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { definedOnly, gone } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
@@ -23,8 +25,21 @@ const DIFF_SPECS: FieldSpecs<ScopeGrantInputs> = {
 };
 
 export const scopeGrantProvider: ResourceImplementation = {
-  async check(_olds, news) {
-    return checkResource(scopeGrantSchema(), news);
+  async check(olds, news) {
+    const checked = checkResource(scopeGrantSchema(), news);
+    const inputs = checked.inputs as Record<string, unknown> | undefined;
+    if (checked.failures?.length || !inputs) return checked;
+    // A Client of this program using the scope must not be refused for a grant this program makes first.
+    notePendingGrant(inputs["scope"], inputs["consumerOrgno"]);
+    // A new profile alone sends nothing (everything else replaces the grant).
+    if (!worthChecking(olds, inputs, ["profile"])) return checked;
+    const failures = await previewFailures({
+      profile: inputs["profile"],
+      need: NEEDS.writeScopes,
+      operation: "grant access to scope",
+      ownPrefix: { property: "scope", value: inputs["scope"], isScopeName: true },
+    });
+    return failures.length > 0 ? { inputs, failures } : checked;
   },
 
   async diff(_id, olds, news) {

@@ -7,12 +7,13 @@
  * resource's own create would have made: an earlier run that crashed or lost the answer after its POST);
  * one that differs needs `adopt: true`, so two stacks never silently fight over one scope.
  */
-import { ApiError, MaskinportenError } from "../../api/errors";
-import { CreateOutcomeUnknownError, type MaskinportenApi } from "../../api/maskinporten-api";
+import { ApiError, CreateOutcomeUnknownError, MaskinportenError, ResourceInitError } from "../../api/errors";
+import type { MaskinportenApi } from "../../api/maskinporten-api";
 import type { ApiScope } from "../../api/wire";
+import { NEEDS } from "../../api/admin-scopes";
 import { previewAdoption, type AdoptionSubject } from "../shared/adoption-preview";
+import { previewFailures, worthChecking } from "../shared/preview-checks";
 import { diffFields, type FieldSpec, type FieldSpecs } from "../shared/diff";
-import { ResourceInitError } from "../shared/init-failure";
 import { apiFor, checkResource, parseChecked } from "../shared/methods";
 import { gone, initFailureProperties } from "../shared/outputs";
 import type { ResourceImplementation } from "../shared/types";
@@ -42,7 +43,17 @@ export const scopeProvider: ResourceImplementation = {
   async check(olds, news) {
     const checked = checkResource(scopeSchema(), news, derivedScopeInputs);
     const inputs = checked.inputs as Record<string, unknown> | undefined;
-    if (checked.failures?.length || !inputs || inputs["adopt"] !== true || olds["name"] !== undefined) return checked;
+    if (checked.failures?.length || !inputs) return checked;
+    if (worthChecking(olds, inputs, DERIVED_SCOPE_INPUTS)) {
+      const failures = await previewFailures({
+        profile: inputs["profile"],
+        need: NEEDS.writeScopes,
+        operation: olds["name"] === undefined ? "create scope" : "update scope",
+        ownPrefix: { property: "prefix", value: inputs["prefix"] },
+      });
+      if (failures.length > 0) return { inputs, failures };
+    }
+    if (inputs["adopt"] !== true || olds["name"] !== undefined) return checked;
     return { ...checked, inputs: { ...inputs, ...(await previewAdoption(scopeAdoption(inputs))) } };
   },
 

@@ -8,6 +8,7 @@ import type { MaskinportenApi } from "../../api/maskinporten-api";
 import { selectProfile } from "../../config";
 import { connectionFor, currentSettings } from "../../runtime";
 import { checkWith } from "./check";
+import { noCredentialConfigured } from "./preview-checks";
 import { profileOf } from "./outputs";
 import { containsUnknown } from "./unknown";
 
@@ -29,7 +30,11 @@ export function checkResource<S extends z.ZodType>(schema: S, news: Record<strin
   const { value, result } = checkWith(schema, news);
   const profile = news["profile"];
   const malformed = (result.failures ?? []).some((f) => f.property === "profile");
-  if (!malformed && !containsUnknown(profile)) selectProfile(currentSettings(), profileOf(news));
+  // With no credential at all the preview works offline (see preview-checks.ts); `up` fails at the first request.
+  if (!malformed && !containsUnknown(profile)) {
+    const settings = currentSettings();
+    if (!noCredentialConfigured(settings)) selectProfile(settings, profileOf(news));
+  }
   if (value === undefined || derive === undefined) return result;
   return { ...result, inputs: { ...result.inputs, ...derive(value) } };
 }

@@ -7,7 +7,7 @@
  * creates it only if it is not there.
  */
 import { initFailureProperties } from "./outputs";
-import { ResourceInitError } from "./init-failure";
+import { ResourceInitError } from "../../api/errors";
 
 const UNCONFIRMED = "createUnconfirmed";
 

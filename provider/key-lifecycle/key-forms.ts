@@ -3,7 +3,7 @@
  * from them. Only `node:crypto` here: the SDK loads this module into every program.
  */
 import { createPrivateKey, createPublicKey, type JsonWebKey } from "node:crypto";
-import type { PublicJwk } from "../../keys/jwk";
+import type { PublicJwk } from "../keys/jwk";
 
 /** The output that holds the private key: secret. */
 export const PRIVATE_KEY_OUTPUTS = ["privateKeyJwk"] as const;

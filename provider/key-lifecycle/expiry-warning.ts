@@ -3,9 +3,9 @@
  * preview that plans a rotation also warns about the keys that make it due, and a wrong local clock neither
  * hides nor invents a warning. `diff` (preview and up), `create` and `update` call it.
  */
-import { ConfigError } from "../../api/errors";
-import { warnInEngine } from "../../engine-log";
-import { rawSetting } from "../../runtime";
+import { ConfigError } from "../api/errors";
+import { warnInEngine } from "../engine-log";
+import { rawSetting } from "../runtime";
 import { DEFAULT_KEY_EXPIRY_WARNING_DAYS, expiryWarning, KEY_EXPIRY_WARNING_CONFIG } from "./expiry";
 
 /** The days of warning: stack config `maskinporten:keyExpiryWarningDays` (0 to 366), default 30. */

@@ -6,12 +6,12 @@
  * The state holds one form of each half, the JWKs; the other forms people store a key in (base64 JWK, PEM) are
  * derived from them in the program (`key-forms.ts`, the SDK's outputs), not stored once more per resource.
  */
-import type { Jwk } from "../../api/wire";
-import { altinnKid, generateKeyPair, type GeneratedKey } from "../../keys";
+import type { Jwk } from "../api/wire";
+import { altinnKid, generateKeyPair, type GeneratedKey } from "../keys";
 import { DERIVED_KEY_OUTPUTS, GENERATED_KEY_OUTPUTS, type KeyForms } from "./key-forms";
 import { markedKid } from "./kid-marker";
 import { rsaThumbprint } from "./thumbprint";
-import type { GenerateSettings, KidConvention } from "./schema";
+import type { GenerateSettings, KidConvention } from "./settings";
 
 export interface KidNaming {
   kid?: string | undefined;

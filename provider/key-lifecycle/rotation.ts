@@ -2,7 +2,7 @@
  * When a generated key is due for its successor: `rotateAfterDays` after it was made, or
  * `rotateBeforeExpiryDays` before it expires, whichever comes first, on Maskinporten's clock.
  */
-import { DAY_SECONDS } from "./schema";
+import { DAY_SECONDS } from "./settings";
 
 export interface RotationPolicy {
   rotateAfterDays?: number | undefined;

@@ -2,18 +2,17 @@
  * Registering a generated key next to the key it succeeds, and verifying it: shared by `ClientKey` (a
  * replacement) and `RotatingClientKey` (an update). Nothing is removed here before the new key is in.
  */
-import type { Connection } from "../../api/connection";
-import { MaskinportenError } from "../../api/errors";
-import { TooManyKeysError } from "../../api/maskinporten-api";
-import type { Jwk } from "../../api/wire";
-import type { GeneratedKey } from "../../keys";
-import { registeredUnder, withKey, withoutKey } from "./expand";
-import { warnInEngine } from "../../engine-log";
+import type { Connection } from "../api/connection";
+import { KeyNotVerifiedError, MaskinportenError, TooManyKeysError } from "../api/errors";
+import type { Jwk } from "../api/wire";
+import type { GeneratedKey } from "../keys";
+import { registeredUnder, withKey, withoutKey } from "./key-set";
+import { warnInEngine } from "../engine-log";
 import { freeKid, withKid } from "./generated";
 import { orphansAmong, type Orphans } from "./kid-marker";
 import { rsaThumbprint } from "./thumbprint";
-import type { VerifySettings } from "./schema";
-import { KeyNotVerifiedError, verifyKey } from "./verify";
+import type { VerifySettings } from "./settings";
+import { verifyKey } from "./verify";
 
 export interface RegisterOptions {
   /** The program fixed the kid: a clash is an error, not a reason to pick the next free kid. */

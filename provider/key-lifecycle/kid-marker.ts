@@ -9,8 +9,8 @@
  * until the engine removes it) carries the same marker: the kids the state holds are learned from the engine's
  * `diff` and `read` of the resource in this run (`noteHeldKids`), and from the old state in an update.
  */
-import type { Jwk } from "../../api/wire";
-import { runMemory } from "../../runtime";
+import type { Jwk } from "../api/wire";
+import { runMemory } from "../runtime";
 
 const MARKED = /\.pm-([0-9a-f]{12})(?:-\d+)?$/;
 

@@ -6,12 +6,12 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Connection } from "../../api/connection";
-import type { KeyCredential } from "../../api/credentials";
-import { AuthError, MaskinportenError } from "../../api/errors";
-import { TokenSource } from "../../api/token";
-import type { GeneratedKey } from "../../keys";
-import { DEFAULT_VERIFY_TIMEOUT_SECONDS, type VerifySettings } from "./schema";
+import type { Connection } from "../api/connection";
+import type { KeyCredential } from "../api/credentials";
+import { AuthError, KeyNotVerifiedError, MaskinportenError } from "../api/errors";
+import { TokenSource } from "../api/token";
+import type { GeneratedKey } from "../keys";
+import { DEFAULT_VERIFY_TIMEOUT_SECONDS, type VerifySettings } from "./settings";
 
 const FIRST_PAUSE_MS = 500;
 const LONGEST_PAUSE_MS = 10_000;
@@ -20,17 +20,6 @@ export interface Verified {
   attempts: number;
   /** From the first attempt to the token, ms. */
   waitedMs: number;
-}
-
-/** Thrown when the key got no token in time; `lastAnswer` is what the token endpoint said last. */
-export class KeyNotVerifiedError extends MaskinportenError {
-  constructor(
-    readonly kid: string,
-    readonly lastAnswer: string,
-    message: string,
-  ) {
-    super("KEY_NOT_VERIFIED", message);
-  }
 }
 
 /** Mints tokens as the client with `key` for `settings.scope` until one comes, or throws `KeyNotVerifiedError`. */
