@@ -1,6 +1,6 @@
 /** The signed JWT of an RFC 7523 JWT bearer grant, as Maskinporten's token endpoint wants it. */
 import { randomUUID } from "node:crypto";
-import * as jose from "jose";
+import type * as jose from "jose";
 import type { Credential } from "./credentials";
 import { ConfigError } from "./errors";
 
@@ -38,7 +38,9 @@ export async function createGrantAssertion(options: GrantAssertionOptions): Prom
   const claims: jose.JWTPayload = { scope: options.scopes.join(" ") };
   if (options.resource !== undefined) claims["resource"] = typeof options.resource === "string" ? options.resource : [...options.resource];
 
-  return new jose.SignJWT(claims)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jose loads on first use, not with every program that imports the SDK
+  const { SignJWT } = require("jose") as typeof jose;
+  return new SignJWT(claims)
     .setProtectedHeader(header)
     .setIssuer(credential.clientId)
     .setAudience(options.audience)

@@ -29,7 +29,7 @@
  *   does not count against the deadline (thousands of queued resources would otherwise time out unsent);
  *   everything after it does. `signal` aborts at any stage.
  */
-import { Agent, request as undiciRequest, type Dispatcher } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import { NetworkError, type NetworkErrorCode } from "./errors";
 import { Limiter, LimiterClosedError, systemClock, type Clock } from "./limiter";
 import { redact } from "./redact";
@@ -160,12 +160,18 @@ interface SharedAgent {
 }
 let sharedAgents: Map<number, SharedAgent> | undefined;
 
+/** undici, loaded when the first transport connects (~100 ms), not with every program that imports the SDK. */
+function undici(): typeof import("undici") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+  return require("undici") as typeof import("undici");
+}
+
 function acquireSharedAgent(connectTimeoutMs: number): Agent {
   sharedAgents ??= new Map();
   let entry = sharedAgents.get(connectTimeoutMs);
   if (!entry) {
     entry = {
-      agent: new Agent({
+      agent: new (undici().Agent)({
         connect: { timeout: connectTimeoutMs },
         // undici's default; it also honours the server's Keep-Alive hint. A longer idle time would risk
         // reusing a socket the server already closed, which turns a POST into an unknown outcome.
@@ -554,7 +560,7 @@ export class HttpTransport {
       ctl.abort();
     }, Math.min(remainingMs, MAX_TIMER_MS));
     try {
-      const res = await undiciRequest(url, {
+      const res = await undici().request(url, {
         dispatcher: this.dispatcher(),
         method: method as Dispatcher.HttpMethod,
         headers,

@@ -6,9 +6,10 @@
  * spec, and a reader must keep and tolerate them.
  *
  * Schemas are built by functions and memoised, not at module scope, so that nothing here is captured by
- * Pulumi's closure serializer by value.
+ * Pulumi's closure serializer by value; zod itself is loaded on first use (~60-90 ms), so that what imports
+ * only the constants below (the SDK's resources and errors, in every program) does not pay for it.
  */
-import { z } from "zod";
+import type { z } from "zod";
 
 export const MASKINPORTEN_INTEGRATION_TYPE = "maskinporten";
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -23,6 +24,8 @@ export const ACCESS_STATES = ["APPROVED", "DENIED", "REQUESTED"] as const;
 export type AccessState = (typeof ACCESS_STATES)[number];
 
 function build() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
+  const { z } = require("zod") as typeof import("zod");
   const timestamp = z.string();
 
   /** A public JWK as the API stores it on a client. Validation of its rules lives in `validation.ts`. */

@@ -1,4 +1,4 @@
-import * as jose from "jose";
+import type * as jose from "jose";
 import type { Problem } from "../api/validation";
 import type { JwkAlgorithm } from "../api/jwk-constants";
 
@@ -20,7 +20,9 @@ export const DEFAULT_ALGORITHM: JwkAlgorithm = "RS256";
 
 /** The RFC 7638 SHA-256 thumbprint (base64url) of a JWK; only its public members count. */
 export function jwkThumbprint(jwk: jose.JWK | Record<string, unknown>): Promise<string> {
-  return jose.calculateJwkThumbprint(jwk as jose.JWK, "sha256");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jose loads on first use, not with every program that imports the SDK
+  const { calculateJwkThumbprint } = require("jose") as typeof jose;
+  return calculateJwkThumbprint(jwk as jose.JWK, "sha256");
 }
 
 /** Members in the order Maskinporten documents them; optional ones only when present. */

@@ -5,25 +5,25 @@ import { daysField, generateField, isoFromSeconds, kidConventionField, MAX_ROTAT
 import { clientIdField, profileField } from "../shared/rules";
 import { ruled } from "../shared/ruled";
 import { ownerMarkerField } from "../shared/resource-marker";
+import { builtOnce } from "../shared/built-once";
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-/** An ISO 8601 time in the future and at most a year ahead of `now` (ms), normalized to `isoFromSeconds`. */
-function expiry(now: number) {
-  const limit = Math.floor(now / 1000) + MAX_KEY_LIFETIME_SECONDS;
+/** An ISO 8601 time in the future and at most a year ahead of `now()` (ms, read when the time is checked), normalized to `isoFromSeconds`. */
+function expiry(now: () => number) {
   return z
     .string({ error: 'must be an ISO 8601 time such as "2026-06-30T00:00:00Z" (or a Date in the program)' })
     .refine((s) => ISO_8601.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time such as "2026-06-30T00:00:00Z" (or a Date in the program)')
     .transform((s) => isoFromSeconds(secondsFromIso(s)))
-    .refine((iso) => secondsFromIso(iso) > Math.floor(now / 1000), "lies in the past; choose an expiry in the future, or leave it out to get Maskinporten's (one year)")
+    .refine((iso) => secondsFromIso(iso) > Math.floor(now() / 1000), "lies in the past; choose an expiry in the future, or leave it out to get Maskinporten's (one year)")
     .refine(
-      (iso) => secondsFromIso(iso) <= limit,
+      (iso) => secondsFromIso(iso) <= Math.floor(now() / 1000) + MAX_KEY_LIFETIME_SECONDS,
       { error: (issue) => `(${String(issue.input)}) is more than one year ahead; Maskinporten keys live at most one year: choose an earlier time, or leave it out` },
     );
 }
 
 const KEY_LIFETIME = "Maskinporten keys live at most one year";
 
-function inputShape(now: number) {
+function inputShape(now: () => number) {
   return {
     clientId: clientIdField("the client_id of the client (e.g. client.clientId)"),
     publicKey: z
@@ -86,16 +86,26 @@ function modeRules(inputs: Shape, ctx: z.RefinementCtx): void {
 
 const unknownKey = { error: (issue: { code: string; keys?: string[] }) => (issue.code === "unrecognized_keys" ? `${(issue.keys ?? []).join(", ")}: not an input of ClientKey; check the spelling` : undefined) };
 
-/** The inputs as the program gives them. `now` (ms) is the clock the expiry rules use. */
-export function clientKeySchema(now = Date.now()) {
+/** The inputs as the program gives them. `now` (ms) is the clock the expiry rules use; without it, the time of the parse. */
+export function clientKeySchema(now?: number) {
+  return now === undefined ? clientKeySchemaNow() : buildClientKeySchema(() => now);
+}
+
+function buildClientKeySchema(now: () => number) {
   return z.strictObject(inputShape(now), unknownKey).superRefine(modeRules);
 }
+
+const clientKeySchemaNow = builtOnce(() => buildClientKeySchema(() => Date.now()));
 
 /**
  * The inputs as `check` returns them. A given public key has its kid settled (given, or the key's thumbprint)
  * and its thumbprint; a generated key has neither until it is made (unless the kid is given).
  */
-export function checkedClientKeySchema(now = Date.now()) {
+export function checkedClientKeySchema(now?: number) {
+  return now === undefined ? checkedClientKeySchemaNow() : buildCheckedClientKeySchema(() => now);
+}
+
+function buildCheckedClientKeySchema(now: () => number) {
   return z.strictObject({ ...inputShape(now), thumbprint: z.string().optional() }, unknownKey).superRefine((inputs, ctx) => {
     if (inputs.publicKey === undefined) return;
     for (const field of ["kid", "thumbprint"] as const) {
@@ -103,6 +113,8 @@ export function checkedClientKeySchema(now = Date.now()) {
     }
   });
 }
+
+const checkedClientKeySchemaNow = builtOnce(() => buildCheckedClientKeySchema(() => Date.now()));
 
 export type ClientKeyInputs = z.output<ReturnType<typeof checkedClientKeySchema>>;
 

@@ -6,6 +6,7 @@ import type { ClientRequest } from "../../api/wire";
 import { ADOPTION_CHANGES } from "../shared/adoption-preview";
 import { lifetimeField, profileField, stringSet } from "../shared/rules";
 import { ruled } from "../shared/ruled";
+import { builtOnce } from "../shared/built-once";
 import { looksMarked } from "./owner-marker";
 import { ownerMarkerField } from "../shared/resource-marker";
 
@@ -18,8 +19,8 @@ function nonEmptyText(what: string) {
     .refine((s) => s.trim() !== "", `must not be empty: ${what}`);
 }
 
-export function clientSchema() {
-  return z.strictObject(
+export const clientSchema = builtOnce(() =>
+  z.strictObject(
     {
       clientName: nonEmptyText("the name the client has in Digdir's portal, such as \"myapp-prod\""),
       description: nonEmptyText("say in a sentence what the client is for, or leave it out")
@@ -42,8 +43,8 @@ export function clientSchema() {
       __ownerMarker: ownerMarkerField("Client"),
     },
     { error: (issue) => (issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not an input of Client; check the spelling` : undefined) },
-  );
-}
+  ),
+);
 
 export type ClientInputs = z.output<ReturnType<typeof clientSchema>>;
 

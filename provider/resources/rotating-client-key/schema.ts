@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { clientIdField, profileField } from "../shared/rules";
 import { ownerMarkerField } from "../shared/resource-marker";
+import { builtOnce } from "../shared/built-once";
 import { daysField, generateField, kidConventionField, MAX_ROTATION_DAYS, verifyField } from "../../key-lifecycle/settings";
 
 export const DEFAULT_GRACE_PERIOD_DAYS = 7;
@@ -42,8 +43,6 @@ function graceRules(inputs: Shape, ctx: z.RefinementCtx): void {
 
 const unknownKey = { error: (issue: { code: string; keys?: string[] }) => (issue.code === "unrecognized_keys" ? `${(issue.keys ?? []).join(", ")}: not an input of RotatingClientKey; check the spelling` : undefined) };
 
-export function rotatingClientKeySchema() {
-  return z.strictObject(inputShape(), unknownKey).superRefine(graceRules);
-}
+export const rotatingClientKeySchema = builtOnce(() => z.strictObject(inputShape(), unknownKey).superRefine(graceRules));
 
 export type RotatingClientKeyInputs = z.output<ReturnType<typeof rotatingClientKeySchema>>;

@@ -5,13 +5,14 @@ import { SCOPE_INTEGRATION_TYPES, SCOPE_VISIBILITIES, TOKEN_TYPES, type ScopeReq
 import { ADOPTION_CHANGES } from "../shared/adoption-preview";
 import { lifetimeField, profileField, stringSet, unknownInput } from "../shared/rules";
 import { ruled } from "../shared/ruled";
+import { builtOnce } from "../shared/built-once";
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: (issue) => `must be one of ${values.join(", ")}, got ${JSON.stringify(issue.input)}` });
 }
 
-export function scopeSchema() {
-  return z.strictObject({
+export const scopeSchema = builtOnce(() =>
+  z.strictObject({
     prefix: ruled<string>(prefixProblem),
     subscope: ruled<string>(subscopeProblem),
     description: z
@@ -33,8 +34,8 @@ export function scopeSchema() {
     enforcedAudForAccessToken: z.string().min(1, "must not be empty; leave it out for none").optional(),
     adopt: z.boolean().optional(),
     profile: profileField(),
-  }, unknownInput("Scope"));
-}
+  }, unknownInput("Scope")),
+);
 
 export type ScopeInputs = z.output<ReturnType<typeof scopeSchema>>;
 
