@@ -74,7 +74,12 @@ describe("check", () => {
     const first = await check(news);
     const { id } = await clientProvider.create(first);
     await newProcess();
-    expect((await check(news, first)).clientId).toBe(id);
+    expect((await check({ ...news, description: "changed" }, first)).clientId).toBe(id);
+    // Unchanged, the engine keeps the old outputs: the inputs stay as stored (no id added, no read), so the first
+    // no-op up after a create does not make the engine rewrite its state for every client.
+    const reads = (await sim().control.counters()).apiReads;
+    expect((await check(news, first)).clientId).toBeUndefined();
+    expect((await sim().control.counters()).apiReads).toBe(reads);
     // A new marker (another clientOrgno: a replacement) is a new client, whose id is not known yet.
     expect((await check({ ...news, __ownerMarker: randomBytes(8).toString("hex") }, first)).clientId).toBeUndefined();
   });

@@ -106,6 +106,9 @@ async function knownClientId(olds: Props, inputs: Props): Promise<string | undef
   const kept = olds["clientId"];
   if (typeof kept === "string" && kept !== "") return kept;
   if (typeof inputs["adoptClientId"] === "string") return inputs["adoptClientId"];
+  // Unchanged, the engine keeps the old outputs (clientId among them): adding it to the inputs now would only make
+  // the engine write the whole state once per client in the first no-op up after a create.
+  if (!worthChecking(olds, inputs, DERIVED_CLIENT_INPUTS)) return undefined;
   const marker = olds["__ownerMarker"];
   if (typeof marker !== "string" || olds["__ownerMarker"] !== inputs["__ownerMarker"]) return undefined;
   try {

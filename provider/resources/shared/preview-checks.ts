@@ -61,8 +61,10 @@ export interface PreviewCheck {
  */
 export function worthChecking(olds: Props, inputs: Props, ignored: readonly string[] = []): boolean {
   if (Object.keys(olds).length === 0) return true;
-  const skip = new Set(["__provider", ...ignored]);
-  return Object.keys(inputs).some((k) => !skip.has(k) && inputs[k] !== undefined && canonical(olds[k]) !== canonical(inputs[k]));
+  // `__provider` and the SDK's `__ownerMarker` are the package's own: state of an earlier version gains or
+  // rewrites them without the program changing anything.
+  const skip = new Set(ignored);
+  return Object.keys(inputs).some((k) => !k.startsWith("__") && !skip.has(k) && inputs[k] !== undefined && canonical(olds[k]) !== canonical(inputs[k]));
 }
 
 /** True when no credential at all is configured (neither a default one nor profiles): an offline preview. */
@@ -295,6 +297,8 @@ async function warnOnce(key: string, message: string): Promise<void> {
 
 /** The first line of an error's message: API and config errors name the problem and never hold secrets. */
 function reasonOf(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.split("\n")[0]!.slice(0, 300);
+  const line = (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
+  if (line.length <= 400) return line;
+  // Cut at a word, and say so: a warning that stops mid-word reads as garbled.
+  return `${line.slice(0, line.lastIndexOf(" ", 400))} …`;
 }
