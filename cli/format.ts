@@ -43,7 +43,13 @@ export function relative(at: Date, now: Date): string {
   const abs = Math.abs(seconds);
   if (abs <= 1) return "now";
   const amount =
-    abs < 120 ? `${abs} s` : abs < 7200 ? `${Math.round(abs / 60)} min` : abs < 2 * 86400 ? `${Math.round(abs / 3600)} h` : `${Math.floor(abs / 86400)} days`;
+    abs < 120
+      ? `${abs} s`
+      : abs < 7200
+        ? `${Math.round(abs / 60)} min`
+        : abs < 2 * 86400
+          ? `${Math.round(abs / 3600)} h`
+          : `${Math.floor(abs / 86400)} days`;
   return seconds >= 0 ? `in ${amount}` : `${amount} ago`;
 }
 

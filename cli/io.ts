@@ -68,7 +68,9 @@ export function reportError(io: CliIo, command: string, err: unknown): number {
     const debug = io.env["MASKINPORTEN_DEBUG"] !== undefined && io.env["MASKINPORTEN_DEBUG"] !== "";
     const text = err instanceof Error ? err.message : String(err);
     io.stderr.write(`${prefix}unexpected error: ${redact(text)}\n`);
-    io.stderr.write(debug ? `${redact(inspect(err))}\n` : "This is a bug in pulumi-maskinporten; set MASKINPORTEN_DEBUG=1 for details and report it.\n");
+    io.stderr.write(
+      debug ? `${redact(inspect(err))}\n` : "This is a bug in pulumi-maskinporten; set MASKINPORTEN_DEBUG=1 for details and report it.\n",
+    );
   }
   return exitCodeOf(err);
 }
@@ -122,7 +124,11 @@ export async function ensureDirectory(dir: string, flag: string): Promise<void> 
  * Writes a new file; `secret` files get mode 0600 from the start (not chmod after writing). An existing file is
  * refused unless `overwrite`.
  */
-export async function writeNewFile(path: string, content: string, options: { secret: boolean; overwrite?: boolean; flag: string }): Promise<void> {
+export async function writeNewFile(
+  path: string,
+  content: string,
+  options: { secret: boolean; overwrite?: boolean; flag: string },
+): Promise<void> {
   const mode = options.secret ? 0o600 : 0o644;
   const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | (options.overwrite ? fsConstants.O_TRUNC : fsConstants.O_EXCL);
   let handle;

@@ -150,7 +150,11 @@ function optionalString(value: unknown, key: string): string | undefined {
 function scopeList(raw: unknown, field: string): string[] | undefined {
   const value = unwrapSecrets(raw);
   if (value === undefined || value === "") return undefined;
-  const list = Array.isArray(value) ? value : typeof value === "string" && value.trim().startsWith("[") ? parseJson(value, field) : String(value).split(/[\s,]+/);
+  const list = Array.isArray(value)
+    ? value
+    : typeof value === "string" && value.trim().startsWith("[")
+      ? parseJson(value, field)
+      : String(value).split(/[\s,]+/);
   if (!Array.isArray(list) || list.some((s) => typeof s !== "string" || s === "")) {
     throw new ConfigError(field, 'must be scope names separated by spaces, e.g. "idporten:dcr.read idporten:dcr.write"');
   }
@@ -168,13 +172,22 @@ const LIMIT_BOUNDS = {
   requestTimeoutSeconds: { max: 3600, integer: false },
 } as const;
 
-function positive(source: SettingSource, key: SettingKey, as: string, bound: { max: number; integer: boolean }, factor = 1): Record<string, number> {
+function positive(
+  source: SettingSource,
+  key: SettingKey,
+  as: string,
+  bound: { max: number; integer: boolean },
+  factor = 1,
+): Record<string, number> {
   const raw = unwrapSecrets(source(key));
   if (raw === undefined) return {};
   const n = typeof raw === "number" ? raw : Number(raw);
   const what = bound.integer ? "whole number" : "number";
   if (!Number.isFinite(n) || n <= 0 || n > bound.max || (bound.integer && !Number.isInteger(n))) {
-    throw new ConfigError(`${settingName(key)} (or ${envName(key)})`, `must be a positive ${what} of at most ${bound.max}, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(
+      `${settingName(key)} (or ${envName(key)})`,
+      `must be a positive ${what} of at most ${bound.max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return { [as]: n * factor };
 }

@@ -45,7 +45,9 @@ export function engineReachable(address: string, timeoutMs = PROBE_TIMEOUT_MS): 
     };
     socket.setTimeout(timeoutMs, () => done(true));
     socket.once("connect", () => done(true));
-    socket.once("error", (err: NodeJS.ErrnoException) => done(!["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH"].includes(err.code ?? "")));
+    socket.once("error", (err: NodeJS.ErrnoException) =>
+      done(!["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH"].includes(err.code ?? "")),
+    );
   });
 }
 

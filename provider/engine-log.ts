@@ -35,8 +35,13 @@ function deliveryFor(address: string | undefined): Deliver {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
   const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })) as { credentials: { createInsecure(): unknown } };
-  const { EngineClient } = require("@pulumi/pulumi/proto/engine_grpc_pb") as { EngineClient: new (address: string, credentials: unknown) => EngineLog };
-  const { LogRequest, LogSeverity } = require("@pulumi/pulumi/proto/engine_pb") as { LogRequest: new () => LogRequestLike; LogSeverity: { WARNING: number } };
+  const { EngineClient } = require("@pulumi/pulumi/proto/engine_grpc_pb") as {
+    EngineClient: new (address: string, credentials: unknown) => EngineLog;
+  };
+  const { LogRequest, LogSeverity } = require("@pulumi/pulumi/proto/engine_pb") as {
+    LogRequest: new () => LogRequestLike;
+    LogSeverity: { WARNING: number };
+  };
   /* eslint-enable @typescript-eslint/no-require-imports */
   const client = new EngineClient(address, grpc.credentials.createInsecure());
   return (message) =>

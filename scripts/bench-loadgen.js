@@ -82,7 +82,14 @@ async function main() {
   latencies.sort((a, b) => a - b);
   const at = (q) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 100) / 100;
   process.stdout.write(
-    JSON.stringify({ requests: latencies.length, ok, seconds: Math.round(seconds * 100) / 100, rps: Math.round(latencies.length / seconds), p50Ms: at(0.5), p99Ms: at(0.99) }),
+    JSON.stringify({
+      requests: latencies.length,
+      ok,
+      seconds: Math.round(seconds * 100) / 100,
+      rps: Math.round(latencies.length / seconds),
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+    }),
   );
 }
 

@@ -42,7 +42,8 @@ function options() {
     },
   });
   const sizes = values.n.split(",").map((s) => Number(s.trim()));
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--n must be positive whole numbers separated by commas, got ${values.n}`);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--n must be positive whole numbers separated by commas, got ${values.n}`);
   return {
     sizes,
     latencyMs: Number(values["latency-ms"]),

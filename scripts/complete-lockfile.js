@@ -23,7 +23,8 @@ let added = 0;
 for (const entry of Object.values(pk)) {
   for (const [dep, version] of Object.entries(entry.optionalDependencies || {})) {
     if (pk[`node_modules/${dep}`]) continue;
-    const sibling = pk[Object.keys(pk).find((k) => k.startsWith(`node_modules/${dep.split("/")[0]}/`) && pk[k].optional && pk[k].os) ?? ""] ?? {};
+    const sibling =
+      pk[Object.keys(pk).find((k) => k.startsWith(`node_modules/${dep.split("/")[0]}/`) && pk[k].optional && pk[k].os) ?? ""] ?? {};
     const { os, cpu, libc } = platform(dep);
     pk[`node_modules/${dep}`] = {
       version,

@@ -72,7 +72,10 @@ async function crash(settings, command) {
   const { runCrashSoak } = require("../test/soak/crash.ts");
   const { crashTables, writeBenchmarksDoc } = require("../test/bench/docs.ts");
   const { textTable } = require("../test/bench/table.ts");
-  const report = await runCrashSoak({ seed: settings.seed, runs: settings.runs, log: (line) => process.stderr.write(`[crash-soak] ${line}\n`) }, command);
+  const report = await runCrashSoak(
+    { seed: settings.seed, runs: settings.runs, log: (line) => process.stderr.write(`[crash-soak] ${line}\n`) },
+    command,
+  );
   process.stdout.write(`\n${crashTables(report).map(textTable).join("\n\n")}\n`);
   if (report.problems.length > 0) process.stdout.write(`\nWhat broke:\n${report.problems.map((p) => `- ${p}`).join("\n")}\n`);
   if (settings.docs) {

@@ -36,7 +36,14 @@ async function startQuickstartSimulator() {
   }
 }
 
-const DONE = { create: "created", update: "updated", delete: "deleted", replace: "replaced", "create-replacement": "created as replacements", "delete-replaced": "replaced ones deleted" };
+const DONE = {
+  create: "created",
+  update: "updated",
+  delete: "deleted",
+  replace: "replaced",
+  "create-replacement": "created as replacements",
+  "delete-replaced": "replaced ones deleted",
+};
 
 function describeChanges(summary) {
   const changes = Object.entries(summary.resourceChanges || {}).filter(([op, n]) => op !== "same" && n > 0);
@@ -77,7 +84,12 @@ async function main() {
   try {
     console.log(`Maskinporten simulator at ${sim.url} (state: ${path.relative(ROOT, STATE_FILE)})`);
     const [owner, consumer] = sim.orgs;
-    const { stack } = await openStack({ projectDir: ROOT, stackName: "dev", stateDir: path.join(WORK, "pulumi"), passphrase: "quickstart" });
+    const { stack } = await openStack({
+      projectDir: ROOT,
+      stackName: "dev",
+      stateDir: path.join(WORK, "pulumi"),
+      passphrase: "quickstart",
+    });
     await configureForSimulator(stack, sim, { owner: owner.orgno, consumer: consumer.orgno });
     await stack.setAllConfig({ "quickstart:prefix": { value: owner.prefixes[0] }, "quickstart:consumerOrgno": { value: consumer.orgno } });
     console.log(`Stack dev: API owner ${owner.name} (${owner.orgno}), consumer ${consumer.name} (${consumer.orgno})\n`);
@@ -92,7 +104,11 @@ async function main() {
       // A generated key stays in the stack, marked gone, so that up says it replaces the key pair (see its warning).
       const marked = changes.update || 0;
       const kept = marked ? ` and ${marked} marked as gone from it` : "";
-      console.log(gone || marked ? `Refresh: ${gone} resources the simulator no longer holds were dropped from the stack${kept}; up makes them again.\n` : "Refresh: nothing to drop.\n");
+      console.log(
+        gone || marked
+          ? `Refresh: ${gone} resources the simulator no longer holds were dropped from the stack${kept}; up makes them again.\n`
+          : "Refresh: nothing to drop.\n",
+      );
     }
     // The engine's own output, outputs included (secrets masked), streams as it runs.
     const result = await stack.up({ onOutput: (text) => process.stdout.write(text) });

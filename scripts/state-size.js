@@ -21,10 +21,15 @@ async function main() {
   const dir = copyExample(example);
   try {
     const [owner, consumer] = sim.orgs;
-    const engine = await stackFor(dir, sim, { owner: owner.orgno, consumer: consumer.orgno }, {
-      stackName: "dev",
-      config: { [`${example}:prefix`]: owner.prefixes[0], [`${example}:consumerOrgno`]: consumer.orgno },
-    });
+    const engine = await stackFor(
+      dir,
+      sim,
+      { owner: owner.orgno, consumer: consumer.orgno },
+      {
+        stackName: "dev",
+        config: { [`${example}:prefix`]: owner.prefixes[0], [`${example}:consumerOrgno`]: consumer.orgno },
+      },
+    );
     await engine.up();
     const { bytes, deployment } = storedCheckpoint(path.join(dir, ".pulumi-local", "backend"), "dev");
     process.stdout.write(`examples/${example}, state after up (bytes per resource in the checkpoint file, secrets encrypted):\n`);

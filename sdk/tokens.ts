@@ -6,9 +6,22 @@
  *
  * Free of Pulumi: usable in any program. The work is done in `provider/api/consumer-tokens.ts`.
  */
-import { exchangeWith, OPTION_NAMES, tokenFor, type AltinnExchangeOptions, type Token, type TokenOptions } from "../provider/api/consumer-tokens";
+import {
+  exchangeWith,
+  OPTION_NAMES,
+  tokenFor,
+  type AltinnExchangeOptions,
+  type Token,
+  type TokenOptions,
+} from "../provider/api/consumer-tokens";
 
-export { clearTokenCache, type AltinnExchangeOptions, type MaskinportenEnvironment, type Token, type TokenOptions } from "../provider/api/consumer-tokens";
+export {
+  clearTokenCache,
+  type AltinnExchangeOptions,
+  type MaskinportenEnvironment,
+  type Token,
+  type TokenOptions,
+} from "../provider/api/consumer-tokens";
 
 /** An access token from Maskinporten for the client: the cached one while it is valid, else a new one. */
 export async function getAccessToken(options: TokenOptions): Promise<string> {

@@ -50,7 +50,12 @@ function oauthErrorBody(err: OAuthError, baseUrl: string): Record<string, string
 
 function isAccessTokenClaims(payload: jose.JWTPayload): payload is jose.JWTPayload & AccessTokenClaims {
   const consumer = payload["consumer"] as { ID?: unknown } | undefined;
-  return typeof payload["client_id"] === "string" && typeof payload["scope"] === "string" && typeof consumer?.ID === "string" && typeof payload.exp === "number";
+  return (
+    typeof payload["client_id"] === "string" &&
+    typeof payload["scope"] === "string" &&
+    typeof consumer?.ID === "string" &&
+    typeof payload.exp === "number"
+  );
 }
 
 export class AuthServer {
@@ -112,12 +117,19 @@ export class AuthServer {
   private async issue(req: SimRequest, facts: LogFacts): Promise<SimResponse> {
     const contentType = String(req.headers["content-type"] ?? "");
     if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-      throw new OAuthError("invalid_request", `the token request must be a form (Content-Type application/x-www-form-urlencoded), got ${JSON.stringify(contentType || "nothing")}`);
+      throw new OAuthError(
+        "invalid_request",
+        `the token request must be a form (Content-Type application/x-www-form-urlencoded), got ${JSON.stringify(contentType || "nothing")}`,
+      );
     }
     const form = new URLSearchParams(req.body.toString("utf8"));
     const grantType = form.get("grant_type");
     if (!grantType) throw new OAuthError("invalid_request", `grant_type is missing; send grant_type=${JWT_BEARER_GRANT}`);
-    if (grantType !== JWT_BEARER_GRANT) throw new OAuthError("unsupported_grant_type", `grant_type ${JSON.stringify(grantType)} is not supported; Maskinporten accepts only ${JWT_BEARER_GRANT}`);
+    if (grantType !== JWT_BEARER_GRANT)
+      throw new OAuthError(
+        "unsupported_grant_type",
+        `grant_type ${JSON.stringify(grantType)} is not supported; Maskinporten accepts only ${JWT_BEARER_GRANT}`,
+      );
     const assertion = form.get("assertion");
     if (!assertion) throw new OAuthError("invalid_request", "assertion is missing: send the signed JWT grant as the form field assertion");
 
@@ -132,12 +144,16 @@ export class AuthServer {
 
     const alg = header.alg;
     if (!JWK_ALGORITHMS.includes(alg as string)) {
-      throw invalidGrant(`Invalid assertion. The JWT header alg is ${JSON.stringify(alg ?? null)}; use one of ${JWK_ALGORITHMS.join(", ")}`);
+      throw invalidGrant(
+        `Invalid assertion. The JWT header alg is ${JSON.stringify(alg ?? null)}; use one of ${JWK_ALGORITHMS.join(", ")}`,
+      );
     }
     const hasKid = header.kid !== undefined;
     const hasX5c = header.x5c !== undefined;
     if (!hasKid && !hasX5c) {
-      throw invalidGrant("Invalid assertion. The JWT header needs kid (a key registered on the client) or x5c (a business certificate chain)");
+      throw invalidGrant(
+        "Invalid assertion. The JWT header needs kid (a key registered on the client) or x5c (a business certificate chain)",
+      );
     }
     const unknown = Object.keys(claims).filter((c) => !GRANT_CLAIMS.has(c));
     if (unknown.length > 0) {
@@ -151,9 +167,14 @@ export class AuthServer {
       throw invalidGrant("Invalid assertion. The claim sub, when present, must be your client_id (the same as iss)");
     }
     const client = this.store.clients.get(clientId);
-    if (!client) throw new OAuthError("invalid_client", `Invalid assertion. Client authentication failed. Client not found: ${JSON.stringify(clientId)}`);
+    if (!client)
+      throw new OAuthError(
+        "invalid_client",
+        `Invalid assertion. Client authentication failed. Client not found: ${JSON.stringify(clientId)}`,
+      );
     facts.orgno = client.client_orgno;
-    if (!client.active) throw new OAuthError("invalid_client", `Invalid assertion. Client authentication failed. Client ${clientId} is deactivated`);
+    if (!client.active)
+      throw new OAuthError("invalid_client", `Invalid assertion. Client authentication failed. Client ${clientId} is deactivated`);
     if (!client.grant_types.includes(JWT_BEARER_GRANT)) {
       throw new OAuthError("unauthorized_client", `client ${clientId} is not registered for grant type ${JWT_BEARER_GRANT}`);
     }
@@ -177,7 +198,10 @@ export class AuthServer {
         );
       }
       if (key.exp <= now) {
-        throw invalidGrant(`Invalid assertion. Client authentication failed. Expired key (MP-121): key ${JSON.stringify(kid)} expired at ${new Date(key.exp * 1000).toISOString()}; register a new key`, "MP-121");
+        throw invalidGrant(
+          `Invalid assertion. Client authentication failed. Expired key (MP-121): key ${JSON.stringify(kid)} expired at ${new Date(key.exp * 1000).toISOString()}; register a new key`,
+          "MP-121",
+        );
       }
       verifyKey = key.key;
       clientAmr = "private_key_jwt";
@@ -189,11 +213,17 @@ export class AuthServer {
       try {
         chain = this.verifier.verify(header.x5c, new Date(nowMs));
       } catch (err) {
-        if (err instanceof CaError) throw invalidGrant(`Invalid assertion. Client authentication failed. The JWT is signed with an invalid certificate (MP-120): ${err.message}`, "MP-120");
+        if (err instanceof CaError)
+          throw invalidGrant(
+            `Invalid assertion. Client authentication failed. The JWT is signed with an invalid certificate (MP-120): ${err.message}`,
+            "MP-120",
+          );
         throw err;
       }
       if (chain.orgno !== client.client_orgno && chain.orgno !== client.supplier_orgno) {
-        throw invalidGrant(`Invalid assertion. Client authentication failed. The certificate belongs to organisation ${chain.orgno}, but client ${clientId} belongs to ${client.client_orgno}`);
+        throw invalidGrant(
+          `Invalid assertion. Client authentication failed. The certificate belongs to organisation ${chain.orgno}, but client ${clientId} belongs to ${client.client_orgno}`,
+        );
       }
       verifyKey = chain.leaf.publicKey;
       clientAmr = "virksomhetssertifikat";
@@ -201,38 +231,56 @@ export class AuthServer {
     try {
       await jose.compactVerify(assertion, verifyKey, { algorithms: [alg!] });
     } catch {
-      throw invalidGrant(`Invalid JWT signature. The signature does not verify with ${byKid ? `key ${JSON.stringify(header.kid)}` : "the certificate in x5c"}`);
+      throw invalidGrant(
+        `Invalid JWT signature. The signature does not verify with ${byKid ? `key ${JSON.stringify(header.kid)}` : "the certificate in x5c"}`,
+      );
     }
 
     const aud = claims.aud;
     const audOk = aud === this.urls.issuer || (Array.isArray(aud) && aud.length === 1 && aud[0] === this.urls.issuer);
     if (!audOk) {
-      throw invalidGrant(`Invalid assertion. Client authentication failed. Invalid JWT claim aud (MP-110): expected ${JSON.stringify(this.urls.issuer)} (the issuer, with its trailing slash), got ${JSON.stringify(aud ?? null)}`, "MP-110");
+      throw invalidGrant(
+        `Invalid assertion. Client authentication failed. Invalid JWT claim aud (MP-110): expected ${JSON.stringify(this.urls.issuer)} (the issuer, with its trailing slash), got ${JSON.stringify(aud ?? null)}`,
+        "MP-110",
+      );
     }
     const iat = claims.iat;
     const exp = claims.exp;
-    if (typeof iat !== "number") throw invalidGrant("Invalid assertion. The claim iat (issued at, seconds since the epoch, UTC) is missing");
+    if (typeof iat !== "number")
+      throw invalidGrant("Invalid assertion. The claim iat (issued at, seconds since the epoch, UTC) is missing");
     if (typeof exp !== "number") throw invalidGrant("Invalid assertion. The claim exp (expiry, seconds since the epoch, UTC) is missing");
     if (Math.abs(iat - now) > IAT_SKEW_SECONDS) {
-      throw invalidGrant(`Invalid assertion. iat is ${Math.round(iat - now)} s from the server clock; it must be within ${IAT_SKEW_SECONDS} s: make a fresh grant for each request and check the machine's clock`);
+      throw invalidGrant(
+        `Invalid assertion. iat is ${Math.round(iat - now)} s from the server clock; it must be within ${IAT_SKEW_SECONDS} s: make a fresh grant for each request and check the machine's clock`,
+      );
     }
-    if (exp - iat > MAX_GRANT_LIFETIME_SECONDS) throw invalidGrant(`Invalid assertion. exp - iat is ${exp - iat} s; at most ${MAX_GRANT_LIFETIME_SECONDS} s is allowed`);
+    if (exp - iat > MAX_GRANT_LIFETIME_SECONDS)
+      throw invalidGrant(`Invalid assertion. exp - iat is ${exp - iat} s; at most ${MAX_GRANT_LIFETIME_SECONDS} s is allowed`);
     if (exp <= now) throw invalidGrant("Invalid assertion. JWT is expired");
-    if (typeof claims.nbf === "number" && claims.nbf > now + IAT_SKEW_SECONDS) throw invalidGrant("Invalid assertion. The JWT is not valid yet (nbf)");
+    if (typeof claims.nbf === "number" && claims.nbf > now + IAT_SKEW_SECONDS)
+      throw invalidGrant("Invalid assertion. The JWT is not valid yet (nbf)");
     if (claims.jti !== undefined) {
       if (typeof claims.jti !== "string" || claims.jti === "") throw invalidGrant("Invalid assertion. jti must be a non-empty string");
       const jtiKey = `${clientId}\n${claims.jti}`;
       const usedUntil = this.usedJtis.get(jtiKey);
-      if (usedUntil !== undefined && usedUntil > nowMs) throw invalidGrant(`Grant is used before: jti ${JSON.stringify(claims.jti)} was already used; make a new grant with a new jti`);
+      if (usedUntil !== undefined && usedUntil > nowMs)
+        throw invalidGrant(`Grant is used before: jti ${JSON.stringify(claims.jti)} was already used; make a new grant with a new jti`);
       this.rememberJti(jtiKey, exp * 1000 + IAT_SKEW_SECONDS * 1000, nowMs);
     }
     this.checkConsumerOrg(claims["consumer_org"], client);
 
     const requested = typeof claims["scope"] === "string" ? [...new Set(claims["scope"].split(/\s+/).filter(Boolean))] : [];
-    if (requested.length === 0) throw new OAuthError("invalid_scope", "No scope requested: the grant needs the claim scope, a space-separated list of scopes registered on the client");
+    if (requested.length === 0)
+      throw new OAuthError(
+        "invalid_scope",
+        "No scope requested: the grant needs the claim scope, a space-separated list of scopes registered on the client",
+      );
     const notOnClient = requested.filter((s) => !client.scopes.includes(s));
     if (notOnClient.length > 0) {
-      throw new OAuthError("invalid_scope", `Token request contains invalid scopes for client ${clientId}: ${notOnClient.join(" ")} (not registered on the client)`);
+      throw new OAuthError(
+        "invalid_scope",
+        `Token request contains invalid scopes for client ${clientId}: ${notOnClient.join(" ")} (not registered on the client)`,
+      );
     }
     let lifetime = client.access_token_lifetime;
     for (const name of requested) {
@@ -248,7 +296,14 @@ export class AuthServer {
     }
 
     const resource = claims["resource"];
-    const audience = typeof resource === "string" ? resource : Array.isArray(resource) && resource.length > 0 ? (resource.length === 1 ? resource[0] : resource) : "unspecified";
+    const audience =
+      typeof resource === "string"
+        ? resource
+        : Array.isArray(resource) && resource.length > 0
+          ? resource.length === 1
+            ? resource[0]
+            : resource
+          : "unspecified";
     const accessClaims: AccessTokenClaims = {
       scope: requested.join(" "),
       iss: this.urls.issuer,
@@ -273,7 +328,8 @@ export class AuthServer {
    */
   private checkConsumerOrg(consumerOrg: unknown, client: ClientRecord): void {
     if (consumerOrg === undefined) return;
-    if (consumerOrg === client.client_orgno) throw invalidGrant("The combination consumer_org in claim and delegation scope on client is invalid");
+    if (consumerOrg === client.client_orgno)
+      throw invalidGrant("The combination consumer_org in claim and delegation scope on client is invalid");
     throw invalidGrant(`consumer_org ${JSON.stringify(consumerOrg)}: delegation through Altinn is not available in the simulator`);
   }
 
@@ -315,8 +371,10 @@ export class AuthServer {
       }));
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === "ERR_JWT_EXPIRED") throw new Error("the access token has expired; get a new one from the token endpoint", { cause: err });
-      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") throw new Error(`the access token was not issued by ${this.urls.issuer}`, { cause: err });
+      if (code === "ERR_JWT_EXPIRED")
+        throw new Error("the access token has expired; get a new one from the token endpoint", { cause: err });
+      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED")
+        throw new Error(`the access token was not issued by ${this.urls.issuer}`, { cause: err });
       throw new Error("the access token is not a token issued by this Maskinporten (bad format or signature)", { cause: err });
     }
     if (!isAccessTokenClaims(payload)) throw new Error("the access token lacks Maskinporten's claims (client_id, scope, consumer)");

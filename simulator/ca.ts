@@ -190,7 +190,8 @@ export class ChainVerifier {
     }
     const t = at.getTime();
     for (const cert of chain) {
-      if (t < cert.validFromDate.getTime()) throw new CaError(`certificate ${subjectCn(cert)} is not valid before ${cert.validFromDate.toISOString()}`);
+      if (t < cert.validFromDate.getTime())
+        throw new CaError(`certificate ${subjectCn(cert)} is not valid before ${cert.validFromDate.toISOString()}`);
       if (t > cert.validToDate.getTime()) throw new CaError(`certificate ${subjectCn(cert)} expired at ${cert.validToDate.toISOString()}`);
     }
     for (let i = 0; i + 1 < chain.length; i++) {
@@ -208,7 +209,8 @@ export class ChainVerifier {
     const leaf = chain[0]!;
     if (leaf.ca) throw new CaError("x5c[0] is a CA certificate, not a business certificate");
     const orgno = orgnoFromSubject(leaf.subject);
-    if (!orgno) throw new CaError("the certificate subject holds no organisation number (organizationIdentifier=NTRNO-<orgno> or serialNumber)");
+    if (!orgno)
+      throw new CaError("the certificate subject holds no organisation number (organizationIdentifier=NTRNO-<orgno> or serialNumber)");
     return { leaf, orgno };
   }
 }

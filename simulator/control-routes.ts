@@ -257,7 +257,15 @@ export class ControlRoutes {
   }
 
   /** `/__sim/portal/{orgno}/api/v1/...`: the self-service API as that organisation's admin, without a token. */
-  private async portal(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams, orgno: string, rest: string): Promise<void> {
+  private async portal(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    orgno: string,
+    rest: string,
+  ): Promise<void> {
     const started = performance.now();
     const { t } = this;
     const body = await readBody(req);
@@ -269,9 +277,18 @@ export class ControlRoutes {
     const facts: LogFacts = {};
     let template = "unmatched";
     if (!org) {
-      response = { status: 404, body: { error: "not_found", error_description: `organisation ${JSON.stringify(orgno)} is not known to the simulator (add it with POST /__sim/orgs)` } };
+      response = {
+        status: 404,
+        body: {
+          error: "not_found",
+          error_description: `organisation ${JSON.stringify(orgno)} is not known to the simulator (add it with POST /__sim/orgs)`,
+        },
+      };
     } else if (!match || !("template" in match)) {
-      response = { status: 404, body: { error: "not_found", error_description: `no such endpoint: ${method} ${rest}; use /__sim/portal/{orgno}/api/v1/...` } };
+      response = {
+        status: 404,
+        body: { error: "not_found", error_description: `no such endpoint: ${method} ${rest}; use /__sim/portal/{orgno}/api/v1/...` },
+      };
     } else {
       template = `${CONTROL_PREFIX}/portal/{orgno}${API_PREFIX}${match.template}`;
       simReq.params = match.params;

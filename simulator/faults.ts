@@ -34,10 +34,12 @@ export function faultRuleProblem(rule: unknown): string | undefined {
   const r = rule as Record<string, unknown>;
   if (!KINDS.includes(r["kind"] as FaultKind)) return `kind must be one of ${KINDS.join(", ")}`;
   if (r["method"] !== undefined && typeof r["method"] !== "string") return "method must be a string";
-  if (r["path"] !== undefined && (typeof r["path"] !== "string" || !r["path"].startsWith("/"))) return "path must be a string starting with /";
+  if (r["path"] !== undefined && (typeof r["path"] !== "string" || !r["path"].startsWith("/")))
+    return "path must be a string starting with /";
   if (r["kind"] === "latency" && !(typeof r["latencyMs"] === "number" && r["latencyMs"] >= 0)) return "latency rules need latencyMs >= 0";
   if (r["kind"] === "status" && !STATUSES.includes(r["status"] as number)) return `status rules need status ${STATUSES.join(", ")}`;
-  if (r["retryAfterSeconds"] !== undefined && !(typeof r["retryAfterSeconds"] === "number" && r["retryAfterSeconds"] >= 0)) return "retryAfterSeconds must be a number >= 0";
+  if (r["retryAfterSeconds"] !== undefined && !(typeof r["retryAfterSeconds"] === "number" && r["retryAfterSeconds"] >= 0))
+    return "retryAfterSeconds must be a number >= 0";
   const p = r["probability"];
   if (p !== undefined && !(typeof p === "number" && p >= 0 && p <= 1)) return "probability must be between 0 and 1";
   const c = r["count"];
@@ -48,7 +50,12 @@ export function faultRuleProblem(rule: unknown): string | undefined {
 function pathMatcher(pattern: string | undefined): (path: string) => boolean {
   if (pattern === undefined) return () => true;
   if (!pattern.includes("*")) return (path) => path.startsWith(pattern);
-  const re = new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
   return (path) => re.test(path);
 }
 

@@ -83,7 +83,14 @@ export function fieldError(objectName: string, field: string, message: string): 
   return { errorMessage: `${field} ${message}`, isFieldError: true, objectName, fieldIdentifier: field };
 }
 
-export function apiErrorBody(status: number, code: string, description: string, correlationId: string, timestamp: string, errors: ApiFieldError[] = []): ApiErrorResponse {
+export function apiErrorBody(
+  status: number,
+  code: string,
+  description: string,
+  correlationId: string,
+  timestamp: string,
+  errors: ApiFieldError[] = [],
+): ApiErrorResponse {
   return { status, timestamp, correlation_id: correlationId, errors, error: code, error_description: description };
 }
 

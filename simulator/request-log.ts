@@ -5,7 +5,19 @@
 import type { RequestCounters, RequestKind, RequestLogEntry } from "./types";
 
 export function emptyCounters(): RequestCounters {
-  return { total: 0, token: 0, tokenIssued: 0, apiReads: 0, apiWrites: 0, metadata: 0, portal: 0, exchange: 0, faults: 0, byRoute: {}, byStatus: {} };
+  return {
+    total: 0,
+    token: 0,
+    tokenIssued: 0,
+    apiReads: 0,
+    apiWrites: 0,
+    metadata: 0,
+    portal: 0,
+    exchange: 0,
+    faults: 0,
+    byRoute: {},
+    byStatus: {},
+  };
 }
 
 export interface LogQuery {

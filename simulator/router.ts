@@ -17,7 +17,9 @@ export class Router<T> {
   private readonly bySize = new Map<number, Compiled<T>[]>();
 
   add(method: string, template: string, data: T): this {
-    const segments = template.split("/").map((s) => (s.startsWith("{") && s.endsWith("}") ? { value: s.slice(1, -1), param: true } : { value: s, param: false }));
+    const segments = template
+      .split("/")
+      .map((s) => (s.startsWith("{") && s.endsWith("}") ? { value: s.slice(1, -1), param: true } : { value: s, param: false }));
     const route: Compiled<T> = { method, template, segments, params: segments.filter((s) => s.param).length, data };
     const list = this.bySize.get(segments.length) ?? [];
     list.push(route);

@@ -65,7 +65,10 @@ export function prefixProblem(value: unknown, field: string): Problem | undefine
 
 export function subscopeProblem(value: unknown, field: string): Problem | undefined {
   if (typeof value === "string" && SUBSCOPE_PATTERN.test(value)) return undefined;
-  return { field, message: `must be a subscope of letters, digits, ".", "_", "-", "/" and ":", starting and ending with a letter or digit, got ${describe(value)}` };
+  return {
+    field,
+    message: `must be a subscope of letters, digits, ".", "_", "-", "/" and ":", starting and ending with a letter or digit, got ${describe(value)}`,
+  };
 }
 
 /** evidence: scope bodies may carry `"name": ""` on POST and PUT (digdirator always sends it): "" means absent. */
@@ -164,7 +167,10 @@ function rsaProblems(jwk: Record<string, unknown>, field: string): Problem[] {
   } else {
     const bits = bitLength(n);
     if (bits < MIN_RSA_MODULUS_BITS) {
-      problems.push({ field: `${field}.n`, message: `is a ${bits}-bit RSA modulus; Maskinporten requires at least ${MIN_RSA_MODULUS_BITS} bits` });
+      problems.push({
+        field: `${field}.n`,
+        message: `is a ${bits}-bit RSA modulus; Maskinporten requires at least ${MIN_RSA_MODULUS_BITS} bits`,
+      });
     } else if ((n[n.length - 1]! & 1) === 0) {
       problems.push({ field: `${field}.n`, message: "is an even number, so it is not an RSA modulus: send the key's real public part" });
     }
@@ -185,9 +191,13 @@ export function jwkProblems(jwk: Record<string, unknown>, field: string, nowSeco
   const oth = jwk["oth"];
   if (Array.isArray(oth) ? oth.length > 0 : oth !== undefined) present.push("oth");
   if (present.length > 0) {
-    problems.push({ field, message: `is a private key (it has the private members ${present.join(", ")}); register only the public part: kty, kid, use, alg, n, e` });
+    problems.push({
+      field,
+      message: `is a private key (it has the private members ${present.join(", ")}); register only the public part: kty, kid, use, alg, n, e`,
+    });
   }
-  if (jwk["kty"] !== "RSA") problems.push({ field: `${field}.kty`, message: `must be "RSA" (Maskinporten accepts RSA keys only), got ${describe(jwk["kty"])}` });
+  if (jwk["kty"] !== "RSA")
+    problems.push({ field: `${field}.kty`, message: `must be "RSA" (Maskinporten accepts RSA keys only), got ${describe(jwk["kty"])}` });
   else problems.push(...rsaProblems(jwk, field));
   // ref: JWKS — `use: "sig"` is required since the API version of 2025-05-22; evidence: older keys lack it.
   if (jwk["use"] !== "sig") problems.push({ field: `${field}.use`, message: `must be "sig", got ${describe(jwk["use"])}` });
@@ -201,9 +211,15 @@ export function jwkProblems(jwk: Record<string, unknown>, field: string, nowSeco
     if (typeof exp !== "number" || !Number.isInteger(exp)) {
       problems.push({ field: `${field}.exp`, message: `must be a whole number of seconds since the epoch, got ${describe(exp)}` });
     } else if (exp <= nowSeconds) {
-      problems.push({ field: `${field}.exp`, message: `lies in the past (${new Date(exp * 1000).toISOString()}); choose an expiry in the future` });
+      problems.push({
+        field: `${field}.exp`,
+        message: `lies in the past (${new Date(exp * 1000).toISOString()}); choose an expiry in the future`,
+      });
     } else if (exp > nowSeconds + MAX_KEY_LIFETIME_SECONDS) {
-      problems.push({ field: `${field}.exp`, message: `is more than one year ahead (${new Date(exp * 1000).toISOString()}); Maskinporten keys live at most one year` });
+      problems.push({
+        field: `${field}.exp`,
+        message: `is more than one year ahead (${new Date(exp * 1000).toISOString()}); Maskinporten keys live at most one year`,
+      });
     }
   }
   const x5c = jwk["x5c"];
@@ -217,14 +233,18 @@ export function jwkProblems(jwk: Record<string, unknown>, field: string, nowSeco
 export function jwksProblems(keys: readonly Record<string, unknown>[], nowSeconds: number): Problem[] {
   const problems: Problem[] = [];
   if (keys.length > MAX_KEYS_PER_CLIENT) {
-    problems.push({ field: "keys", message: `holds ${keys.length} keys; a client may have at most ${MAX_KEYS_PER_CLIENT}: remove an old key first` });
+    problems.push({
+      field: "keys",
+      message: `holds ${keys.length} keys; a client may have at most ${MAX_KEYS_PER_CLIENT}: remove an old key first`,
+    });
   }
   const seen = new Set<string>();
   keys.forEach((key, i) => {
     problems.push(...jwkProblems(key, `keys[${i}]`, nowSeconds));
     const kid = key["kid"];
     if (typeof kid === "string") {
-      if (seen.has(kid)) problems.push({ field: `keys[${i}].kid`, message: `"${kid}" is used by another key of this client; kids must be unique` });
+      if (seen.has(kid))
+        problems.push({ field: `keys[${i}].kid`, message: `"${kid}" is used by another key of this client; kids must be unique` });
       seen.add(kid);
     }
   });
@@ -240,7 +260,21 @@ export const MAX_GRANT_LIFETIME_SECONDS = 120;
  * ref: Getting a token — the documented claims; evidence: a grant may carry `sub` (= client_id). sim: other
  * claims are refused ("Invalid assertion").
  */
-export const GRANT_CLAIMS = new Set(["aud", "iss", "sub", "iat", "exp", "nbf", "jti", "scope", "resource", "pid", "consumer_org", "iss_onbehalfof", "authorization_details"]);
+export const GRANT_CLAIMS = new Set([
+  "aud",
+  "iss",
+  "sub",
+  "iat",
+  "exp",
+  "nbf",
+  "jti",
+  "scope",
+  "resource",
+  "pid",
+  "consumer_org",
+  "iss_onbehalfof",
+  "authorization_details",
+]);
 
 // ---- messages ------------------------------------------------------------------------------------
 

@@ -79,14 +79,17 @@ export function validateSeeds(seeds: readonly OrgSeed[]): void {
   seeds.forEach((seed, i) => {
     const problem = orgnoProblem(seed.orgno, `orgs[${i}].orgno`);
     if (problem) throw new SimulatorOptionError(problem.field, problem.message);
-    if (seed.orgno === DIGDIR_ORGNO) throw new SimulatorOptionError(`orgs[${i}].orgno`, `${DIGDIR_ORGNO} is the simulator's Digdir organisation; pick another number`);
+    if (seed.orgno === DIGDIR_ORGNO)
+      throw new SimulatorOptionError(`orgs[${i}].orgno`, `${DIGDIR_ORGNO} is the simulator's Digdir organisation; pick another number`);
     if (orgnos.has(seed.orgno)) throw new SimulatorOptionError(`orgs[${i}].orgno`, `${seed.orgno} is seeded twice`);
     orgnos.add(seed.orgno);
-    if (typeof seed.name !== "string" || seed.name.trim() === "") throw new SimulatorOptionError(`orgs[${i}].name`, "must be a non-empty string");
+    if (typeof seed.name !== "string" || seed.name.trim() === "")
+      throw new SimulatorOptionError(`orgs[${i}].name`, "must be a non-empty string");
     (seed.prefixes ?? []).forEach((prefix, j) => {
       const p = prefixProblem(prefix, `orgs[${i}].prefixes[${j}]`);
       if (p) throw new SimulatorOptionError(p.field, p.message);
-      if (prefixes.has(prefix)) throw new SimulatorOptionError(`orgs[${i}].prefixes[${j}]`, `prefix "${prefix}" is already owned by another organisation`);
+      if (prefixes.has(prefix))
+        throw new SimulatorOptionError(`orgs[${i}].prefixes[${j}]`, `prefix "${prefix}" is already owned by another organisation`);
       prefixes.add(prefix);
     });
     for (const scope of seed.adminScopes ?? []) {
@@ -149,7 +152,9 @@ function adminStoredKey(org: OrgRecord, clock: Clock, switches: SimulatorSwitche
 
 /** The admin client of an organisation, as a client record holding the public half of its key. */
 export function adminClientRecord(org: OrgRecord, clock: Clock, switches: SimulatorSwitches): ClientRecord {
-  return selfServiceClient(org, clock, org.adminClientId!, "Admin client of the self-service API (seeded by the simulator)", [adminStoredKey(org, clock, switches)]);
+  return selfServiceClient(org, clock, org.adminClientId!, "Admin client of the self-service API (seeded by the simulator)", [
+    adminStoredKey(org, clock, switches),
+  ]);
 }
 
 /**
@@ -157,7 +162,13 @@ export function adminClientRecord(org: OrgRecord, clock: Clock, switches: Simula
  * `x5c` (a business certificate of the organisation) gets its token, as Digdir documents for admin clients.
  */
 export function certificateClientRecord(org: OrgRecord, clock: Clock): ClientRecord {
-  return selfServiceClient(org, clock, org.certificateClientId!, "Self-service client authenticating with a business certificate (seeded by the simulator)", []);
+  return selfServiceClient(
+    org,
+    clock,
+    org.certificateClientId!,
+    "Self-service client authenticating with a business certificate (seeded by the simulator)",
+    [],
+  );
 }
 
 function selfServiceClient(org: OrgRecord, clock: Clock, clientId: string, description: string, keys: StoredKey[]): ClientRecord {
@@ -228,7 +239,13 @@ export function adminGrants(org: OrgRecord, clock: Clock): GrantRecord[] {
   }));
 }
 
-export function buildSeedState(orgs: OrgRecord[], signingKey: PrivateJwk, ca: CaMaterial, clock: Clock, switches: SimulatorSwitches): PersistedState {
+export function buildSeedState(
+  orgs: OrgRecord[],
+  signingKey: PrivateJwk,
+  ca: CaMaterial,
+  clock: Clock,
+  switches: SimulatorSwitches,
+): PersistedState {
   const now = clock.timestamp();
   const digdir: OrgRecord = { orgno: DIGDIR_ORGNO, name: DIGDIR_NAME, prefixes: [...DIGDIR_PREFIXES], adminScopes: [] };
   const scopes: ScopeRecord[] = [

@@ -77,7 +77,9 @@ export function send(res: ServerResponse, response: SimResponse): void {
 
 export function splitUrl(rawUrl: string): { path: string; query: URLSearchParams } {
   const q = rawUrl.indexOf("?");
-  return q < 0 ? { path: rawUrl, query: new URLSearchParams() } : { path: rawUrl.slice(0, q), query: new URLSearchParams(rawUrl.slice(q + 1)) };
+  return q < 0
+    ? { path: rawUrl, query: new URLSearchParams() }
+    : { path: rawUrl.slice(0, q), query: new URLSearchParams(rawUrl.slice(q + 1)) };
 }
 
 function kindOfPath(path: string): RequestKind {
@@ -103,7 +105,8 @@ export class SimulatorServer {
   readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
     this.handle(req, res).catch((err: unknown) => {
       this.deps.logger(`simulator: internal error: ${(err as Error)?.stack ?? String(err)}`);
-      if (!res.headersSent && !res.destroyed) this.reply(res, { status: 500, body: { error: "server_error", error_description: "internal error in the simulator" } });
+      if (!res.headersSent && !res.destroyed)
+        this.reply(res, { status: 500, body: { error: "server_error", error_description: "internal error in the simulator" } });
     });
   };
 
@@ -172,7 +175,10 @@ export class SimulatorServer {
       body = await readBody(req);
     } catch (err) {
       if (err instanceof BodyTooLarge) {
-        this.reply(res, { status: 413, body: { error: "invalid_request", error_description: `the request body is larger than ${MAX_BODY_BYTES} bytes` } });
+        this.reply(res, {
+          status: 413,
+          body: { error: "invalid_request", error_description: `the request body is larger than ${MAX_BODY_BYTES} bytes` },
+        });
         log(413, {}, firstFault);
         return;
       }
@@ -219,7 +225,10 @@ export class SimulatorServer {
         : ApiError.notFound(`no such endpoint: ${req.method} ${req.path}`);
       return apiError(err, req, this.deps.clock);
     }
-    return { status: methodNotAllowed ? 405 : 404, body: { error: "not_found", error_description: `no such endpoint: ${req.method} ${req.path}` } };
+    return {
+      status: methodNotAllowed ? 405 : 404,
+      body: { error: "not_found", error_description: `no such endpoint: ${req.method} ${req.path}` },
+    };
   }
 
   private internalError(isApi: boolean, req: SimRequest): SimResponse {
@@ -237,6 +246,10 @@ export class SimulatorServer {
       const code = status === 429 ? "too_many_requests" : status === 500 ? "server_error" : "temporarily_unavailable";
       return { status, headers, body: apiErrorBody(status, code, description, correlationId, this.deps.clock.timestamp()) };
     }
-    return { status, headers, body: { error: status === 500 ? "server_error" : "temporarily_unavailable", error_description: description } };
+    return {
+      status,
+      headers,
+      body: { error: status === 500 ? "server_error" : "temporarily_unavailable", error_description: description },
+    };
   }
 }

@@ -13,10 +13,27 @@ import { FaultInjector } from "./faults";
 import { generateRsaKeyPair } from "./keys";
 import { RequestLog } from "./request-log";
 import { SimulatorOptionError } from "./errors";
-import { DEFAULT_ORGS, adminGrants, applySeedSwitches, buildSeedState, createOrgRecord, createOrgRecords, selfServiceClients, validateSeeds } from "./seed";
+import {
+  DEFAULT_ORGS,
+  adminGrants,
+  applySeedSwitches,
+  buildSeedState,
+  createOrgRecord,
+  createOrgRecords,
+  selfServiceClients,
+  validateSeeds,
+} from "./seed";
 import { SimulatorServer } from "./server";
 import { StateFile, Store, type OrgRecord } from "./state";
-import type { AdminCertificate, BusinessCertificateOptions, OrgSeed, SimulatorHandle, SimulatorOptions, SimulatorOrg, StartupInfo } from "./types";
+import type {
+  AdminCertificate,
+  BusinessCertificateOptions,
+  OrgSeed,
+  SimulatorHandle,
+  SimulatorOptions,
+  SimulatorOrg,
+  StartupInfo,
+} from "./types";
 import { layerVariant, resolveVariant, type SimulatorSwitches, type VariantSpec } from "./variant";
 
 export function isLoopback(host: string): boolean {
@@ -27,12 +44,17 @@ export function isLoopback(host: string): boolean {
 function checkOptions(options: SimulatorOptions): { host: string; port: number; switches: SimulatorSwitches } {
   const host = options.host ?? "127.0.0.1";
   if (!isLoopback(host) && !options.allowNonLoopback) {
-    throw new SimulatorOptionError("host", `${JSON.stringify(host)} is not a loopback address; the simulator has no real security, so it listens on 127.0.0.1 unless explicitly allowed (allowNonLoopback, --allow-non-loopback)`);
+    throw new SimulatorOptionError(
+      "host",
+      `${JSON.stringify(host)} is not a loopback address; the simulator has no real security, so it listens on 127.0.0.1 unless explicitly allowed (allowNonLoopback, --allow-non-loopback)`,
+    );
   }
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SimulatorOptionError("port", `must be a whole number 0..65535 (0 picks a free port), got ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new SimulatorOptionError("port", `must be a whole number 0..65535 (0 picks a free port), got ${String(port)}`);
   const delay = options.propagationDelayMs ?? 0;
-  if (typeof delay !== "number" || !(delay >= 0)) throw new SimulatorOptionError("propagationDelayMs", "must be a number of milliseconds >= 0");
+  if (typeof delay !== "number" || !(delay >= 0))
+    throw new SimulatorOptionError("propagationDelayMs", "must be a number of milliseconds >= 0");
   if (options.orgs) validateSeeds(options.orgs);
   return { host, port, switches: resolveVariant(options.variant) };
 }
@@ -100,7 +122,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const altinn = new AltinnExchange(auth, clock, urls);
   sim.route("GET", ALTINN_EXCHANGE_PATH, "exchange", (req, facts) => altinn.exchange(req, facts));
 
-  const orgsWithCredentials = () => [...store.orgs.values()].filter((o) => o.adminClientId && o.adminKey && o.certificateClientId).map(orgView);
+  const orgsWithCredentials = () =>
+    [...store.orgs.values()].filter((o) => o.adminClientId && o.adminKey && o.certificateClientId).map(orgView);
   const info = (): StartupInfo => ({
     url: urls.url,
     issuer: urls.issuer,
@@ -127,7 +150,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     validateSeeds([seed]);
     if (store.orgs.has(seed.orgno)) throw new SimulatorOptionError("orgno", `organisation ${seed.orgno} already exists`);
     for (const prefix of seed.prefixes ?? []) {
-      if (store.prefixOwners.has(prefix)) throw new SimulatorOptionError("prefixes", `prefix "${prefix}" is already owned by ${store.prefixOwners.get(prefix)}`);
+      if (store.prefixOwners.has(prefix))
+        throw new SimulatorOptionError("prefixes", `prefix "${prefix}" is already owned by ${store.prefixOwners.get(prefix)}`);
     }
     const org = await createOrgRecord(seed, clock, store.switches);
     store.addOrg(org);
@@ -159,7 +183,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return { clientId, ...(await ca.issueBusinessCertificate(orgno, opts)) };
   };
 
-  sim.control = new ControlRoutes({ store, clock, faults, log, ca, verifier, apiDeps, apiRoutes, stateFile, info, addOrg, reset, setVariant, adminCertificate });
+  sim.control = new ControlRoutes({
+    store,
+    clock,
+    faults,
+    log,
+    ca,
+    verifier,
+    apiDeps,
+    apiRoutes,
+    stateFile,
+    info,
+    addOrg,
+    reset,
+    setVariant,
+    adminCertificate,
+  });
 
   const httpServer = createServer({ keepAliveTimeout: 5000 }, sim.listener);
   const actualPort = await listen(httpServer, port, host);

@@ -27,16 +27,66 @@ export const SWITCHES = {
   createAnswer: spec(WRITE_ANSWERS, "200", "201", "status and body of POST /clients and POST /scopes"),
   keyWriteAnswer: spec(WRITE_ANSWERS, "200", "201-empty", "status and body of POST /clients/{id}/jwks and PUT /clients/{id}/jwks/{kid}"),
   deleteAnswer: spec(WRITE_ANSWERS, "200", "204", "status and body of every DELETE (client, scope, key set, key, grant)"),
-  singleKeyEndpoints: spec(["available", "absent"] as const, "available", "absent", "GET/PUT/DELETE /clients/{id}/jwks/{kid}: served, or unmapped (404 no such endpoint, as Spring answers a path no handler maps)"),
-  keylessJwks: spec(["empty-keys", "empty-object", "404"] as const, "empty-keys", "empty-object", 'GET /clients/{id}/jwks of a client without keys: 200 {"keys": []}, 200 {}, or 404'),
-  clientJwks: spec(["uri-only", "inline"] as const, "uri-only", "uri-only", "client answers (list, read, writes): only jwks_uri, or the keys inline as jwks"),
-  clientIdOnCreate: spec(["ignored", "honoured", "refused"] as const, "ignored", "ignored", "a client_id sent in POST /clients: the server assigns its own, takes it, or answers 400"),
-  singleScopeRead: spec(["both", "query", "path"] as const, "both", "query", "where one scope is read: GET /scopes?scope=, GET /scopes/scope?scope=, or both"),
-  scopeQueryShape: spec(["object", "list"] as const, "object", "list", "GET /scopes?scope=X answers the scope, or a list holding it ([] when unknown)"),
-  unsetLifetimes: spec(["zero", "absent"] as const, "zero", "zero", "client lifetimes never set (refresh_token_lifetime): returned as 0, or left out (0 is refused on POST/PUT either way)"),
-  seededKeyUse: spec(["sig", "absent"] as const, "sig", "absent", 'the seeded admin clients\' keys carry use: "sig", or none (registered before 2025-05-22)'),
-  consumerAdminScopes: spec(["standard", "dcr-only"] as const, "standard", "dcr-only", "admin scopes of seeded consumer organisations (no prefix, not supplier)"),
-  ownerAdminScopes: spec(["standard", "no-scopes-read"] as const, "standard", "no-scopes-read", "admin scopes of seeded API owners (organisations with a prefix)"),
+  singleKeyEndpoints: spec(
+    ["available", "absent"] as const,
+    "available",
+    "absent",
+    "GET/PUT/DELETE /clients/{id}/jwks/{kid}: served, or unmapped (404 no such endpoint, as Spring answers a path no handler maps)",
+  ),
+  keylessJwks: spec(
+    ["empty-keys", "empty-object", "404"] as const,
+    "empty-keys",
+    "empty-object",
+    'GET /clients/{id}/jwks of a client without keys: 200 {"keys": []}, 200 {}, or 404',
+  ),
+  clientJwks: spec(
+    ["uri-only", "inline"] as const,
+    "uri-only",
+    "uri-only",
+    "client answers (list, read, writes): only jwks_uri, or the keys inline as jwks",
+  ),
+  clientIdOnCreate: spec(
+    ["ignored", "honoured", "refused"] as const,
+    "ignored",
+    "ignored",
+    "a client_id sent in POST /clients: the server assigns its own, takes it, or answers 400",
+  ),
+  singleScopeRead: spec(
+    ["both", "query", "path"] as const,
+    "both",
+    "query",
+    "where one scope is read: GET /scopes?scope=, GET /scopes/scope?scope=, or both",
+  ),
+  scopeQueryShape: spec(
+    ["object", "list"] as const,
+    "object",
+    "list",
+    "GET /scopes?scope=X answers the scope, or a list holding it ([] when unknown)",
+  ),
+  unsetLifetimes: spec(
+    ["zero", "absent"] as const,
+    "zero",
+    "zero",
+    "client lifetimes never set (refresh_token_lifetime): returned as 0, or left out (0 is refused on POST/PUT either way)",
+  ),
+  seededKeyUse: spec(
+    ["sig", "absent"] as const,
+    "sig",
+    "absent",
+    'the seeded admin clients\' keys carry use: "sig", or none (registered before 2025-05-22)',
+  ),
+  consumerAdminScopes: spec(
+    ["standard", "dcr-only"] as const,
+    "standard",
+    "dcr-only",
+    "admin scopes of seeded consumer organisations (no prefix, not supplier)",
+  ),
+  ownerAdminScopes: spec(
+    ["standard", "no-scopes-read"] as const,
+    "standard",
+    "no-scopes-read",
+    "admin scopes of seeded API owners (organisations with a prefix)",
+  ),
 } as const;
 
 export type SwitchName = keyof typeof SWITCHES;
@@ -57,7 +107,8 @@ export function preset(name: PresetName): SimulatorSwitches {
 }
 
 function checkPreset(value: unknown, option: string): PresetName {
-  if (!PRESETS.includes(value as PresetName)) throw new SimulatorOptionError(option, `must be one of ${PRESETS.join(", ")}, got ${JSON.stringify(value)}`);
+  if (!PRESETS.includes(value as PresetName))
+    throw new SimulatorOptionError(option, `must be one of ${PRESETS.join(", ")}, got ${JSON.stringify(value)}`);
   return value as PresetName;
 }
 

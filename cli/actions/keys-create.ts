@@ -40,13 +40,15 @@ export function keyFiles(dir: string, kid: string): KeyFiles {
 export async function keysCreateCommand(name: string, opts: KeysCreateOptions, io: CliIo): Promise<number> {
   const environments = listValues(opts.env ?? ["TEST", "PROD"]).map((e) => e.toUpperCase());
   if (environments.length === 0 || environments.some((e) => !/^[A-Z0-9]+$/.test(e))) {
-    throw new UsageError('--env: give environment names of letters and digits separated by commas, e.g. --env TEST,PROD');
+    throw new UsageError("--env: give environment names of letters and digits separated by commas, e.g. --env TEST,PROD");
   }
   const algorithm = algorithmOf(opts.algorithm);
   const modulusLength = sizeOf(opts.size);
   const date = dateOf(opts.date, io);
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new UsageError(`NAME "${name}" may hold letters, digits, ".", "_" and "-" only (it becomes part of the kid, e.g. ${name.replace(/[^A-Za-z0-9._-]/g, "") || "myclient"}-TEST.<date>)`);
+    throw new UsageError(
+      `NAME "${name}" may hold letters, digits, ".", "_" and "-" only (it becomes part of the kid, e.g. ${name.replace(/[^A-Za-z0-9._-]/g, "") || "myclient"}-TEST.<date>)`,
+    );
   }
 
   const pairs = await generateAltinnKeyPairs(name, { environments, algorithm, modulusLength, date });
@@ -114,7 +116,8 @@ async function refuseExisting(paths: string[]): Promise<void> {
   const existing = [];
   for (const path of paths) if (await exists(path)) existing.push(path);
   if (existing.length > 0) {
-    const what = existing.length === 1 ? `${existing[0]} already exists` : `${existing[0]} and ${existing.length - 1} more files already exist`;
+    const what =
+      existing.length === 1 ? `${existing[0]} already exists` : `${existing[0]} and ${existing.length - 1} more files already exist`;
     throw new UsageError(`--out: ${what}; choose another NAME, --date or --out directory, or add --force to replace them`);
   }
 }
@@ -131,7 +134,9 @@ async function exists(path: string): Promise<boolean> {
 function algorithmOf(value: string | undefined): JwkAlgorithm {
   const alg = (value ?? "RS256").toUpperCase();
   if (!JWK_ALGORITHMS.includes(alg as JwkAlgorithm)) {
-    throw new UsageError(`--algorithm must be one of ${JWK_ALGORITHMS.join(", ")} (got ${JSON.stringify(value)}); Maskinporten documents RS256`);
+    throw new UsageError(
+      `--algorithm must be one of ${JWK_ALGORITHMS.join(", ")} (got ${JSON.stringify(value)}); Maskinporten documents RS256`,
+    );
   }
   return alg as JwkAlgorithm;
 }
@@ -140,7 +145,9 @@ function sizeOf(value: string | undefined): ModulusLength {
   if (value === undefined) return DEFAULT_MODULUS_LENGTH;
   const n = Number(value);
   if (!MODULUS_LENGTHS.includes(n as ModulusLength)) {
-    throw new UsageError(`--size must be one of ${MODULUS_LENGTHS.join(", ")} bits (got ${JSON.stringify(value)}); Maskinporten requires at least 2048`);
+    throw new UsageError(
+      `--size must be one of ${MODULUS_LENGTHS.join(", ")} bits (got ${JSON.stringify(value)}); Maskinporten requires at least 2048`,
+    );
   }
   return n as ModulusLength;
 }

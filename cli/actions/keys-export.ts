@@ -78,7 +78,8 @@ async function publicForm(format: ExportFormat, input: Buffer, kid: string | und
       jwk = { ...loaded.publicJwk, kid: loaded.thumbprint };
     } else throw err;
   }
-  if (format === "public-pem") return createPublicKey({ key: { kty: "RSA", n: jwk.n, e: jwk.e }, format: "jwk" }).export({ type: "spki", format: "pem" }) as string;
+  if (format === "public-pem")
+    return createPublicKey({ key: { kty: "RSA", n: jwk.n, e: jwk.e }, format: "jwk" }).export({ type: "spki", format: "pem" }) as string;
   if (format === "public-jwk") return `${JSON.stringify(jwk, null, 2)}\n`;
   return `${JSON.stringify([jwk])}\n`;
 }
@@ -86,6 +87,7 @@ async function publicForm(format: ExportFormat, input: Buffer, kid: string | und
 /** The private JWK with members in altinn-jwks' and `generateKeyPair`'s order: public members, then d, p, q, dp, dq, qi. */
 export function privateJwkOf(publicJwk: PublicJwk, key: KeyObject): PrivateJwk {
   const { d, p, q, dp, dq, qi } = key.export({ format: "jwk" });
-  if (!d || !p || !q || !dp || !dq || !qi) throw new UsageError("--key: the key has no complete private RSA parts (d, p, q, dp, dq, qi) to export");
+  if (!d || !p || !q || !dp || !dq || !qi)
+    throw new UsageError("--key: the key has no complete private RSA parts (d, p, q, dp, dq, qi) to export");
   return { ...publicJwk, d, p, q, dp, dq, qi };
 }

@@ -95,7 +95,9 @@ export async function keysListCommand(opts: KeysListOptions, io: CliIo): Promise
     } else {
       const name = client.client_name ? ` "${client.client_name}"` : "";
       const summary = rows.length === 0 ? "no keys registered" : `${rows.length} key${rows.length === 1 ? "" : "s"}`;
-      io.stdout.write(`Client ${client.client_id}${name} (organisation ${client.client_orgno}${client.active === false ? ", INACTIVE" : ""}): ${summary}\n`);
+      io.stdout.write(
+        `Client ${client.client_id}${name} (organisation ${client.client_orgno}${client.active === false ? ", INACTIVE" : ""}): ${summary}\n`,
+      );
       if (rows.length > 0) io.stdout.write(`${renderTable(rows, managed !== undefined, warnDays)}\n`);
     }
     if (soon.length > 0) {
@@ -146,8 +148,7 @@ export function rowOf(jwk: Jwk, now: Date, warnDays: number, managed?: ReadonlyM
   const kid = jwk.kid ?? "(no kid)";
   const expiresAt = typeof jwk.exp === "number" ? new Date(jwk.exp * 1000) : undefined;
   const leftMs = expiresAt ? expiresAt.getTime() - now.getTime() : undefined;
-  const status: KeyStatus =
-    leftMs === undefined ? "no-expiry" : leftMs <= 0 ? "expired" : leftMs < warnDays * DAY_MS ? "expiring" : "ok";
+  const status: KeyStatus = leftMs === undefined ? "no-expiry" : leftMs <= 0 ? "expired" : leftMs < warnDays * DAY_MS ? "expiring" : "ok";
   return {
     kid,
     alg: jwk.alg,
@@ -178,7 +179,8 @@ function byExpiry(a: KeyRow, b: KeyRow): number {
 function warnDaysOf(value: string | undefined): number {
   if (value === undefined) return 30;
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > 366) throw new UsageError(`--warn-days must be a whole number of days from 0 to 366 (got ${JSON.stringify(value)})`);
+  if (!/^\d+$/.test(value.trim()) || n > 366)
+    throw new UsageError(`--warn-days must be a whole number of days from 0 to 366 (got ${JSON.stringify(value)})`);
   return n;
 }
 
@@ -190,7 +192,9 @@ function sourceOf(opts: KeysListOptions, io: CliIo): SettingSource {
   const env = settingSource(undefined, io.env);
   const flagged = opts.environment !== undefined || opts.issuer !== undefined || opts.apiBaseUrl !== undefined;
   if (opts.environment !== undefined && !ENVIRONMENT_NAMES.includes(opts.environment.toLowerCase() as never)) {
-    throw new UsageError(`--environment must be "test" or "prod" (got ${JSON.stringify(opts.environment)}); for the simulator give --issuer and --api-base-url instead`);
+    throw new UsageError(
+      `--environment must be "test" or "prod" (got ${JSON.stringify(opts.environment)}); for the simulator give --issuer and --api-base-url instead`,
+    );
   }
   if (opts.issuer !== undefined) assertSecureUrl(opts.issuer, "--issuer");
   if (opts.apiBaseUrl !== undefined) assertSecureUrl(opts.apiBaseUrl, "--api-base-url");
@@ -213,22 +217,36 @@ function sourceOf(opts: KeysListOptions, io: CliIo): SettingSource {
   };
 }
 
-async function adminCredential(opts: KeysListOptions, settings: ProviderSettings, io: CliIo): Promise<{ credential: Credential | CredentialSpec; adminScopes?: string[] }> {
+async function adminCredential(
+  opts: KeysListOptions,
+  settings: ProviderSettings,
+  io: CliIo,
+): Promise<{ credential: Credential | CredentialSpec; adminScopes?: string[] }> {
   const envClientId = settingSource(undefined, io.env)("clientId");
   if (opts.adminKey !== undefined) {
     const clientId = opts.adminClientId ?? (typeof envClientId === "string" ? envClientId : undefined);
     if (clientId === undefined || clientId.trim() === "") {
-      throw new UsageError("--admin-client-id is required with --admin-key (or set MASKINPORTEN_CLIENT_ID): the client_id of the admin (self-service) client");
+      throw new UsageError(
+        "--admin-client-id is required with --admin-key (or set MASKINPORTEN_CLIENT_ID): the client_id of the admin (self-service) client",
+      );
     }
     const loaded = await loadPrivateKey(await readInput(io, opts.adminKey, "--admin-key"), {
       field: "--admin-key",
       ...(opts.adminKid !== undefined && { kid: opts.adminKid }),
       kidField: "--admin-kid",
     });
-    const credential: Credential = { kind: "key", clientId: clientId.trim(), key: loaded.key, kid: loaded.kid, alg: loaded.alg, publicJwk: loaded.publicJwk };
+    const credential: Credential = {
+      kind: "key",
+      clientId: clientId.trim(),
+      key: loaded.key,
+      kid: loaded.kid,
+      alg: loaded.alg,
+      publicJwk: loaded.publicJwk,
+    };
     return { credential, ...(settings.defaultProfile?.adminScopes && { adminScopes: settings.defaultProfile.adminScopes }) };
   }
-  if (opts.adminKid !== undefined) throw new UsageError("--admin-kid goes with --admin-key; for a key in MASKINPORTEN_PRIVATE_KEY set MASKINPORTEN_KID");
+  if (opts.adminKid !== undefined)
+    throw new UsageError("--admin-kid goes with --admin-key; for a key in MASKINPORTEN_PRIVATE_KEY set MASKINPORTEN_KID");
   if (opts.profile === undefined && settings.defaultProfile === undefined && settings.profiles.size === 0) {
     throw new UsageError(
       "no admin credential: set MASKINPORTEN_CLIENT_ID and MASKINPORTEN_PRIVATE_KEY (or MASKINPORTEN_P12 and MASKINPORTEN_P12_PASSWORD), as for the provider, " +
@@ -252,7 +270,9 @@ export async function managedKeys(path: string, clientId: string): Promise<Map<s
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new UsageError(`--pulumi-state: cannot read "${path}": ${fileProblem(err)}; give the file \`pulumi stack export --file FILE\` wrote`);
+    throw new UsageError(
+      `--pulumi-state: cannot read "${path}": ${fileProblem(err)}; give the file \`pulumi stack export --file FILE\` wrote`,
+    );
   }
   let resources: unknown;
   try {
@@ -261,7 +281,9 @@ export async function managedKeys(path: string, clientId: string): Promise<Map<s
     resources = undefined;
   }
   if (!Array.isArray(resources)) {
-    throw new UsageError(`--pulumi-state: "${path}" is not a stack export (no deployment.resources); make one with \`pulumi stack export --file FILE\``);
+    throw new UsageError(
+      `--pulumi-state: "${path}" is not a stack export (no deployment.resources); make one with \`pulumi stack export --file FILE\``,
+    );
   }
   const managed = new Map<string, string>();
   for (const resource of resources as { type?: unknown; urn?: unknown; outputs?: Record<string, unknown>; delete?: unknown }[]) {

@@ -34,7 +34,8 @@ const FLAG_NAMES: OptionNames = {
 export async function tokenCommand(opts: TokenCommandOptions, io: CliIo): Promise<number> {
   if (opts.json && opts.raw) throw new UsageError("--json and --raw exclude each other; pick one");
   const scopes = listValues(opts.scope);
-  if (scopes.length === 0) throw new UsageError('--scope is required: name at least one scope of the client, e.g. --scope altinn:instances.read');
+  if (scopes.length === 0)
+    throw new UsageError("--scope is required: name at least one scope of the client, e.g. --scope altinn:instances.read");
   const where = environmentOf(opts, io);
   const key = await readInput(io, opts.key, "--key");
   try {
@@ -44,7 +45,8 @@ export async function tokenCommand(opts: TokenCommandOptions, io: CliIo): Promis
       key,
       scopes,
       ...(opts.kid !== undefined && { kid: opts.kid }),
-      ...(opts.resource !== undefined && opts.resource.length > 0 && { resource: opts.resource.length === 1 ? opts.resource[0]! : [...opts.resource] }),
+      ...(opts.resource !== undefined &&
+        opts.resource.length > 0 && { resource: opts.resource.length === 1 ? opts.resource[0]! : [...opts.resource] }),
     };
     const token = await tokenFor(request, { ...FLAG_NAMES, ...where.names });
     let altinnToken: string | undefined;
@@ -52,7 +54,9 @@ export async function tokenCommand(opts: TokenCommandOptions, io: CliIo): Promis
       const altinnUrl = opts.altinnUrl ?? nonEmpty(io.env["MASKINPORTEN_ALTINN_EXCHANGE_URL"]);
       const urlName = opts.altinnUrl !== undefined ? "--altinn-url" : "MASKINPORTEN_ALTINN_EXCHANGE_URL";
       if (altinnUrl === undefined && where.options.environment === undefined) {
-        throw new UsageError("--altinn: give --altinn-url (the simulator prints altinn_exchange_url) or use --environment test|prod, where Altinn's URL is known");
+        throw new UsageError(
+          "--altinn: give --altinn-url (the simulator prints altinn_exchange_url) or use --environment test|prod, where Altinn's URL is known",
+        );
       }
       altinnToken = await exchangeWith(
         token.accessToken,
@@ -108,7 +112,9 @@ interface Where {
 /** Flags first; without them MASKINPORTEN_ENVIRONMENT / MASKINPORTEN_ISSUER, as the provider reads them. */
 function environmentOf(opts: TokenCommandOptions, io: CliIo): Where {
   if (opts.environment !== undefined && opts.issuer !== undefined) {
-    throw new UsageError("--environment and --issuer exclude each other: --environment test|prod for Digdir's, --issuer URL for another server such as the simulator");
+    throw new UsageError(
+      "--environment and --issuer exclude each other: --environment test|prod for Digdir's, --issuer URL for another server such as the simulator",
+    );
   }
   if (opts.environment !== undefined || opts.issuer !== undefined) {
     return { options: optionsOf(opts.environment, opts.issuer), names: {} };
@@ -116,7 +122,9 @@ function environmentOf(opts: TokenCommandOptions, io: CliIo): Where {
   const environment = nonEmpty(io.env["MASKINPORTEN_ENVIRONMENT"]);
   const issuer = nonEmpty(io.env["MASKINPORTEN_ISSUER"]);
   if (environment === undefined && issuer === undefined) {
-    throw new UsageError("say which Maskinporten to ask: --environment test|prod, or --issuer URL for the simulator (it prints its issuer), or set MASKINPORTEN_ENVIRONMENT");
+    throw new UsageError(
+      "say which Maskinporten to ask: --environment test|prod, or --issuer URL for the simulator (it prints its issuer), or set MASKINPORTEN_ENVIRONMENT",
+    );
   }
   return { options: optionsOf(environment, issuer), names: { environment: "MASKINPORTEN_ENVIRONMENT", issuer: "MASKINPORTEN_ISSUER" } };
 }

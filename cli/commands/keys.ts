@@ -53,7 +53,10 @@ Examples:
     .command("export")
     .description("print a key in another form: the public JWK for the portal, the private JWK, its base64 for a vault, PEM")
     .argument("<FORMAT>", Object.keys(EXPORT_FORMATS).join(" | "))
-    .requiredOption("--key <file>", "the key: a private JWK, its base64, or a PEM key (- reads stdin); public formats also take a public key or certificate")
+    .requiredOption(
+      "--key <file>",
+      "the key: a private JWK, its base64, or a PEM key (- reads stdin); public formats also take a public key or certificate",
+    )
     .option("--kid <kid>", "the key id, when the input has none (a PEM key) or should get another")
     .option("--out <file>", "write to this file (mode 0600 for private forms) instead of stdout")
     .option("--force", "with --out, replace an existing file")

@@ -4,7 +4,15 @@
  * SIGTERM, when it closes and flushes its state file.
  */
 import { InvalidArgumentError, type Command } from "commander";
-import { PRESETS, SimulatorOptionError, parseSwitchAssignment, startSimulator, type PresetName, type SimulatorHandle, type VariantSpec } from "../../simulator";
+import {
+  PRESETS,
+  SimulatorOptionError,
+  parseSwitchAssignment,
+  startSimulator,
+  type PresetName,
+  type SimulatorHandle,
+  type VariantSpec,
+} from "../../simulator";
 
 export interface SimulatorCommandOptions {
   port: number;
@@ -35,7 +43,8 @@ export function variantOf(opts: Pick<SimulatorCommandOptions, "variant" | "set">
 function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number between ${min} and ${max}`);
+    if (!/^-?\d+$/.test(value.trim()) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be a whole number between ${min} and ${max}`);
     return n;
   };
 }
@@ -47,7 +56,12 @@ export function registerSimulatorCommand(program: Command): Command {
     .option("--port <n>", "port to listen on (0 picks a free one)", wholeNumber("--port", 0, 65535), 0)
     .option("--host <host>", "interface to listen on (loopback only unless --allow-non-loopback)", "127.0.0.1")
     .option("--state <file>", "keep the state in this file so it survives a restart (default: in memory)")
-    .option("--propagation-delay <ms>", "delay before key changes reach the token endpoint (the real one takes up to 2 minutes)", wholeNumber("--propagation-delay", 0), 0)
+    .option(
+      "--propagation-delay <ms>",
+      "delay before key changes reach the token endpoint (the real one takes up to 2 minutes)",
+      wholeNumber("--propagation-delay", 0),
+      0,
+    )
     .option("--clock-offset <seconds>", "shift the simulator's clock", wholeNumber("--clock-offset", -1e10, 1e10))
     .option("--fault-seed <n>", "seed of fault probabilities", wholeNumber("--fault-seed", 0))
     .option("--variant <name>", `how to answer where Digdir's behaviour is uncertain: ${PRESETS.join(" or ")} (see the simulator README)`)
@@ -79,7 +93,11 @@ export async function runSimulatorCommand(opts: SimulatorCommandOptions): Promis
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const badOption = err instanceof SimulatorOptionError;
-    const message = badOption ? (err as Error).message : code === "EADDRINUSE" ? `port ${opts.port} is already in use; pick another or use --port 0` : (err as Error).message;
+    const message = badOption
+      ? (err as Error).message
+      : code === "EADDRINUSE"
+        ? `port ${opts.port} is already in use; pick another or use --port 0`
+        : (err as Error).message;
     process.stderr.write(`maskinporten simulator: ${message}\n`);
     process.exitCode = badOption ? 2 : 1;
     return undefined;

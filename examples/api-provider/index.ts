@@ -33,7 +33,9 @@ const access = config.getObject<Record<string, string[]>>("access") ?? {};
 
 for (const [subscope, consumers] of Object.entries(access)) {
   if (!(subscope in API_SCOPES)) {
-    throw new Error(`api-provider:access names the scope "${subscope}", which this API does not have (it has ${Object.keys(API_SCOPES).join(", ")})`);
+    throw new Error(
+      `api-provider:access names the scope "${subscope}", which this API does not have (it has ${Object.keys(API_SCOPES).join(", ")})`,
+    );
   }
   // YAML and `pulumi config set --path` store an unquoted organisation number as a number.
   if (!Array.isArray(consumers) || consumers.some((orgno) => !["string", "number"].includes(typeof orgno))) {

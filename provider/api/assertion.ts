@@ -52,19 +52,22 @@ export async function createGrantAssertion(options: GrantAssertionOptions): Prom
 
 function requireAssertionInputs(options: GrantAssertionOptions, now: number, lifetime: number): void {
   if (typeof options.audience !== "string" || options.audience.trim() === "") {
-    throw new ConfigError("audience", "is required: Maskinporten's issuer, such as \"https://test.maskinporten.no/\"");
+    throw new ConfigError("audience", 'is required: Maskinporten\'s issuer, such as "https://test.maskinporten.no/"');
   }
   if (!Array.isArray(options.scopes) || options.scopes.length === 0) {
     throw new ConfigError("scopes", "must name at least one scope: Maskinporten issues no token without one");
   }
   options.scopes.forEach((scope, i) => {
     if (typeof scope !== "string" || scope === "" || /\s/.test(scope)) {
-      throw new ConfigError(`scopes[${i}]`, "must be a scope name without spaces, such as \"altinn:instances.read\"");
+      throw new ConfigError(`scopes[${i}]`, 'must be a scope name without spaces, such as "altinn:instances.read"');
     }
   });
   const resources = options.resource === undefined ? [] : typeof options.resource === "string" ? [options.resource] : options.resource;
   if (options.resource !== undefined && (resources.length === 0 || resources.some((r) => typeof r !== "string" || r.trim() === ""))) {
-    throw new ConfigError("resource", "must be a non-empty audience (usually the API's URL or identifier), or a list of them; leave it out for no audience restriction");
+    throw new ConfigError(
+      "resource",
+      "must be a non-empty audience (usually the API's URL or identifier), or a list of them; leave it out for no audience restriction",
+    );
   }
   if (!Number.isInteger(now) || now <= 0 || now > 100_000_000_000) {
     throw new ConfigError("now", "must be whole seconds since the epoch");

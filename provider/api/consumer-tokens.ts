@@ -97,7 +97,13 @@ export async function tokenFor(options: TokenOptions, names: OptionNames): Promi
   const source = state.source(request, loaded, credential);
   try {
     const token = await source.token();
-    return { accessToken: token.accessToken, tokenType: token.tokenType, scope: token.scope, expiresAt: new Date(token.expiresAt), kid: loaded.kid };
+    return {
+      accessToken: token.accessToken,
+      tokenType: token.tokenType,
+      scope: token.scope,
+      expiresAt: new Date(token.expiresAt),
+      kid: loaded.kid,
+    };
   } catch (err) {
     throw err instanceof AuthError ? consumerAuthError(err, request, loaded.kid, names) : err;
   }
@@ -110,7 +116,11 @@ export async function clearTokenCache(): Promise<void> {
   await current?.close();
 }
 
-export async function exchangeWith(token: string, options: AltinnExchangeOptions, names: Pick<OptionNames, "environment" | "url">): Promise<string> {
+export async function exchangeWith(
+  token: string,
+  options: AltinnExchangeOptions,
+  names: Pick<OptionNames, "environment" | "url">,
+): Promise<string> {
   if (typeof token !== "string" || token.trim() === "" || /\s/.test(token.trim())) {
     throw new ConfigError("token", "must be a Maskinporten access token, as getAccessToken returns it");
   }
@@ -162,7 +172,8 @@ function altinnTokenOf(body: unknown): string | undefined {
 
 function exchangeUrl(options: AltinnExchangeOptions, names: Pick<OptionNames, "environment" | "url">): string {
   if (options.url !== undefined) return assertSecureUrl(options.url, names.url).href;
-  return ENVIRONMENTS[environmentOf(options.environment, names.environment, `give ${names.url} (the simulator's altinnExchangeUrl)`)].altinnExchangeUrl!;
+  return ENVIRONMENTS[environmentOf(options.environment, names.environment, `give ${names.url} (the simulator's altinnExchangeUrl)`)]
+    .altinnExchangeUrl!;
 }
 
 function environmentOf(value: unknown, field: string, orElse: string): EnvironmentName {
@@ -191,11 +202,19 @@ function checkRequest(options: TokenOptions, names: OptionNames): CheckedRequest
       : ENVIRONMENTS[environmentOf(options.environment, names.environment, `give ${names.issuer} (e.g. the simulator's)`)].issuer;
   const { clientId } = options;
   if (typeof clientId !== "string" || clientId.trim() === "") {
-    throw new ConfigError(names.clientId, "is required: the client_id (integration id) of the Maskinporten client, from the self-service portal", "MISSING_CONFIG");
+    throw new ConfigError(
+      names.clientId,
+      "is required: the client_id (integration id) of the Maskinporten client, from the self-service portal",
+      "MISSING_CONFIG",
+    );
   }
   if (/\s/.test(clientId.trim())) throw new ConfigError(names.clientId, "contains whitespace; copy the client_id exactly");
   if (options.key === undefined || options.key === null || options.key === "") {
-    throw new ConfigError(names.key, "is required: the client's private key (a private JWK, its base64, or PEM with a kid)", "MISSING_CONFIG");
+    throw new ConfigError(
+      names.key,
+      "is required: the client's private key (a private JWK, its base64, or PEM with a kid)",
+      "MISSING_CONFIG",
+    );
   }
   if (options.kid !== undefined && typeof options.kid !== "string") throw new ConfigError(names.kid, "must be a string");
   return {
@@ -210,7 +229,11 @@ function checkRequest(options: TokenOptions, names: OptionNames): CheckedRequest
 function scopeList(scopes: unknown, field: string): string[] {
   const list = typeof scopes === "string" ? scopes.split(/\s+/).filter(Boolean) : Array.isArray(scopes) ? scopes : undefined;
   if (list === undefined || list.length === 0) {
-    throw new ConfigError(field, 'must name at least one scope, such as "altinn:instances.read": Maskinporten issues no token without one', "MISSING_CONFIG");
+    throw new ConfigError(
+      field,
+      'must name at least one scope, such as "altinn:instances.read": Maskinporten issues no token without one',
+      "MISSING_CONFIG",
+    );
   }
   list.forEach((scope: unknown, i) => {
     if (typeof scope !== "string" || scope === "" || /\s/.test(scope)) {
@@ -224,7 +247,10 @@ function resourceOf(resource: unknown, field: string): string | string[] | undef
   if (resource === undefined) return undefined;
   const list = typeof resource === "string" ? [resource] : Array.isArray(resource) ? resource : undefined;
   if (list === undefined || list.length === 0 || list.some((r) => typeof r !== "string" || r.trim() === "")) {
-    throw new ConfigError(field, "must be a non-empty audience (usually the API's URL or identifier), or a list of them; leave it out for no audience restriction");
+    throw new ConfigError(
+      field,
+      "must be a non-empty audience (usually the API's URL or identifier), or a list of them; leave it out for no audience restriction",
+    );
   }
   return typeof resource === "string" ? resource : [...(list as string[])];
 }
@@ -277,7 +303,11 @@ class TokenCache {
 
   /** Keys are loaded (parsed and checked) once per content; the map holds digests, never key material. */
   loadKey(key: string | object, kid: string | undefined, names: OptionNames): Promise<LoadedPrivateKey> {
-    const digest = createHash("sha256").update(keyContent(key)).update("\0").update(kid ?? "").digest("base64url");
+    const digest = createHash("sha256")
+      .update(keyContent(key))
+      .update("\0")
+      .update(kid ?? "")
+      .digest("base64url");
     let loaded = this.keys.get(digest);
     if (loaded === undefined) {
       loaded = loadPrivateKey(key, { field: names.key, ...(kid !== undefined && { kid }), kidField: names.kid });
@@ -288,7 +318,15 @@ class TokenCache {
   }
 
   source(request: CheckedRequest, loaded: LoadedPrivateKey, credential: KeyCredential): TokenSource {
-    const id = JSON.stringify([request.issuer, request.clientId, loaded.thumbprint, loaded.kid, loaded.alg, request.scopes, request.resource ?? null]);
+    const id = JSON.stringify([
+      request.issuer,
+      request.clientId,
+      loaded.thumbprint,
+      loaded.kid,
+      loaded.alg,
+      request.scopes,
+      request.resource ?? null,
+    ]);
     let source = this.sources.get(id);
     if (source === undefined) {
       source = new TokenSource({

@@ -85,10 +85,7 @@ export async function loadCredential(spec: CredentialSpec, options: LoadCredenti
   }
 }
 
-function certificateCredential(
-  clientId: string,
-  certificate: Awaited<ReturnType<typeof loadBusinessCertificate>>,
-): CertificateCredential {
+function certificateCredential(clientId: string, certificate: Awaited<ReturnType<typeof loadBusinessCertificate>>): CertificateCredential {
   const { key, x5c, orgno, subject, notAfter } = certificate;
   return { kind: "certificate", clientId, key, x5c, orgno, alg: "RS256", subject, notAfter };
 }
@@ -110,7 +107,10 @@ function credentialForm(spec: CredentialSpec, name: (key: keyof CredentialSpec) 
     throw new ConfigError(names[1]!, `several credentials are configured (${names.join(", ")}); set exactly one of ${choices}`);
   }
   if (form !== "key" && set(spec.kid) !== undefined) {
-    throw new ConfigError(name("kid"), `is used only with ${name("privateKey")}; a business certificate identifies itself by its chain (x5c): remove ${name("kid")}`);
+    throw new ConfigError(
+      name("kid"),
+      `is used only with ${name("privateKey")}; a business certificate identifies itself by its chain (x5c): remove ${name("kid")}`,
+    );
   }
   if (form !== "p12" && spec.p12Password !== undefined) {
     throw new ConfigError(name("p12Password"), `is set but ${name("p12")} is not; set both, or remove ${name("p12Password")}`);
@@ -122,14 +122,20 @@ function credentialForm(spec: CredentialSpec, name: (key: keyof CredentialSpec) 
     throw new ConfigError(name("certificatePem"), `is required with ${name("certificateKeyPem")}: give the business certificate as PEM`);
   }
   if (form === "pem" && set(spec.certificateKeyPem) === undefined) {
-    throw new ConfigError(name("certificateKeyPem"), `is required with ${name("certificatePem")}: give the certificate's private key as PEM (as a secret)`);
+    throw new ConfigError(
+      name("certificateKeyPem"),
+      `is required with ${name("certificatePem")}: give the certificate's private key as PEM (as a secret)`,
+    );
   }
   return form;
 }
 
 function requireClientId(value: unknown, field: string): string {
   if (typeof value !== "string" || value.trim() === "") {
-    throw new ConfigError(field, "is required: the client_id (integration id) of the Maskinporten client that signs in, from the self-service portal");
+    throw new ConfigError(
+      field,
+      "is required: the client_id (integration id) of the Maskinporten client that signs in, from the self-service portal",
+    );
   }
   if (/\s/.test(value.trim())) throw new ConfigError(field, "contains whitespace; copy the client_id exactly");
   return value.trim();

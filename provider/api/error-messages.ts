@@ -142,7 +142,8 @@ export function altinnExchangeDetail(status: number): string {
       "has no access to it. Request an altinn: scope the client has (e.g. altinn:instances.read) and check the client's scopes."
     );
   }
-  if (status === 404) return "there is no exchange endpoint at this URL; check it (it ends in /authentication/api/v1/exchange/maskinporten).";
+  if (status === 404)
+    return "there is no exchange endpoint at this URL; check it (it ends in /authentication/api/v1/exchange/maskinporten).";
   return status >= 500 ? "Altinn's exchange failed; retry later." : "Altinn refused the exchange.";
 }
 
@@ -199,10 +200,7 @@ function apiErrorDetail(
       return `the API rejected the request as invalid${text ? `: ${text}` : ""}. Fix the input and run again.`;
     }
     const list = [...named.map((f) => `${f.field}: ${f.message}`), ...other].join("; ");
-    return (
-      `the API rejected ${plural(named.length, "field")}: ${list}. ` +
-      `Fix the value${named.length === 1 ? "" : "s"} and run again.`
-    );
+    return `the API rejected ${plural(named.length, "field")}: ${list}. ` + `Fix the value${named.length === 1 ? "" : "s"} and run again.`;
   }
   if (status === 401) {
     return (
@@ -212,7 +210,13 @@ function apiErrorDetail(
     );
   }
   if (status === 403) {
-    return explainForbidden({ what, searchable: found.searchable, said, servicedesk: DIGDIR_SERVICEDESK, ...(context.requiredScope && { requiredScope: context.requiredScope }) });
+    return explainForbidden({
+      what,
+      searchable: found.searchable,
+      said,
+      servicedesk: DIGDIR_SERVICEDESK,
+      ...(context.requiredScope && { requiredScope: context.requiredScope }),
+    });
   }
   if (status === 404) {
     return `${what} not found. If it was deleted outside Pulumi, run \`pulumi refresh\`; otherwise check the id.${said}`;
@@ -255,9 +259,7 @@ export function describeAuthError(response: ErrorResponse, context: AuthErrorCon
     };
   }
   const code = clip(redact(parsed.data.error, secrets), 60);
-  const description = parsed.data.error_description
-    ? clip(redact(parsed.data.error_description, secrets), 400)
-    : undefined;
+  const description = parsed.data.error_description ? clip(redact(parsed.data.error_description, secrets), 400) : undefined;
   const desc = description ? `: ${description}` : "";
   const mpCode = /\b(MP-\d{1,5})\b/.exec(parsed.data.error_uri ?? "")?.[1];
   const traceId = /trace_id:\s*([A-Za-z0-9._-]{1,100})/.exec(parsed.data.error_description ?? "")?.[1];
@@ -335,7 +337,5 @@ function describeBody(raw: unknown, body: ApiErrorResponse | undefined, secrets:
 /** All text of an error body, for looking for a scope name or an organisation number. Not for messages. */
 function allText(body: ApiErrorResponse | undefined, raw: unknown): string {
   if (!body) return typeof raw === "string" ? raw : "";
-  return [body.error, body.error_description, ...(body.errors ?? []).map((e) => e.errorMessage)]
-    .filter((p): p is string => !!p)
-    .join(" ");
+  return [body.error, body.error_description, ...(body.errors ?? []).map((e) => e.errorMessage)].filter((p): p is string => !!p).join(" ");
 }

@@ -73,7 +73,15 @@ export const API_ERROR_CODES = [
 ] as const;
 
 /** The OAuth `error` values (RFC 6749 5.2, RFC 8707) that get a code of their own: `AUTH_` and the value in capitals. */
-const OAUTH_ERRORS = ["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "invalid_target"] as const;
+const OAUTH_ERRORS = [
+  "invalid_request",
+  "invalid_client",
+  "invalid_grant",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "invalid_scope",
+  "invalid_target",
+] as const;
 
 /** Codes of `AuthError`: the token endpoint refused to issue a token. */
 export const AUTH_ERROR_CODES = [

@@ -20,11 +20,15 @@ export interface ForbiddenContext {
 
 const ORGNO = String.raw`(\d{9})`;
 /** "belongs to organisation 311000004", "owned by 311000004", "owner_orgno: 311000004". */
-const OWNER = new RegExp(String.raw`(?:belongs to|owned by|owner(?:_orgno)?(?:\s+is)?:?)\s+(?:the\s+)?(?:organi[sz]ation\s+)?${ORGNO}`, "i");
+const OWNER = new RegExp(
+  String.raw`(?:belongs to|owned by|owner(?:_orgno)?(?:\s+is)?:?)\s+(?:the\s+)?(?:organi[sz]ation\s+)?${ORGNO}`,
+  "i",
+);
 /** The caller's own number, as in "not to yours (312000008)" or "your organisation (312000008)". */
 const CALLER = new RegExp(String.raw`your(?:s|\s+organi[sz]ation)?\s*\(?\s*(?:orgno\s+)?${ORGNO}`, "i");
 const ADMIN_SCOPE = /idporten:[a-z][a-z0-9._-]*/i;
-const SCOPE_MISSING = /insufficient[_ ]scope|missing (?:required )?scope|lacks? (?:the )?(?:required )?scope|scope (?:is )?(?:missing|required)/i;
+const SCOPE_MISSING =
+  /insufficient[_ ]scope|missing (?:required )?scope|lacks? (?:the )?(?:required )?scope|scope (?:is )?(?:missing|required)/i;
 const PREFIX_NOT_OURS = /prefix\b[^.;]*\b(?:not assigned|not (?:yours|your|owned)|does not belong|belongs to)/i;
 
 export function explainForbidden(context: ForbiddenContext): string {
@@ -35,7 +39,10 @@ export function explainForbidden(context: ForbiddenContext): string {
   const adminScope = ADMIN_SCOPE.exec(searchable)?.[0] ?? (SCOPE_MISSING.test(searchable) ? requiredScope : undefined);
   if (adminScope && owner === undefined) return `the admin client lacks scope ${adminScope}: ${askForScope}.${said}`;
   if (PREFIX_NOT_OURS.test(searchable)) {
-    const whose = owner === undefined ? "is not assigned to the admin client's organisation" : `belongs to organisation ${owner}, not to the admin client's organisation`;
+    const whose =
+      owner === undefined
+        ? "is not assigned to the admin client's organisation"
+        : `belongs to organisation ${owner}, not to the admin client's organisation`;
     return (
       `the scope's prefix ${whose}. Use a prefix Digdir assigned to your organisation (GET /prefix lists them), ask Digdir ` +
       `(${servicedesk}) for one, or act with the admin client (profile) of the organisation that owns it.${said}`

@@ -202,9 +202,7 @@ export function sharedAgentCount(): number {
 
 // ---------------------------------------------------------------------------------------------------------
 
-type Attempt =
-  | { kind: "response"; response: HttpResponse }
-  | { kind: "error"; error: unknown; deadlineHit: boolean; aborted: boolean };
+type Attempt = { kind: "response"; response: HttpResponse } | { kind: "error"; error: unknown; deadlineHit: boolean; aborted: boolean };
 
 interface Classified {
   code: NetworkErrorCode;
@@ -555,10 +553,13 @@ export class HttpTransport {
     if (signal.aborted) onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
     // Real time, whatever the injected clock: it bounds real I/O.
-    const timer = setTimeout(() => {
-      deadlineHit = true;
-      ctl.abort();
-    }, Math.min(remainingMs, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        deadlineHit = true;
+        ctl.abort();
+      },
+      Math.min(remainingMs, MAX_TIMER_MS),
+    );
     try {
       const res = await undici().request(url, {
         dispatcher: this.dispatcher(),

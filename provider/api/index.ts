@@ -53,4 +53,12 @@ export {
   type TokenResponse,
 } from "./wire";
 export { MAX_KEYS_PER_CLIENT } from "./key-limit";
-export { KID_MAX_LENGTH, KID_PATTERN, MAX_KEY_LIFETIME_SECONDS, MIN_RSA_MODULUS_BITS, PREFIX_PATTERN, SUBSCOPE_PATTERN, isValidOrgno } from "./validation";
+export {
+  KID_MAX_LENGTH,
+  KID_PATTERN,
+  MAX_KEY_LIFETIME_SECONDS,
+  MIN_RSA_MODULUS_BITS,
+  PREFIX_PATTERN,
+  SUBSCOPE_PATTERN,
+  isValidOrgno,
+} from "./validation";

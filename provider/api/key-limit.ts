@@ -14,10 +14,13 @@ export function exceedsKeyLimit(count: number): boolean {
 
 /** Throws `TooManyKeysError` when a client would hold `wanted` keys; `currentKids` are named in the message. */
 export function throwIfOverKeyLimit(clientId: string, currentKids: readonly string[], wanted: number, cause?: unknown): void {
-  if (exceedsKeyLimit(wanted)) throw new TooManyKeysError(clientId, currentKids, tooManyKeysMessage(clientId, currentKids, wanted, MAX_KEYS_PER_CLIENT), cause);
+  if (exceedsKeyLimit(wanted))
+    throw new TooManyKeysError(clientId, currentKids, tooManyKeysMessage(clientId, currentKids, wanted, MAX_KEYS_PER_CLIENT), cause);
 }
 
 /** A key set's problem with the rule, as the key-set validation reports it. */
 export function keyLimitProblem(count: number): string | undefined {
-  return exceedsKeyLimit(count) ? `holds ${count} keys; a client may have at most ${MAX_KEYS_PER_CLIENT}: remove an old key first` : undefined;
+  return exceedsKeyLimit(count)
+    ? `holds ${count} keys; a client may have at most ${MAX_KEYS_PER_CLIENT}: remove an old key first`
+    : undefined;
 }

@@ -140,7 +140,11 @@ export class KeySetWriter {
     await this.io.replaceKeys(clientId, wanted);
     const written = await this.io.getJwks(clientId);
     const ours = wanted.filter((k) => !current.some((c) => sameKey(k, c)));
-    throwIfLost(clientId, written, { ours, kept: wanted.filter((k) => !ours.includes(k)), removed: current.filter((c) => !wanted.some((k) => k.kid === c.kid)) });
+    throwIfLost(clientId, written, {
+      ours,
+      kept: wanted.filter((k) => !ours.includes(k)),
+      removed: current.filter((c) => !wanted.some((k) => k.kid === c.kid)),
+    });
     return written;
   }
 
@@ -151,12 +155,16 @@ export class KeySetWriter {
 
 /** The single-key operations that turn `current` into `changed`. */
 export function planKeyChanges(current: readonly Jwk[], changed: readonly Jwk[], nowSeconds: number): KeyPlan {
-  const put = changed.filter((k) => !expired(k, nowSeconds) && !current.some((c) => sameKey(k, c))).map(withUse) as (Jwk & { kid: string })[];
+  const put = changed.filter((k) => !expired(k, nowSeconds) && !current.some((c) => sameKey(k, c))).map(withUse) as (Jwk & {
+    kid: string;
+  })[];
   const remove = current.filter((c) => !changed.some((k) => k.kid === c.kid)).map((c) => c.kid!);
   const remaining = current.filter((c) => !remove.includes(c.kid!) && !put.some((k) => k.kid === c.kid));
   const liveCount = remaining.filter((k) => !expired(k, nowSeconds)).length + put.length;
   // The server counts expired keys too: remove them only when the new keys need their places.
-  const expiredToDrop = exceedsKeyLimit(remaining.length + put.length) ? remaining.filter((k) => expired(k, nowSeconds)).map((k) => k.kid!) : [];
+  const expiredToDrop = exceedsKeyLimit(remaining.length + put.length)
+    ? remaining.filter((k) => expired(k, nowSeconds)).map((k) => k.kid!)
+    : [];
   return { put, remove: [...remove, ...expiredToDrop], liveCount };
 }
 
@@ -165,7 +173,11 @@ export function planKeyChanges(current: readonly Jwk[], changed: readonly Jwk[],
  * keep (`kept`), or still holds one it removed: another writer changed the set at the same time. Keys that
  * appeared meanwhile are someone else's and are left alone.
  */
-export function throwIfLost(clientId: string, written: readonly Jwk[], intent: { ours: readonly Jwk[]; kept: readonly Jwk[]; removed: readonly Jwk[] }): void {
+export function throwIfLost(
+  clientId: string,
+  written: readonly Jwk[],
+  intent: { ours: readonly Jwk[]; kept: readonly Jwk[]; removed: readonly Jwk[] },
+): void {
   const missing = (keys: readonly Jwk[]) => keys.filter((k) => !written.some((w) => sameKey(k, w))).map((k) => k.kid ?? "?");
   const oursMissing = missing(intent.ours);
   const keptMissing = missing(intent.kept);

@@ -16,23 +16,22 @@
  */
 import { z } from "zod";
 import { AdminScopePolicy, NEEDS, type ScopeNeed } from "./admin-scopes";
-import { ApiError, apiErrorFrom, AuthError, CreateOutcomeUnknownError, isMaskinportenError, MaskinportenError, NetworkError } from "./errors";
+import {
+  ApiError,
+  apiErrorFrom,
+  AuthError,
+  CreateOutcomeUnknownError,
+  isMaskinportenError,
+  MaskinportenError,
+  NetworkError,
+} from "./errors";
 import type { HttpResponse, HttpTransport, RetryMode } from "./http";
 import { KeySetWriter, type KeyWriteIo } from "./key-writes";
 import { KeyedMutex } from "./keyed-mutex";
 import { SharedReads } from "./shared-reads";
 import type { AccessTokens } from "./token";
-import {
-  wire,
-  type ApiClient,
-  type ApiScope,
-  type ClientRequest,
-  type Jwk,
-  type ScopeAccess,
-  type ScopeRequest,
-} from "./wire";
+import { wire, type ApiClient, type ApiScope, type ClientRequest, type Jwk, type ScopeAccess, type ScopeRequest } from "./wire";
 import { pathSegment } from "./path-segment";
-
 
 export interface MaskinportenApiOptions {
   transport: HttpTransport;
@@ -80,7 +79,13 @@ const EMPTY = Symbol("empty");
 const MAX_CREATE_ATTEMPTS = 3;
 
 /** Lifetimes the API returns as 0 when unset but refuses as 0 on PUT: left out of what is sent back. */
-const LIFETIME_FIELDS = ["access_token_lifetime", "authorization_lifetime", "refresh_token_lifetime", "at_max_age", "authorization_max_lifetime"] as const;
+const LIFETIME_FIELDS = [
+  "access_token_lifetime",
+  "authorization_lifetime",
+  "refresh_token_lifetime",
+  "at_max_age",
+  "authorization_max_lifetime",
+] as const;
 
 /** Tells a client this caller created (or was creating) from every other client. */
 export type RecogniseClient = (client: ApiClient) => boolean;
@@ -109,7 +114,13 @@ export class MaskinportenApi {
 
   listClients(options: { inactive?: boolean } = {}): Promise<ApiClient[]> {
     return this.expect(
-      { method: "GET", path: "/clients", query: { inactive: String(options.inactive ?? false) }, operation: "list clients", need: NEEDS.readClients },
+      {
+        method: "GET",
+        path: "/clients",
+        query: { inactive: String(options.inactive ?? false) },
+        operation: "list clients",
+        need: NEEDS.readClients,
+      },
       wire().clientList,
     );
   }
@@ -153,7 +164,8 @@ export class MaskinportenApi {
     const { client_id: _never, ...request } = body;
     const resource = `client "${request.client_name ?? "(unnamed)"}"`;
     const lookup = async () => {
-      if (recognise === undefined) throw new MaskinportenError("CLIENT_NOT_RECOGNISABLE", "nothing identifies the new client among the organisation's clients");
+      if (recognise === undefined)
+        throw new MaskinportenError("CLIENT_NOT_RECOGNISABLE", "nothing identifies the new client among the organisation's clients");
       return (await this.listClients()).find((c) => c.active && recognise(c));
     };
     try {
@@ -196,7 +208,10 @@ export class MaskinportenApi {
     return this.withClient(clientId, async () => {
       const current = await this.getClient(clientId);
       const { created: _created, last_updated: _lastUpdated, ...body } = change(current);
-      const updated = await this.expectOrEmpty({ ...this.clientCall("PUT", clientId, "update client"), json: withoutZeroLifetimes(body) }, wire().client);
+      const updated = await this.expectOrEmpty(
+        { ...this.clientCall("PUT", clientId, "update client"), json: withoutZeroLifetimes(body) },
+        wire().client,
+      );
       return updated ?? this.getClient(clientId);
     });
   }
@@ -216,7 +231,13 @@ export class MaskinportenApi {
    * or no body; set-level members beside `keys` (`created`, `last_updated`) are tolerated.
    */
   async getJwks(clientId: string): Promise<Jwk[]> {
-    const call: Call = { method: "GET", path: `/clients/${enc(clientId)}/jwks`, operation: "read the client's keys", need: NEEDS.readClients, resource: `client "${clientId}"` };
+    const call: Call = {
+      method: "GET",
+      path: `/clients/${enc(clientId)}/jwks`,
+      operation: "read the client's keys",
+      need: NEEDS.readClients,
+      resource: `client "${clientId}"`,
+    };
     const body = await this.body(call, { absentOk: true });
     if (body === ABSENT || body === EMPTY) return [];
     return parseBody(jwksAnswer(), body, call.operation).keys ?? [];
@@ -249,11 +270,17 @@ export class MaskinportenApi {
       clientExists: async (clientId) => (await this.findClient(clientId)) !== undefined,
       putKey: async (clientId, key) => {
         const path = `${jwksPath(clientId)}/${enc(key.kid)}`;
-        await this.body({ method: "PUT", path, json: key, operation: `register key ${key.kid}`, need: NEEDS.writeKeys, resource: resource(clientId) }, { absentOk: false });
+        await this.body(
+          { method: "PUT", path, json: key, operation: `register key ${key.kid}`, need: NEEDS.writeKeys, resource: resource(clientId) },
+          { absentOk: false },
+        );
       },
       deleteKey: async (clientId, kid) => {
         const path = `${jwksPath(clientId)}/${enc(kid)}`;
-        await this.body({ method: "DELETE", path, operation: `remove key ${kid}`, need: NEEDS.writeKeys, resource: resource(clientId) }, { absentOk: false });
+        await this.body(
+          { method: "DELETE", path, operation: `remove key ${kid}`, need: NEEDS.writeKeys, resource: resource(clientId) },
+          { absentOk: false },
+        );
       },
       replaceKeys: async (clientId, keys) => {
         const call = { path: jwksPath(clientId), need: NEEDS.writeKeys, resource: resource(clientId) };
@@ -263,7 +290,10 @@ export class MaskinportenApi {
           return;
         }
         // Replacing the whole set with the same set is harmless, so the POST may be retried like a PUT.
-        await this.body({ ...call, method: "POST", json: { keys }, operation: "register the client's keys", retry: "idempotent" }, { absentOk: false });
+        await this.body(
+          { ...call, method: "POST", json: { keys }, operation: "register the client's keys", retry: "idempotent" },
+          { absentOk: false },
+        );
       },
       now: () => this.now(),
     };
@@ -273,7 +303,13 @@ export class MaskinportenApi {
 
   listScopes(options: { inactive?: boolean } = {}): Promise<ApiScope[]> {
     return this.expect(
-      { method: "GET", path: "/scopes", query: { inactive: String(options.inactive ?? false) }, operation: "list scopes", need: NEEDS.readScopes },
+      {
+        method: "GET",
+        path: "/scopes",
+        query: { inactive: String(options.inactive ?? false) },
+        operation: "list scopes",
+        need: NEEDS.readScopes,
+      },
       wire().scopeList,
     ).then((scopes) => scopes.map(named));
   }
@@ -289,24 +325,36 @@ export class MaskinportenApi {
    * that ignores the parameter, the whole list; the scope is picked from a list by name.
    */
   async findScope(name: string): Promise<ApiScope | undefined> {
-    const call: Call = { method: "GET", path: "/scopes", query: { scope: name, inactive: "true" }, operation: "read scope", need: NEEDS.readScopes, resource: `scope "${name}"` };
+    const call: Call = {
+      method: "GET",
+      path: "/scopes",
+      query: { scope: name, inactive: "true" },
+      operation: "read scope",
+      need: NEEDS.readScopes,
+      resource: `scope "${name}"`,
+    };
     const body = await this.body(call, { absentOk: true });
     if (body === ABSENT || body === EMPTY) return undefined;
-    const scopes = Array.isArray(body) ? parseBody(wire().scopeList, body, call.operation) : [parseBody(wire().scope, body, call.operation)];
+    const scopes = Array.isArray(body)
+      ? parseBody(wire().scopeList, body, call.operation)
+      : [parseBody(wire().scope, body, call.operation)];
     return scopes.map(named).find((s) => s.name === name);
   }
 
   /** The public catalogue of scopes. */
-  listAllScopes(filter: { prefix?: string; inactive?: boolean; accessibleForAll?: boolean; integrationType?: string } = {}): Promise<ApiScope[]> {
+  listAllScopes(
+    filter: { prefix?: string; inactive?: boolean; accessibleForAll?: boolean; integrationType?: string } = {},
+  ): Promise<ApiScope[]> {
     const query = {
       prefix: filter.prefix,
       inactive: filter.inactive === undefined ? undefined : String(filter.inactive),
       accessible_for_all: filter.accessibleForAll === undefined ? undefined : String(filter.accessibleForAll),
       integration_type: filter.integrationType,
     };
-    return this.expect({ method: "GET", path: "/scopes/all", query, operation: "list the scope catalogue", need: NEEDS.readCatalogue }, wire().scopeList).then((scopes) =>
-      scopes.map(named),
-    );
+    return this.expect(
+      { method: "GET", path: "/scopes/all", query, operation: "list the scope catalogue", need: NEEDS.readCatalogue },
+      wire().scopeList,
+    ).then((scopes) => scopes.map(named));
   }
 
   /**
@@ -334,7 +382,15 @@ export class MaskinportenApi {
   async updateScope(name: string, body: ScopeRequest): Promise<ApiScope> {
     try {
       const updated = await this.expectOrEmpty(
-        { method: "PUT", path: "/scopes", query: { scope: name }, json: withoutZeroLifetimes(body), operation: "update scope", need: NEEDS.writeScopes, resource: `scope "${name}"` },
+        {
+          method: "PUT",
+          path: "/scopes",
+          query: { scope: name },
+          json: withoutZeroLifetimes(body),
+          operation: "update scope",
+          need: NEEDS.writeScopes,
+          resource: `scope "${name}"`,
+        },
         wire().scope,
       );
       return updated ? named(updated) : await this.scopeReadBack(name, "update scope");
@@ -347,7 +403,14 @@ export class MaskinportenApi {
   async deleteScope(name: string): Promise<"deactivated" | "absent"> {
     try {
       const body = await this.body(
-        { method: "DELETE", path: "/scopes", query: { scope: name }, operation: "deactivate scope", need: NEEDS.writeScopes, resource: `scope "${name}"` },
+        {
+          method: "DELETE",
+          path: "/scopes",
+          query: { scope: name },
+          operation: "deactivate scope",
+          need: NEEDS.writeScopes,
+          resource: `scope "${name}"`,
+        },
         { absentOk: true },
       );
       return body === ABSENT ? "absent" : "deactivated";
@@ -393,7 +456,10 @@ export class MaskinportenApi {
   /** Grants given, for one scope or to one consumer. */
   listAccess(filter: { scope: string } | { consumerOrgno: string }): Promise<ScopeAccess[]> {
     const query = "scope" in filter ? { scope: filter.scope } : { consumer_orgno: filter.consumerOrgno };
-    return this.expect({ method: "GET", path: "/scopes/access", query, operation: "list grants", need: NEEDS.readScopes }, wire().scopeAccessList);
+    return this.expect(
+      { method: "GET", path: "/scopes/access", query, operation: "list grants", need: NEEDS.readScopes },
+      wire().scopeAccessList,
+    );
   }
 
   /** The grants of one scope, shared with other callers in this process for a short time. */
@@ -403,7 +469,10 @@ export class MaskinportenApi {
 
   /** Grants the caller's organisation has received. */
   listReceivedAccess(): Promise<ScopeAccess[]> {
-    return this.expect({ method: "GET", path: "/scopes/access/all", operation: "list grants received", need: NEEDS.readScopes }, wire().scopeAccessList);
+    return this.expect(
+      { method: "GET", path: "/scopes/access/all", operation: "list grants received", need: NEEDS.readScopes },
+      wire().scopeAccessList,
+    );
   }
 
   // ---- preview checks -------------------------------------------------------------------------------------
@@ -485,7 +554,8 @@ export class MaskinportenApi {
         if (err instanceof CreateOutcomeUnknownError || isMaskinportenError(err, "NOT_AS_WRITTEN")) throw err;
         const unknown = (err instanceof NetworkError && err.outcomeUnknown) || (err instanceof ApiError && err.status >= 500);
         const conflictAfterUnknown = outcomeUnknown && isMaskinportenError(err, "API_CONFLICT");
-        if (!unknown && !conflictAfterUnknown) throw outcomeUnknown ? new CreateOutcomeUnknownError(call.resource ?? call.operation, err) : err;
+        if (!unknown && !conflictAfterUnknown)
+          throw outcomeUnknown ? new CreateOutcomeUnknownError(call.resource ?? call.operation, err) : err;
         outcomeUnknown = true;
         let found: T | undefined;
         try {
@@ -591,11 +661,16 @@ function named(scope: ApiScope): ApiScope {
 
 /** A body to send back without the lifetimes that are 0: the API returns unset ones as 0 and refuses 0. */
 function withoutZeroLifetimes<T extends object>(body: T): T {
-  return Object.fromEntries(Object.entries(body).filter(([key, value]) => !((LIFETIME_FIELDS as readonly string[]).includes(key) && value === 0))) as T;
+  return Object.fromEntries(
+    Object.entries(body).filter(([key, value]) => !((LIFETIME_FIELDS as readonly string[]).includes(key) && value === 0)),
+  ) as T;
 }
 
 function notAsWritten(what: string): MaskinportenError {
-  return new MaskinportenError("NOT_AS_WRITTEN", `${what} is not found just after it was written: something else changed it at the same time; run again to converge`);
+  return new MaskinportenError(
+    "NOT_AS_WRITTEN",
+    `${what} is not found just after it was written: something else changed it at the same time; run again to converge`,
+  );
 }
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown, operation: string): T {
@@ -613,7 +688,9 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, operation: string): T
 /** The organisation number in a Maskinporten access token's `consumer.ID` (`0192:<orgno>`), read without verifying. */
 export function orgnoOfToken(accessToken: string): string | undefined {
   try {
-    const payload = JSON.parse(Buffer.from(accessToken.split(".")[1] ?? "", "base64url").toString("utf8")) as { consumer?: { ID?: unknown } };
+    const payload = JSON.parse(Buffer.from(accessToken.split(".")[1] ?? "", "base64url").toString("utf8")) as {
+      consumer?: { ID?: unknown };
+    };
     const match = /^0192:(\d{9})$/.exec(String(payload.consumer?.ID ?? ""));
     return match?.[1];
   } catch {

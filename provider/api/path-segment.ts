@@ -18,7 +18,10 @@ export function pathSegmentProblem(value: string): string | undefined {
 /** `value` encoded as one path segment; an id that would address another path is refused before any request. */
 export function pathSegment(value: string): string {
   if (value === "." || value === ".." || value === "") {
-    throw new MaskinportenError("INVALID_PATH_SEGMENT", `an id ${pathSegmentProblem(value)}; refusing to send a request to another path of the API`);
+    throw new MaskinportenError(
+      "INVALID_PATH_SEGMENT",
+      `an id ${pathSegmentProblem(value)}; refusing to send a request to another path of the API`,
+    );
   }
   return encodeURIComponent(value);
 }

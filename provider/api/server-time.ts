@@ -66,7 +66,9 @@ export const SERVER_TIME_MAX_AGE_MS = 60_000;
 export async function maskinportenTime(transport: HttpTransport, issuer: string, maxAgeMs = SERVER_TIME_MAX_AGE_MS): Promise<number> {
   const age = transport.serverClock.ageOf(originOf(issuer));
   if (age === undefined || age > maxAgeMs) {
-    await transport.request({ method: "GET", url: metadataUrl(issuer), retry: "idempotent", operation: "read Maskinporten's clock" }).catch(() => undefined);
+    await transport
+      .request({ method: "GET", url: metadataUrl(issuer), retry: "idempotent", operation: "read Maskinporten's clock" })
+      .catch(() => undefined);
   }
   return transport.serverTime(issuer);
 }

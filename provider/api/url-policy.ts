@@ -33,11 +33,7 @@ export function assertSecureUrl(url: string | URL, field: string): URL {
   try {
     parsed = typeof url === "string" ? new URL(url) : new URL(url.href);
   } catch {
-    throw new ConfigError(
-      field,
-      "is not a valid absolute URL; give one like https://api.samarbeid.digdir.no/api/v1",
-      "INVALID_URL",
-    );
+    throw new ConfigError(field, "is not a valid absolute URL; give one like https://api.samarbeid.digdir.no/api/v1", "INVALID_URL");
   }
   if (parsed.username || parsed.password) {
     throw new ConfigError(

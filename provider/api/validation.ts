@@ -92,7 +92,10 @@ export function subscopeProblem(value: unknown, field: string): Problem | undefi
 export function kidProblem(value: unknown, field: string): Problem | undefined {
   if (value === "." || value === "..") {
     // Allowed characters, but as a path segment (`/clients/{id}/jwks/{kid}`) they address another path.
-    return { field, message: `must not be "${value}", which a URL path resolves to another path; choose a kid such as "myclient-PROD.2026-01-31"` };
+    return {
+      field,
+      message: `must not be "${value}", which a URL path resolves to another path; choose a kid such as "myclient-PROD.2026-01-31"`,
+    };
   }
   if (typeof value === "string" && value.length <= KID_MAX_LENGTH && KID_PATTERN.test(value)) return undefined;
   return {
@@ -151,7 +154,10 @@ export function publicJwkProblems(jwk: Record<string, unknown>, options: JwkRule
     const n = jwk["n"];
     const bits = typeof n === "string" ? rsaModulusBits(n) : undefined;
     if (bits === undefined) {
-      problems.push({ field: `${field}.n`, message: "is missing or not base64url: send the complete public key (kty, kid, use, alg, n, e)" });
+      problems.push({
+        field: `${field}.n`,
+        message: "is missing or not base64url: send the complete public key (kty, kid, use, alg, n, e)",
+      });
     } else if (bits < MIN_RSA_MODULUS_BITS) {
       problems.push({
         field: `${field}.n`,
@@ -159,7 +165,10 @@ export function publicJwkProblems(jwk: Record<string, unknown>, options: JwkRule
       });
     }
     if (typeof jwk["e"] !== "string" || !/^[A-Za-z0-9_-]+$/.test(jwk["e"] as string)) {
-      problems.push({ field: `${field}.e`, message: "is missing or not base64url: send the complete public key (kty, kid, use, alg, n, e)" });
+      problems.push({
+        field: `${field}.e`,
+        message: "is missing or not base64url: send the complete public key (kty, kid, use, alg, n, e)",
+      });
     }
   }
   if (jwk["use"] !== "sig") {
@@ -202,7 +211,8 @@ export function jwksProblems(keys: readonly Record<string, unknown>[], now: numb
     problems.push(...publicJwkProblems(key, { now, field: `keys[${i}]` }));
     const kid = key["kid"];
     if (typeof kid === "string") {
-      if (seen.has(kid)) problems.push({ field: `keys[${i}].kid`, message: `"${kid}" is used by another key of this client; kids must be unique` });
+      if (seen.has(kid))
+        problems.push({ field: `keys[${i}].kid`, message: `"${kid}" is used by another key of this client; kids must be unique` });
       seen.add(kid);
     }
   });

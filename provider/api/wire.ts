@@ -15,7 +15,6 @@ export const MASKINPORTEN_INTEGRATION_TYPE = "maskinporten";
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 export const PRIVATE_KEY_JWT = "private_key_jwt";
 
-
 export const SCOPE_VISIBILITIES = ["PUBLIC", "PRIVATE", "INTERNAL"] as const;
 export const TOKEN_TYPES = ["SELF_CONTAINED", "OPAQUE"] as const;
 /** Integration types a scope may be allowed for (`allowed_integration_types`). */

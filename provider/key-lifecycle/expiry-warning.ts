@@ -13,7 +13,10 @@ export function keyExpiryWarningDays(raw: unknown = rawSetting(KEY_EXPIRY_WARNIN
   if (raw === undefined || raw === "") return DEFAULT_KEY_EXPIRY_WARNING_DAYS;
   const days = typeof raw === "number" ? raw : Number(raw);
   if (!Number.isFinite(days) || days < 0 || days > 366) {
-    throw new ConfigError(`maskinporten:${KEY_EXPIRY_WARNING_CONFIG}`, `must be a number of days from 0 to 366, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(
+      `maskinporten:${KEY_EXPIRY_WARNING_CONFIG}`,
+      `must be a number of days from 0 to 366, got ${JSON.stringify(raw)}`,
+    );
   }
   return days;
 }

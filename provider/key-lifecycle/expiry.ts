@@ -13,7 +13,14 @@ export const KEY_EXPIRY_WARNING_CONFIG = "keyExpiryWarningDays";
  * The warning for a key expiring within `warningDays` of `nowMs`, or already expired; undefined otherwise
  * (and for an expiry that is not an ISO time). `advice` says how this key is rotated.
  */
-export function expiryWarning(kid: string, clientId: string, expiresAt: unknown, nowMs: number, warningDays: number, advice: string): string | undefined {
+export function expiryWarning(
+  kid: string,
+  clientId: string,
+  expiresAt: unknown,
+  nowMs: number,
+  warningDays: number,
+  advice: string,
+): string | undefined {
   const at = typeof expiresAt === "string" ? Date.parse(expiresAt) : Number.NaN;
   if (Number.isNaN(at)) return undefined;
   const date = new Date(at).toISOString().slice(0, 10);
@@ -27,7 +34,8 @@ export function expiryWarning(kid: string, clientId: string, expiresAt: unknown,
 
 /** How to rotate a `ClientKey`, depending on how it is made. */
 export function clientKeyAdvice(generated: boolean, rotating: boolean): string {
-  if (rotating) return "it is rotated by the first `pulumi up` once due (rotateAfterDays, rotateBeforeExpiryDays; `pulumi preview` then shows the replacement): make sure one runs in time";
+  if (rotating)
+    return "it is rotated by the first `pulumi up` once due (rotateAfterDays, rotateBeforeExpiryDays; `pulumi preview` then shows the replacement): make sure one runs in time";
   if (generated) {
     return "rotate it: set rotateBeforeExpiryDays (or rotateAfterDays) on the ClientKey and run `pulumi up`, which registers a new key before the old one goes";
   }

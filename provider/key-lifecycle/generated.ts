@@ -26,7 +26,11 @@ export interface KidNaming {
 export async function newKeyPair(settings: GenerateSettings, naming: KidNaming, date: Date): Promise<GeneratedKey> {
   const { kidConvention, __ownerMarker: marker } = naming;
   const kid = naming.kid ?? (kidConvention ? altinnKid(kidConvention.name, kidConvention.environment, date) : undefined);
-  const key = await generateKeyPair({ algorithm: settings.algorithm, modulusLength: settings.modulusLength, ...(kid !== undefined && { kid }) });
+  const key = await generateKeyPair({
+    algorithm: settings.algorithm,
+    modulusLength: settings.modulusLength,
+    ...(kid !== undefined && { kid }),
+  });
   return naming.kid !== undefined || marker === undefined ? key : withKid(key, markedKid(key.kid, marker));
 }
 
@@ -59,5 +63,7 @@ export function keyForms(key: GeneratedKey): KeyForms {
  * an earlier version stored, so that a refresh of its state shows no change (an update drops them: `restate`).
  */
 export function keptForms(props: Record<string, unknown>): Partial<KeyForms> {
-  return Object.fromEntries([...GENERATED_KEY_OUTPUTS, ...DERIVED_KEY_OUTPUTS].filter((name) => props[name] !== undefined).map((name) => [name, props[name]]));
+  return Object.fromEntries(
+    [...GENERATED_KEY_OUTPUTS, ...DERIVED_KEY_OUTPUTS].filter((name) => props[name] !== undefined).map((name) => [name, props[name]]),
+  );
 }

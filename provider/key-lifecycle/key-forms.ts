@@ -38,7 +38,11 @@ export interface DerivedKeyForms {
  * for byte what 0.1.0 stored) and the PEMs (DER is deterministic, so the same text too).
  */
 export function derivedKeyForms(privateKeyJwk: string, publicKeyJwk: Record<string, unknown>): DerivedKeyForms {
-  return { privateKeyBase64: base64Of(privateKeyJwk), privateKeyPem: privateKeyPemOf(privateKeyJwk), publicKeyPem: publicKeyPemOf(publicKeyJwk) };
+  return {
+    privateKeyBase64: base64Of(privateKeyJwk),
+    privateKeyPem: privateKeyPemOf(privateKeyJwk),
+    publicKeyPem: publicKeyPemOf(publicKeyJwk),
+  };
 }
 
 /** `altinn-jwks export key --base64`: standard base64 of the private JWK's JSON text. */
@@ -48,7 +52,10 @@ export function base64Of(privateKeyJwk: string): string {
 
 /** PKCS#8 PEM of a private JWK given as JSON text. */
 export function privateKeyPemOf(privateKeyJwk: string): string {
-  return createPrivateKey({ key: JSON.parse(privateKeyJwk) as JsonWebKey, format: "jwk" }).export({ type: "pkcs8", format: "pem" }) as string;
+  return createPrivateKey({ key: JSON.parse(privateKeyJwk) as JsonWebKey, format: "jwk" }).export({
+    type: "pkcs8",
+    format: "pem",
+  }) as string;
 }
 
 /** SPKI PEM of a public JWK. */
@@ -60,4 +67,3 @@ export function publicKeyPemOf(publicKeyJwk: Record<string, unknown>): string {
 export function withoutDerivedForms<T extends object>(stored: T): T {
   return Object.fromEntries(Object.entries(stored).filter(([name]) => !(DERIVED_KEY_OUTPUTS as readonly string[]).includes(name))) as T;
 }
-

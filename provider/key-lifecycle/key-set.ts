@@ -30,7 +30,10 @@ export function withoutKey(keys: readonly Jwk[], kid: string, thumbprint: string
 export function registeredUnder(keys: readonly Jwk[], clientId: string, kid: string): Jwk {
   const key = keys.find((k) => k.kid === kid);
   if (!key) {
-    throw new MaskinportenError("JWKS_NOT_AS_WRITTEN", `key ${kid} is not among the keys of client ${clientId} just after registering it; run again to converge`);
+    throw new MaskinportenError(
+      "JWKS_NOT_AS_WRITTEN",
+      `key ${kid} is not among the keys of client ${clientId} just after registering it; run again to converge`,
+    );
   }
   return key;
 }

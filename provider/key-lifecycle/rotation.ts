@@ -22,8 +22,10 @@ export function dueRule(life: KeyLife, policy: RotationPolicy, nowMs: number): R
   const dayMs = DAY_SECONDS * 1000;
   const createdAt = timeOf(life.createdAt);
   const expiresAt = timeOf(life.expiresAt);
-  if (policy.rotateAfterDays !== undefined && createdAt !== undefined && nowMs >= createdAt + policy.rotateAfterDays * dayMs) return "rotateAfterDays";
-  if (policy.rotateBeforeExpiryDays !== undefined && expiresAt !== undefined && nowMs >= expiresAt - policy.rotateBeforeExpiryDays * dayMs) return "rotateBeforeExpiryDays";
+  if (policy.rotateAfterDays !== undefined && createdAt !== undefined && nowMs >= createdAt + policy.rotateAfterDays * dayMs)
+    return "rotateAfterDays";
+  if (policy.rotateBeforeExpiryDays !== undefined && expiresAt !== undefined && nowMs >= expiresAt - policy.rotateBeforeExpiryDays * dayMs)
+    return "rotateBeforeExpiryDays";
   return undefined;
 }
 

@@ -34,7 +34,10 @@ export function generateField() {
         )
         .default(DEFAULT_MODULUS_LENGTH),
     },
-    { error: (issue) => (issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not a setting of generate (algorithm, modulusLength)` : undefined) },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not a setting of generate (algorithm, modulusLength)` : undefined,
+    },
   );
 }
 
@@ -50,7 +53,10 @@ export function kidConventionField() {
         .regex(/^[A-Za-z0-9]{1,20}$/, 'must be letters and digits, such as "TEST" or "PROD"')
         .transform((env) => env.toUpperCase()),
     },
-    { error: (issue) => (issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not a setting of kidConvention (name, environment)` : undefined) },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not a setting of kidConvention (name, environment)` : undefined,
+    },
   );
 }
 
@@ -65,10 +71,16 @@ export function verifyField() {
         .number({ error: "must be a number of seconds" })
         .int("must be a whole number of seconds")
         .min(1, "must be at least 1 second")
-        .max(MAX_VERIFY_TIMEOUT_SECONDS, `must be at most ${MAX_VERIFY_TIMEOUT_SECONDS} seconds; Maskinporten sees a new key within 2 minutes`)
+        .max(
+          MAX_VERIFY_TIMEOUT_SECONDS,
+          `must be at most ${MAX_VERIFY_TIMEOUT_SECONDS} seconds; Maskinporten sees a new key within 2 minutes`,
+        )
         .optional(),
     },
-    { error: (issue) => (issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not a setting of verify (scope, timeoutSeconds)` : undefined) },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not a setting of verify (scope, timeoutSeconds)` : undefined,
+    },
   );
 }
 

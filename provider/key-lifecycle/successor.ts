@@ -32,7 +32,12 @@ export interface RegisterOptions {
  * would be an orphan that no one can sign with, filling one of the client's five places. Such keys that a killed
  * run of this resource left behind go in the same write (`kid-marker.ts`), and the engine is told.
  */
-export async function registerGenerated(connection: Connection, clientId: string, key: GeneratedKey, options: RegisterOptions): Promise<{ key: GeneratedKey; registered: Jwk }> {
+export async function registerGenerated(
+  connection: Connection,
+  clientId: string,
+  key: GeneratedKey,
+  options: RegisterOptions,
+): Promise<{ key: GeneratedKey; registered: Jwk }> {
   let settled = key;
   let removed: Jwk[] = [];
   try {
@@ -64,12 +69,14 @@ function orphansRemoved(clientId: string, removed: readonly Jwk[]): string {
 /** Removes every key with this material from the client and returns `err` with what became of the key. */
 async function withoutTheNewKey(connection: Connection, clientId: string, thumbprint: string, err: unknown): Promise<Error> {
   const message = err instanceof Error ? err.message : String(err);
-  const outcome = await connection.api.modifyJwks(clientId, (keys) => keys.filter((k) => rsaThumbprint(k) !== thumbprint)).then(
-    () => "The new key is not left registered: run `pulumi up` again.",
-    (removeErr: unknown) =>
-      `The new key (thumbprint ${thumbprint}) may be registered without anyone holding its private key; removing it failed too ` +
-      `(${(removeErr as Error).message}): unregister it from client ${clientId} in the portal (\`maskinporten keys list --client-id ${clientId}\`).`,
-  );
+  const outcome = await connection.api
+    .modifyJwks(clientId, (keys) => keys.filter((k) => rsaThumbprint(k) !== thumbprint))
+    .then(
+      () => "The new key is not left registered: run `pulumi up` again.",
+      (removeErr: unknown) =>
+        `The new key (thumbprint ${thumbprint}) may be registered without anyone holding its private key; removing it failed too ` +
+        `(${(removeErr as Error).message}): unregister it from client ${clientId} in the portal (\`maskinporten keys list --client-id ${clientId}\`).`,
+    );
   const code = err instanceof MaskinportenError ? err.code : "KEY_NOT_REGISTERED";
   return new MaskinportenError(code, `registering the generated key on client ${clientId} failed: ${message}. ${outcome}`, { cause: err });
 }
@@ -78,15 +85,24 @@ async function withoutTheNewKey(connection: Connection, clientId: string, thumbp
  * Verifies the new key (see `verifyKey`); one that gets no token is removed again, so the failure leaves
  * nothing behind, and the error says so and what `kept` (the keys that stay).
  */
-export async function verifiedOrRemoved(connection: Connection, clientId: string, key: GeneratedKey, verify: VerifySettings, kept: string): Promise<void> {
+export async function verifiedOrRemoved(
+  connection: Connection,
+  clientId: string,
+  key: GeneratedKey,
+  verify: VerifySettings,
+  kept: string,
+): Promise<void> {
   try {
     await verifyKey(connection, clientId, key, verify);
   } catch (err) {
     if (!(err instanceof KeyNotVerifiedError)) throw err;
-    const removal = await connection.api.modifyJwks(clientId, (keys) => withoutKey(keys, key.kid, key.thumbprint)).then(
-      () => `It was removed again; ${kept}: nothing changed.`,
-      (removeErr: unknown) => `Removing it again failed too (${(removeErr as Error).message}): unregister kid "${key.kid}" from the client in the portal; ${kept}.`,
-    );
+    const removal = await connection.api
+      .modifyJwks(clientId, (keys) => withoutKey(keys, key.kid, key.thumbprint))
+      .then(
+        () => `It was removed again; ${kept}: nothing changed.`,
+        (removeErr: unknown) =>
+          `Removing it again failed too (${(removeErr as Error).message}): unregister kid "${key.kid}" from the client in the portal; ${kept}.`,
+      );
     throw new MaskinportenError(
       "KEY_NOT_VERIFIED",
       `${err.message}. ${removal} Maskinporten takes up to 2 minutes to see a new key: run \`pulumi up\` again, or give verify.timeoutSeconds more time; ` +

@@ -7,5 +7,7 @@ import { createHash } from "node:crypto";
 export function rsaThumbprint(key: { kty?: unknown; n?: unknown; e?: unknown }): string | undefined {
   if (key.kty !== "RSA" || typeof key.n !== "string" || typeof key.e !== "string") return undefined;
   // Members in lexicographic order, no whitespace: the RFC's canonical form.
-  return createHash("sha256").update(JSON.stringify({ e: key.e, kty: "RSA", n: key.n })).digest("base64url");
+  return createHash("sha256")
+    .update(JSON.stringify({ e: key.e, kty: "RSA", n: key.n }))
+    .digest("base64url");
 }

@@ -23,7 +23,12 @@ export interface Verified {
 }
 
 /** Mints tokens as the client with `key` for `settings.scope` until one comes, or throws `KeyNotVerifiedError`. */
-export async function verifyKey(connection: Pick<Connection, "transport" | "metadata">, clientId: string, key: GeneratedKey, settings: VerifySettings): Promise<Verified> {
+export async function verifyKey(
+  connection: Pick<Connection, "transport" | "metadata">,
+  clientId: string,
+  key: GeneratedKey,
+  settings: VerifySettings,
+): Promise<Verified> {
   const timeoutMs = (settings.timeoutSeconds ?? DEFAULT_VERIFY_TIMEOUT_SECONDS) * 1000;
   const started = Date.now();
   let pause = FIRST_PAUSE_MS;
@@ -51,7 +56,12 @@ export async function verifyKey(connection: Pick<Connection, "transport" | "meta
   }
 }
 
-function tokenSourceFor(connection: Pick<Connection, "transport" | "metadata">, clientId: string, key: GeneratedKey, scope: string): TokenSource {
+function tokenSourceFor(
+  connection: Pick<Connection, "transport" | "metadata">,
+  clientId: string,
+  key: GeneratedKey,
+  scope: string,
+): TokenSource {
   const credential: KeyCredential = {
     kind: "key",
     clientId,
@@ -60,7 +70,12 @@ function tokenSourceFor(connection: Pick<Connection, "transport" | "metadata">, 
     alg: key.alg,
     publicJwk: key.publicJwk,
   };
-  return new TokenSource({ transport: connection.transport, metadata: connection.metadata, credential: () => Promise.resolve(credential), scopes: [scope] });
+  return new TokenSource({
+    transport: connection.transport,
+    metadata: connection.metadata,
+    credential: () => Promise.resolve(credential),
+    scopes: [scope],
+  });
 }
 
 /** The token endpoint's own words (OAuth error and description), else the error's message; never key material. */

@@ -73,7 +73,8 @@ async function certificateParts(
   const { field } = options;
   if ("p12" in input) {
     const contents = await readPkcs12(input.p12, input.password, { field, passwordField: options.passwordField ?? `${field}Password` });
-    if (contents.certificates.length === 0) throw new KeyError("UNREADABLE_KEY", field, "is a PKCS#12 file without a certificate; export it again with the certificate");
+    if (contents.certificates.length === 0)
+      throw new KeyError("UNREADABLE_KEY", field, "is a PKCS#12 file without a certificate; export it again with the certificate");
     if (contents.keys.length !== 1) {
       throw new KeyError(
         contents.keys.length === 0 ? "PUBLIC_KEY_GIVEN" : "MULTIPLE_KEYS",
@@ -89,7 +90,11 @@ async function certificateParts(
   const keyField = options.keyField ?? `${field}Key`;
   const material = readKeyMaterial(input.certificatePem, field);
   if (material.kind !== "certificates") {
-    throw new KeyError("UNREADABLE_KEY", field, "is not a PEM certificate; give the business certificate (-----BEGIN CERTIFICATE-----), and its private key separately");
+    throw new KeyError(
+      "UNREADABLE_KEY",
+      field,
+      "is not a PEM certificate; give the business certificate (-----BEGIN CERTIFICATE-----), and its private key separately",
+    );
   }
   return { key: privateKeyFrom(readKeyMaterial(input.privateKeyPem, keyField), keyField).key, certificates: material.certificates };
 }

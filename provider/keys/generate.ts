@@ -90,7 +90,7 @@ function privateMembers(privateKey: KeyObject): Pick<PrivateJwk, "d" | "p" | "q"
  * Dating kids keeps them unique across rotations and tells at a glance which key is which.
  */
 export function altinnKid(name: string, environment: "TEST" | "PROD" | (string & {}), date: Date): string {
-  if (name === "") throw new KeyError("INVALID_KEY", "name", "is empty; give the client's short name, such as \"testklient\"");
+  if (name === "") throw new KeyError("INVALID_KEY", "name", 'is empty; give the client\'s short name, such as "testklient"');
   if (Number.isNaN(date.getTime())) throw new KeyError("INVALID_KEY", "date", "is not a valid date");
   const kid = `${name}-${environment.toUpperCase()}.${date.toISOString().slice(0, 10)}`;
   requireKid(kid, "kid");

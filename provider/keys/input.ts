@@ -22,8 +22,7 @@ export type KeyMaterial =
   /** As given, the first being the leaf by convention. */
   | { kind: "certificates"; certificates: X509Certificate[] };
 
-const EXPECTED =
-  "expected a JWK (object, JSON or base64 JSON, alone or as the only key of a JWKS) or a PEM key or certificate";
+const EXPECTED = "expected a JWK (object, JSON or base64 JSON, alone or as the only key of a JWKS) or a PEM key or certificate";
 
 export function readKeyMaterial(input: unknown, field: string): KeyMaterial {
   if (typeof input === "string") return fromText(input, field);
@@ -60,7 +59,10 @@ function fromText(raw: string, field: string): KeyMaterial {
 
 function fromBase64(compact: string, field: string): KeyMaterial {
   const bytes = Buffer.from(compact, "base64");
-  const decoded = bytes.toString("utf8").replace(/^\uFEFF/, "").trim();
+  const decoded = bytes
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trim();
   if (decoded.startsWith("{") || decoded.startsWith("[")) {
     return fromJsonText(decoded, field, "is base64 of text that looks like JSON but does not parse");
   }
@@ -121,7 +123,11 @@ function fromPem(raw: string, field: string): KeyMaterial {
   const publics = blocks.filter((b) => b.label === "PUBLIC KEY" || b.label === "RSA PUBLIC KEY");
   const certificates = blocks.filter((b) => b.label === "CERTIFICATE" || b.label === "X509 CERTIFICATE");
   if (publics.length + (certificates.length > 0 ? 1 : 0) > 1) {
-    throw new KeyError("MULTIPLE_KEYS", field, "holds several public keys or certificates and public keys; give exactly one key or one certificate chain");
+    throw new KeyError(
+      "MULTIPLE_KEYS",
+      field,
+      "holds several public keys or certificates and public keys; give exactly one key or one certificate chain",
+    );
   }
   const [publicBlock] = publics;
   if (publicBlock) return { kind: "public", key: parse(field, () => createPublicKey(publicBlock.pem), "public key") };
@@ -136,7 +142,8 @@ function privatePem(label: string, pem: string): KeyMaterial {
   if (label === "ENCRYPTED PRIVATE KEY" || /Proc-Type:\s*4,ENCRYPTED/.test(pem)) {
     return {
       kind: "unreadable-private",
-      reason: "is encrypted with a passphrase; give it unencrypted, e.g. from `openssl pkcs8 -topk8 -nocrypt -in key.pem -out plain.pem`, and keep it as a secret",
+      reason:
+        "is encrypted with a passphrase; give it unencrypted, e.g. from `openssl pkcs8 -topk8 -nocrypt -in key.pem -out plain.pem`, and keep it as a secret",
     };
   }
   if (label === "OPENSSH PRIVATE KEY") {
@@ -178,7 +185,7 @@ function fromDer(der: Buffer, field: string): KeyMaterial {
 
 /** PFX ::= SEQUENCE { version INTEGER (3), ... }: a cheap hint for a common mix-up. */
 function looksLikePkcs12(der: Buffer): boolean {
-  const lengthBytes = (der[1] ?? 0) & 0x80 ? ((der[1] ?? 0) & 0x7f) : 0;
+  const lengthBytes = (der[1] ?? 0) & 0x80 ? (der[1] ?? 0) & 0x7f : 0;
   const at = 2 + lengthBytes;
   return der[0] === 0x30 && der[at] === 0x02 && der[at + 1] === 0x01 && der[at + 2] === 0x03;
 }

@@ -26,7 +26,14 @@ export function jwkThumbprint(jwk: jose.JWK | Record<string, unknown>): Promise<
 }
 
 /** Members in the order Maskinporten documents them; optional ones only when present. */
-export function publicJwkOf(parts: { kid: unknown; alg: unknown; n: string; e: string; exp?: unknown; x5c?: string[] }): Record<string, unknown> {
+export function publicJwkOf(parts: {
+  kid: unknown;
+  alg: unknown;
+  n: string;
+  e: string;
+  exp?: unknown;
+  x5c?: string[];
+}): Record<string, unknown> {
   const jwk: Record<string, unknown> = { kty: "RSA", kid: parts.kid, use: "sig", alg: parts.alg, n: parts.n, e: parts.e };
   if (parts.exp !== undefined) jwk["exp"] = parts.exp;
   if (parts.x5c !== undefined) jwk["x5c"] = parts.x5c;

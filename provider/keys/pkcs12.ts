@@ -107,9 +107,7 @@ function keysOf(forge: Forge, pfx: forgeModule.pkcs12.Pkcs12Pfx, field: string):
   const { oids } = forge.pki;
   return [...bagsOf(pfx, oids["pkcs8ShroudedKeyBag"]!), ...bagsOf(pfx, oids["keyBag"]!)].map((bag) => {
     // forge only understands RSA keys; others stay as their PrivateKeyInfo.
-    const info = bag.key
-      ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key))
-      : bag.asn1;
+    const info = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key)) : bag.asn1;
     return parsed(field, "private key", () => createPrivateKey({ key: derOf(forge, info), format: "der", type: "pkcs8" }));
   });
 }

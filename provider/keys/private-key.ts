@@ -53,7 +53,11 @@ export async function loadPrivateKey(input: string | object, options: PrivateKey
   const alg = jwk?.["alg"] ?? DEFAULT_ALGORITHM;
   if (!JWK_ALGORITHMS.includes(alg as JwkAlgorithm)) {
     const shown = typeof alg === "string" && alg.length <= 16 ? `"${alg}"` : "not a string";
-    throw new KeyError("INVALID_KEY", `${field}.alg`, `is ${shown}; Maskinporten signs with ${JWK_ALGORITHMS.join(", ")}: set alg to one of them or leave it out for RS256`);
+    throw new KeyError(
+      "INVALID_KEY",
+      `${field}.alg`,
+      `is ${shown}; Maskinporten signs with ${JWK_ALGORITHMS.join(", ")}: set alg to one of them or leave it out for RS256`,
+    );
   }
   const publicJwk = publicJwkOf({ kid, alg, n, e }) as unknown as PublicJwk;
   return { key, kid: kid as string, alg: alg as JwkAlgorithm, publicJwk, thumbprint };
@@ -91,9 +95,10 @@ function privateKeyOf(material: KeyMaterial, field: string): { key: KeyObject; j
 
 function keyOfPrivateJwk(jwk: JwkObject, isPrivate: boolean, field: string): KeyObject {
   if (jwk["kty"] === "oct") {
-    throw new KeyError("UNSUPPORTED_KEY_TYPE", field, "is a symmetric secret (kty \"oct\"); Maskinporten needs an RSA key pair");
+    throw new KeyError("UNSUPPORTED_KEY_TYPE", field, 'is a symmetric secret (kty "oct"); Maskinporten needs an RSA key pair');
   }
-  if (!isPrivate) throw new KeyError("PUBLIC_KEY_GIVEN", field, `is a public JWK (it has no private member d), which cannot sign; ${PRIVATE_FORMS}`);
+  if (!isPrivate)
+    throw new KeyError("PUBLIC_KEY_GIVEN", field, `is a public JWK (it has no private member d), which cannot sign; ${PRIVATE_FORMS}`);
   if (jwk["kty"] !== "RSA") {
     const kty = typeof jwk["kty"] === "string" && jwk["kty"].length <= 16 ? `"${jwk["kty"]}"` : "not a string";
     throw new KeyError("UNSUPPORTED_KEY_TYPE", field, `is a JWK with kty ${kty}; Maskinporten accepts RSA keys only (kty "RSA")`);

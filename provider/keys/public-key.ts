@@ -91,7 +91,11 @@ function fromJwk(jwk: JwkObject, isPrivate: boolean, field: string, now: Date): 
   try {
     key = createPublicKey({ key: { kty: "RSA", n: jwk["n"] as string, e: jwk["e"] as string }, format: "jwk" });
   } catch {
-    throw new KeyError("INVALID_KEY", field, "is an RSA JWK whose n or e is missing or not base64url; copy the complete public key (kty, n, e)");
+    throw new KeyError(
+      "INVALID_KEY",
+      field,
+      "is an RSA JWK whose n or e is missing or not base64url; copy the complete public key (kty, n, e)",
+    );
   }
   const source: PublicSource = { key, kid: jwk["kid"], alg: jwk["alg"], exp: jwk["exp"] };
   const x5c = jwk["x5c"];
@@ -102,7 +106,11 @@ function fromJwk(jwk: JwkObject, isPrivate: boolean, field: string, now: Date): 
     const certificates = x5c.map((c, i) => certificateFromX5c(c, `${field}.x5c[${i}]`));
     const chain = fromCertificates(certificates[0]!, certificates.slice(1), field, now).chain;
     if (!chain![0]!.publicKey.equals(key)) {
-      throw new KeyError("CERTIFICATE_KEY_MISMATCH", `${field}.x5c`, "holds a certificate for another key than n and e; give the certificate of this key, or leave x5c out");
+      throw new KeyError(
+        "CERTIFICATE_KEY_MISMATCH",
+        `${field}.x5c`,
+        "holds a certificate for another key than n and e; give the certificate of this key, or leave x5c out",
+      );
     }
     source.chain = chain;
   }

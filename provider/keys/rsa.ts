@@ -2,8 +2,7 @@ import { createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import { MIN_RSA_MODULUS_BITS } from "../api/validation";
 import { KeyError } from "../api/errors";
 
-export const NEW_KEY_HINT =
-  "make a new key with generateKeyPair() or `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072`";
+export const NEW_KEY_HINT = "make a new key with generateKeyPair() or `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072`";
 
 /**
  * Maskinporten signs and verifies with plain RSA (`rsaEncryption`) keys of at least 2048 bits. `verb` is
@@ -37,7 +36,8 @@ function rsaWeakness(key: KeyObject, bits: number): string | undefined {
   const e = key.asymmetricKeyDetails?.publicExponent;
   if (e === undefined || e < 3n) return `its public exponent e is ${String(e ?? "missing")}: it must be odd and at least 3, usually 65537`;
   if (e % 2n === 0n) return `its public exponent e is ${e}, even: it must be odd, usually 65537`;
-  if (bits > MAX_RSA_MODULUS_BITS) return `its modulus has ${bits} bits, more than the ${MAX_RSA_MODULUS_BITS} signers accept; 2048 to 4096 are usual`;
+  if (bits > MAX_RSA_MODULUS_BITS)
+    return `its modulus has ${bits} bits, more than the ${MAX_RSA_MODULUS_BITS} signers accept; 2048 to 4096 are usual`;
   const n = Buffer.from(rsaComponents(key).n, "base64url");
   if (n.length === 0 || (n[n.length - 1]! & 1) === 0) return "its modulus n is even, so it is no product of two primes";
   return undefined;

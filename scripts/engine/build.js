@@ -22,8 +22,10 @@ const COLD_BUILD_MINUTES = 9;
  * @returns {string}
  */
 function buildingMessage(version, goVer) {
-  return `building Pulumi v${version} (pulumi + pulumi-language-nodejs) with go ${goVer}; ` +
-    `with empty Go caches this takes about ${COLD_BUILD_MINUTES} minutes on 2 cores...`;
+  return (
+    `building Pulumi v${version} (pulumi + pulumi-language-nodejs) with go ${goVer}; ` +
+    `with empty Go caches this takes about ${COLD_BUILD_MINUTES} minutes on 2 cores...`
+  );
 }
 
 /** Leftovers of interrupted builds (old enough not to be a build running right now). */
@@ -54,12 +56,10 @@ async function build(version, hash) {
   const started = Date.now();
   log(buildingMessage(version, goVer));
   try {
-    await run("go", [
-      "build", "-trimpath",
-      "-ldflags", `-s -w -X ${VERSION_VAR}=v${version}`,
-      "-o", binDir + path.sep,
-      ...GO_PROGRAMS,
-    ], { cwd: TOOLS_DIR, env: process.env });
+    await run("go", ["build", "-trimpath", "-ldflags", `-s -w -X ${VERSION_VAR}=v${version}`, "-o", binDir + path.sep, ...GO_PROGRAMS], {
+      cwd: TOOLS_DIR,
+      env: process.env,
+    });
     installDynamicProviderHost(binDir);
     const seconds = Math.round((Date.now() - started) / 1000);
     writeStamp(tmpDir, { version, inputsHash: hash, go: goVer, builtAt: new Date().toISOString(), buildSeconds: seconds });

@@ -22,8 +22,10 @@ async function ensurePulumi(options = {}) {
   const wanted = sdkVersion();
   const pinned = pinnedEngineVersion();
   if (parseVersion(pinned)?.major !== parseVersion(wanted)?.major) {
-    throw new Error(`tools/pulumi-engine pins Pulumi v${pinned} but @pulumi/pulumi is ${wanted} (another major ` +
-      "version): re-pin with `node scripts/ensure-pulumi.js --pin` (see tools/pulumi-engine/README.md)");
+    throw new Error(
+      `tools/pulumi-engine pins Pulumi v${pinned} but @pulumi/pulumi is ${wanted} (another major ` +
+        "version): re-pin with `node scripts/ensure-pulumi.js --pin` (see tools/pulumi-engine/README.md)",
+    );
   }
   // An installed CLI is good enough when it is at least as new as what we would build ourselves.
   const minimum = compareVersions(pinned, wanted) < 0 ? pinned : wanted;
@@ -43,8 +45,7 @@ async function ensurePulumi(options = {}) {
   }
 
   if (pinned !== wanted) {
-    say(`note: @pulumi/pulumi is ${wanted}; the engine is pinned to v${pinned} in tools/pulumi-engine ` +
-      "(see its README)");
+    say(`note: @pulumi/pulumi is ${wanted}; the engine is pinned to v${pinned} in tools/pulumi-engine ` + "(see its README)");
   }
   const hash = inputsHash();
   const dir = path.join(CACHE_ROOT, `v${pinned}`);

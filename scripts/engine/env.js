@@ -14,8 +14,7 @@ const { ROOT } = require("./paths");
  * @returns {NodeJS.ProcessEnv}
  */
 function engineEnv(binDir, extra = {}, base = process.env) {
-  const PATH = [binDir, path.join(ROOT, "node_modules", ".bin"), base.PATH || ""].filter(Boolean)
-    .join(path.delimiter);
+  const PATH = [binDir, path.join(ROOT, "node_modules", ".bin"), base.PATH || ""].filter(Boolean).join(path.delimiter);
   return {
     ...base,
     PATH,

@@ -5,7 +5,8 @@
 const { execFileSync, spawn } = require("node:child_process");
 const { compareVersions, requiredGoVersion } = require("./versions");
 
-const GO_INSTALL_HINT = "install Go >= 1.25 (https://go.dev/doc/install) or install the Pulumi CLI " +
+const GO_INSTALL_HINT =
+  "install Go >= 1.25 (https://go.dev/doc/install) or install the Pulumi CLI " +
   "(https://www.pulumi.com/docs/install/) so that `pulumi` and `pulumi-language-nodejs` are on PATH";
 
 /**

@@ -20,9 +20,13 @@ async function pin(version) {
   /** @type {{ GoMod: string }} */
   let info;
   try {
-    info = JSON.parse(execFileSync("go", ["mod", "download", "-json", `${PKG_MODULE}@${v}`], {
-      cwd: TOOLS_DIR, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
-    }));
+    info = JSON.parse(
+      execFileSync("go", ["mod", "download", "-json", `${PKG_MODULE}@${v}`], {
+        cwd: TOOLS_DIR,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
   } catch (e) {
     const failed = /** @type {{ stdout?: string, stderr?: string, message?: string }} */ (e);
     const detail = (() => {

@@ -127,37 +127,37 @@ const CLIENT_KEY_OUTPUTS = [
  */
 export class ClientKey extends MaskinportenResource {
   /** The client the key is registered on. */
-  public declare readonly clientId: pulumi.Output<string>;
+  declare public readonly clientId: pulumi.Output<string>;
   /** The key as the program gave it; undefined for a generated key (see `publicKeyJwk`). */
-  public declare readonly publicKey: pulumi.Output<string | Record<string, unknown> | undefined>;
+  declare public readonly publicKey: pulumi.Output<string | Record<string, unknown> | undefined>;
   /** The generation settings of a generated key, defaults filled in. */
-  public declare readonly generate: pulumi.Output<Required<GenerateKeyArgs> | undefined>;
+  declare public readonly generate: pulumi.Output<Required<GenerateKeyArgs> | undefined>;
   /** The key id: put it in the `kid` header of the client's JWT grants. */
-  public declare readonly kid: pulumi.Output<string>;
-  public declare readonly kidConvention: pulumi.Output<KidConventionArgs | undefined>;
+  declare public readonly kid: pulumi.Output<string>;
+  declare public readonly kidConvention: pulumi.Output<KidConventionArgs | undefined>;
   /** RFC 7638 SHA-256 thumbprint of the key, base64url. */
-  public declare readonly thumbprint: pulumi.Output<string>;
+  declare public readonly thumbprint: pulumi.Output<string>;
   /** When the key expires (ISO 8601), as Maskinporten holds it: the given time, or the one it chose. */
-  public declare readonly expiresAt: pulumi.Output<string>;
+  declare public readonly expiresAt: pulumi.Output<string>;
   /** When this resource registered the key (ISO 8601, Maskinporten's clock); `rotateAfterDays` counts from it. */
-  public declare readonly createdAt: pulumi.Output<string | undefined>;
-  public declare readonly rotateAfterDays: pulumi.Output<number | undefined>;
-  public declare readonly rotateBeforeExpiryDays: pulumi.Output<number | undefined>;
-  public declare readonly verify: pulumi.Output<VerifyKeyArgs | undefined>;
-  public declare readonly profile: pulumi.Output<string | undefined>;
+  declare public readonly createdAt: pulumi.Output<string | undefined>;
+  declare public readonly rotateAfterDays: pulumi.Output<number | undefined>;
+  declare public readonly rotateBeforeExpiryDays: pulumi.Output<number | undefined>;
+  declare public readonly verify: pulumi.Output<VerifyKeyArgs | undefined>;
+  declare public readonly profile: pulumi.Output<string | undefined>;
   /** A generated key's public JWK, as registered. */
-  public declare readonly publicKeyJwk: pulumi.Output<Record<string, unknown> | undefined>;
+  declare public readonly publicKeyJwk: pulumi.Output<Record<string, unknown> | undefined>;
   /** A generated key's public key, SPKI PEM (derived from `publicKeyJwk` in the program, not stored). */
-  public declare readonly publicKeyPem: pulumi.Output<string | undefined>;
+  declare public readonly publicKeyPem: pulumi.Output<string | undefined>;
   /** Secret. A generated key's private JWK as JSON text (what `getAccessToken` and `altinn-jwks export key` take). */
-  public declare readonly privateKeyJwk: pulumi.Output<string | undefined>;
+  declare public readonly privateKeyJwk: pulumi.Output<string | undefined>;
   /**
    * Secret. Base64 of `privateKeyJwk`: the `altinn-jwks export key --base64` form, for Azure Key Vault secrets.
    * Derived from `privateKeyJwk` in the program, not stored.
    */
-  public declare readonly privateKeyBase64: pulumi.Output<string | undefined>;
+  declare public readonly privateKeyBase64: pulumi.Output<string | undefined>;
   /** Secret. A generated key's private key, PKCS#8 PEM (give `kid` along with it when signing). Derived, not stored. */
-  public declare readonly privateKeyPem: pulumi.Output<string | undefined>;
+  declare public readonly privateKeyPem: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClientKeyArgs, opts?: pulumi.CustomResourceOptions) {
     // A generated key's kid carries the marker, so a run killed before the state holds the key can be cleaned up.

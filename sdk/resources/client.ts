@@ -98,25 +98,25 @@ const CLIENT_OUTPUTS = [
  */
 export class Client extends MaskinportenResource {
   /** The client_id: the `iss` of the client's JWT grants. */
-  public declare readonly clientId: pulumi.Output<string>;
+  declare public readonly clientId: pulumi.Output<string>;
   /** The organisation the client belongs to. */
-  public declare readonly clientOrgno: pulumi.Output<string>;
+  declare public readonly clientOrgno: pulumi.Output<string>;
   /** Always `"maskinporten"` for a client this resource manages. */
-  public declare readonly integrationType: pulumi.Output<string>;
+  declare public readonly integrationType: pulumi.Output<string>;
   /** When Maskinporten created the client. */
-  public declare readonly created: pulumi.Output<string | undefined>;
+  declare public readonly created: pulumi.Output<string | undefined>;
   /** When the client was last changed. */
-  public declare readonly lastUpdated: pulumi.Output<string | undefined>;
-  public declare readonly clientName: pulumi.Output<string>;
+  declare public readonly lastUpdated: pulumi.Output<string | undefined>;
+  declare public readonly clientName: pulumi.Output<string>;
   /** Sorted and without duplicates. */
-  public declare readonly scopes: pulumi.Output<string[]>;
-  public declare readonly active: pulumi.Output<boolean>;
+  declare public readonly scopes: pulumi.Output<string[]>;
+  declare public readonly active: pulumi.Output<boolean>;
   /** Echoed optional inputs: the client's value while the program sets the field; undefined when it does not. */
-  public declare readonly description: pulumi.Output<string | undefined>;
-  public declare readonly accessTokenLifetime: pulumi.Output<number | undefined>;
-  public declare readonly authorizationLifetime: pulumi.Output<number | undefined>;
-  public declare readonly adoptClientId: pulumi.Output<string | undefined>;
-  public declare readonly profile: pulumi.Output<string | undefined>;
+  declare public readonly description: pulumi.Output<string | undefined>;
+  declare public readonly accessTokenLifetime: pulumi.Output<number | undefined>;
+  declare public readonly authorizationLifetime: pulumi.Output<number | undefined>;
+  declare public readonly adoptClientId: pulumi.Output<string | undefined>;
+  declare public readonly profile: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClientArgs, opts?: pulumi.CustomResourceOptions) {
     super("Client", name, { ...withOutputs(args, CLIENT_OUTPUTS), __ownerMarker: clientMarker(name, args, opts) }, opts);

@@ -4,7 +4,14 @@
  * resource. What derives from the private key is secret, as the stored private key is.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { base64Of, derivedKeyForms, privateKeyPemOf, publicKeyPemOf, type DerivedKeyForms, type KeyForms } from "../../provider/key-lifecycle/key-forms";
+import {
+  base64Of,
+  derivedKeyForms,
+  privateKeyPemOf,
+  publicKeyPemOf,
+  type DerivedKeyForms,
+  type KeyForms,
+} from "../../provider/key-lifecycle/key-forms";
 
 export interface DerivedKeyOutputs {
   privateKeyBase64: pulumi.Output<string | undefined>;
@@ -13,8 +20,12 @@ export interface DerivedKeyOutputs {
 }
 
 /** A `ClientKey`'s derived outputs: undefined for a key the program gave. */
-export function derivedKeyOutputs(privateKeyJwk: pulumi.Output<string | undefined>, publicKeyJwk: pulumi.Output<Record<string, unknown> | undefined>): DerivedKeyOutputs {
-  const fromPrivate = (derive: (jwk: string) => string) => pulumi.secret(privateKeyJwk.apply((jwk) => (jwk === undefined ? undefined : derive(jwk))));
+export function derivedKeyOutputs(
+  privateKeyJwk: pulumi.Output<string | undefined>,
+  publicKeyJwk: pulumi.Output<Record<string, unknown> | undefined>,
+): DerivedKeyOutputs {
+  const fromPrivate = (derive: (jwk: string) => string) =>
+    pulumi.secret(privateKeyJwk.apply((jwk) => (jwk === undefined ? undefined : derive(jwk))));
   return {
     privateKeyBase64: fromPrivate(base64Of),
     privateKeyPem: fromPrivate(privateKeyPemOf),

@@ -91,30 +91,32 @@ const ROTATING_CLIENT_KEY_OUTPUTS = [
  * A client needs room for three keys at a rotation inside a grace period (at most 5 keys per client).
  */
 export class RotatingClientKey extends MaskinportenResource {
-  public declare readonly clientId: pulumi.Output<string>;
-  public declare readonly generate: pulumi.Output<Required<GenerateKeyArgs>>;
-  public declare readonly kidConvention: pulumi.Output<KidConventionArgs | undefined>;
-  public declare readonly rotateAfterDays: pulumi.Output<number>;
-  public declare readonly gracePeriodDays: pulumi.Output<number>;
-  public declare readonly verify: pulumi.Output<VerifyKeyArgs | undefined>;
-  public declare readonly profile: pulumi.Output<string | undefined>;
+  declare public readonly clientId: pulumi.Output<string>;
+  declare public readonly generate: pulumi.Output<Required<GenerateKeyArgs>>;
+  declare public readonly kidConvention: pulumi.Output<KidConventionArgs | undefined>;
+  declare public readonly rotateAfterDays: pulumi.Output<number>;
+  declare public readonly gracePeriodDays: pulumi.Output<number>;
+  declare public readonly verify: pulumi.Output<VerifyKeyArgs | undefined>;
+  declare public readonly profile: pulumi.Output<string | undefined>;
   /** The current key's kid (not secret). */
-  public declare readonly kid: pulumi.Output<string>;
+  declare public readonly kid: pulumi.Output<string>;
   /** When the current key expires (ISO 8601). */
-  public declare readonly expiresAt: pulumi.Output<string>;
+  declare public readonly expiresAt: pulumi.Output<string>;
   /** The previous key's kid during its grace period (not secret). */
-  public declare readonly previousKid: pulumi.Output<string | undefined>;
-  public declare readonly previousRetiresAt: pulumi.Output<string | undefined>;
+  declare public readonly previousKid: pulumi.Output<string | undefined>;
+  declare public readonly previousRetiresAt: pulumi.Output<string | undefined>;
   /** Secret. The key to sign with. */
-  public declare readonly current: pulumi.Output<RotatedKey>;
+  declare public readonly current: pulumi.Output<RotatedKey>;
   /** Secret. The key it replaced, registered until `retiresAt`; undefined outside a grace period. */
-  public declare readonly previous: pulumi.Output<RetiringKey | undefined>;
+  declare public readonly previous: pulumi.Output<RetiringKey | undefined>;
 
   constructor(name: string, args: RotatingClientKeyArgs, opts?: pulumi.CustomResourceOptions) {
     const props = { ...withOutputs(args, ROTATING_CLIENT_KEY_OUTPUTS), __ownerMarker: keyMarkerOf("RotatingClientKey", name, opts) };
     super("RotatingClientKey", name, props, withSecretOutputs(opts, ROTATING_KEY_SECRET_OUTPUTS));
     // The state holds each key's JWKs; the other forms are derived here (secret, as the key is).
     this.current = secretOutput(this.current.apply<RotatedKey>((key) => withDerivedForms(key)));
-    this.previous = secretOutput(this.previous.apply<RetiringKey | undefined>((key) => (key === undefined ? undefined : withDerivedForms(key))));
+    this.previous = secretOutput(
+      this.previous.apply<RetiringKey | undefined>((key) => (key === undefined ? undefined : withDerivedForms(key))),
+    );
   }
 }

@@ -46,18 +46,18 @@ const SCOPE_GRANT_OUTPUTS = [
  */
 export class ScopeGrant extends MaskinportenResource {
   /** `APPROVED` while the grant is in force. */
-  public declare readonly state: pulumi.Output<"APPROVED" | "DENIED" | "REQUESTED">;
+  declare public readonly state: pulumi.Output<"APPROVED" | "DENIED" | "REQUESTED">;
   /** The organisation that owns the scope. */
-  public declare readonly ownerOrgno: pulumi.Output<string | undefined>;
+  declare public readonly ownerOrgno: pulumi.Output<string | undefined>;
   /** The consumer's name as Maskinporten knows it. */
-  public declare readonly consumerOrganizationName: pulumi.Output<string | undefined>;
+  declare public readonly consumerOrganizationName: pulumi.Output<string | undefined>;
   /** When the grant was first made. */
-  public declare readonly created: pulumi.Output<string | undefined>;
+  declare public readonly created: pulumi.Output<string | undefined>;
   /** When the grant last changed. */
-  public declare readonly lastUpdated: pulumi.Output<string | undefined>;
-  public declare readonly scope: pulumi.Output<string>;
-  public declare readonly consumerOrgno: pulumi.Output<string>;
-  public declare readonly profile: pulumi.Output<string | undefined>;
+  declare public readonly lastUpdated: pulumi.Output<string | undefined>;
+  declare public readonly scope: pulumi.Output<string>;
+  declare public readonly consumerOrgno: pulumi.Output<string>;
+  declare public readonly profile: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ScopeGrantArgs, opts?: pulumi.CustomResourceOptions) {
     super("ScopeGrant", name, withOutputs(args, SCOPE_GRANT_OUTPUTS), opts);

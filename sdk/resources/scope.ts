@@ -116,34 +116,34 @@ const SCOPE_OUTPUTS = [
  */
 export class Scope extends MaskinportenResource {
   /** The scope name, `prefix:subscope`, as consumers request it. */
-  public declare readonly name: pulumi.Output<string>;
+  declare public readonly name: pulumi.Output<string>;
   /** The organisation that owns the scope. */
-  public declare readonly ownerOrgno: pulumi.Output<string>;
+  declare public readonly ownerOrgno: pulumi.Output<string>;
   /** Whether the scope is active; always true for a scope in the stack after a refresh. */
-  public declare readonly active: pulumi.Output<boolean>;
+  declare public readonly active: pulumi.Output<boolean>;
   /** When Maskinporten created the scope. */
-  public declare readonly created: pulumi.Output<string | undefined>;
+  declare public readonly created: pulumi.Output<string | undefined>;
   /** When the scope was last changed. */
-  public declare readonly lastUpdated: pulumi.Output<string | undefined>;
-  public declare readonly prefix: pulumi.Output<string>;
-  public declare readonly subscope: pulumi.Output<string>;
-  public declare readonly description: pulumi.Output<string>;
+  declare public readonly lastUpdated: pulumi.Output<string | undefined>;
+  declare public readonly prefix: pulumi.Output<string>;
+  declare public readonly subscope: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
   /** Echoed optional inputs: the scope's value while the program sets the field; undefined when it does not. */
-  public declare readonly longDescription: pulumi.Output<string | undefined>;
-  public declare readonly visibility: pulumi.Output<"PUBLIC" | "PRIVATE" | "INTERNAL" | undefined>;
+  declare public readonly longDescription: pulumi.Output<string | undefined>;
+  declare public readonly visibility: pulumi.Output<"PUBLIC" | "PRIVATE" | "INTERNAL" | undefined>;
   /** Sorted and without duplicates. */
-  public declare readonly allowedIntegrationTypes: pulumi.Output<string[] | undefined>;
-  public declare readonly accessibleForAll: pulumi.Output<boolean | undefined>;
-  public declare readonly tokenType: pulumi.Output<"SELF_CONTAINED" | "OPAQUE" | undefined>;
-  public declare readonly atMaxAge: pulumi.Output<number | undefined>;
-  public declare readonly authorizationMaxLifetime: pulumi.Output<number | undefined>;
-  public declare readonly delegationSource: pulumi.Output<string | undefined>;
-  public declare readonly requiresUserConsent: pulumi.Output<boolean | undefined>;
-  public declare readonly requiresUserAuthentication: pulumi.Output<boolean | undefined>;
-  public declare readonly requiresPseudonymousTokens: pulumi.Output<boolean | undefined>;
-  public declare readonly enforcedAudForAccessToken: pulumi.Output<string | undefined>;
-  public declare readonly adopt: pulumi.Output<boolean | undefined>;
-  public declare readonly profile: pulumi.Output<string | undefined>;
+  declare public readonly allowedIntegrationTypes: pulumi.Output<string[] | undefined>;
+  declare public readonly accessibleForAll: pulumi.Output<boolean | undefined>;
+  declare public readonly tokenType: pulumi.Output<"SELF_CONTAINED" | "OPAQUE" | undefined>;
+  declare public readonly atMaxAge: pulumi.Output<number | undefined>;
+  declare public readonly authorizationMaxLifetime: pulumi.Output<number | undefined>;
+  declare public readonly delegationSource: pulumi.Output<string | undefined>;
+  declare public readonly requiresUserConsent: pulumi.Output<boolean | undefined>;
+  declare public readonly requiresUserAuthentication: pulumi.Output<boolean | undefined>;
+  declare public readonly requiresPseudonymousTokens: pulumi.Output<boolean | undefined>;
+  declare public readonly enforcedAudForAccessToken: pulumi.Output<string | undefined>;
+  declare public readonly adopt: pulumi.Output<boolean | undefined>;
+  declare public readonly profile: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ScopeArgs, opts?: pulumi.CustomResourceOptions) {
     super("Scope", name, withOutputs(args, SCOPE_OUTPUTS), opts);

@@ -43,7 +43,14 @@ export function grantAccess(ctx: ApiContext): SimResponse {
     }
     return json(accessView(store, existing));
   }
-  const grant: GrantRecord = { scope: scope.name, owner_orgno: scope.owner_orgno, consumer_orgno: consumer, state: "APPROVED", created: now, last_updated: now };
+  const grant: GrantRecord = {
+    scope: scope.name,
+    owner_orgno: scope.owner_orgno,
+    consumer_orgno: consumer,
+    state: "APPROVED",
+    created: now,
+    last_updated: now,
+  };
   store.putGrant(grant);
   return json(accessView(store, grant));
 }
@@ -80,7 +87,9 @@ export function listGrantsGiven(ctx: ApiContext): SimResponse {
   }
   const scope = scopeName ? ownedScope(ctx).name : undefined;
   const result = [...store.grants.values()]
-    .filter((g) => g.owner_orgno === caller.orgno && (scope === undefined || g.scope === scope) && (!consumer || g.consumer_orgno === consumer))
+    .filter(
+      (g) => g.owner_orgno === caller.orgno && (scope === undefined || g.scope === scope) && (!consumer || g.consumer_orgno === consumer),
+    )
     .sort(byCreated)
     .map((g) => accessView(store, g));
   return json(result);

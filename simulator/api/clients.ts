@@ -16,8 +16,27 @@ import {
 } from "../rules";
 import type { ClientRecord, StoredKey, Store } from "../state";
 import type { SimulatorSwitches } from "../variant";
-import { JWT_BEARER_GRANT, MASKINPORTEN_INTEGRATION_TYPE, PRIVATE_KEY_JWT, requestSchemas, type ApiClient, type ApiFieldError, type ClientRequest } from "../wire";
-import { byCreated, compact, describeOrg, includeInactive, isSupplier, parseBody, problemsToFieldErrors, rejectIfAny, written, type ApiContext } from "./context";
+import {
+  JWT_BEARER_GRANT,
+  MASKINPORTEN_INTEGRATION_TYPE,
+  PRIVATE_KEY_JWT,
+  requestSchemas,
+  type ApiClient,
+  type ApiFieldError,
+  type ClientRequest,
+} from "../wire";
+import {
+  byCreated,
+  compact,
+  describeOrg,
+  includeInactive,
+  isSupplier,
+  parseBody,
+  problemsToFieldErrors,
+  rejectIfAny,
+  written,
+  type ApiContext,
+} from "./context";
 import { keyView, storedKey } from "./keys";
 
 const OBJECT = "Client";
@@ -76,7 +95,9 @@ export function loadClient(ctx: ApiContext, clientId: string): ClientRecord {
   const own = client.client_orgno === caller.orgno;
   const supplied = isSupplier(caller) && client.supplier_orgno === caller.orgno;
   if (!own && !supplied) {
-    throw ApiError.forbidden(`client ${clientId} belongs to organisation ${describeOrg(ctx.store, client.client_orgno)}, not to yours (${caller.orgno})`);
+    throw ApiError.forbidden(
+      `client ${clientId} belongs to organisation ${describeOrg(ctx.store, client.client_orgno)}, not to yours (${caller.orgno})`,
+    );
   }
   return client;
 }
@@ -90,14 +111,32 @@ function clientFields(ctx: ApiContext, body: ClientRequest, clientOrgno: string,
   if (existing) {
     integrationType = existing.integration_type;
     if (body.integration_type !== undefined && body.integration_type !== existing.integration_type) {
-      errors.push(fieldError(OBJECT, "integration_type", `cannot be changed after creation (it is ${JSON.stringify(existing.integration_type)}); create a new client instead`));
+      errors.push(
+        fieldError(
+          OBJECT,
+          "integration_type",
+          `cannot be changed after creation (it is ${JSON.stringify(existing.integration_type)}); create a new client instead`,
+        ),
+      );
     }
   } else {
     integrationType = body.integration_type ?? "";
     if (body.integration_type === undefined) {
-      errors.push(fieldError(OBJECT, "integration_type", `is required: use ${JSON.stringify(MASKINPORTEN_INTEGRATION_TYPE)} for a Maskinporten client`));
+      errors.push(
+        fieldError(
+          OBJECT,
+          "integration_type",
+          `is required: use ${JSON.stringify(MASKINPORTEN_INTEGRATION_TYPE)} for a Maskinporten client`,
+        ),
+      );
     } else if (!CLIENT_INTEGRATION_TYPES.includes(body.integration_type)) {
-      errors.push(fieldError(OBJECT, "integration_type", `must be one of ${CLIENT_INTEGRATION_TYPES.join(", ")}, got ${JSON.stringify(body.integration_type)}`));
+      errors.push(
+        fieldError(
+          OBJECT,
+          "integration_type",
+          `must be one of ${CLIENT_INTEGRATION_TYPES.join(", ")}, got ${JSON.stringify(body.integration_type)}`,
+        ),
+      );
     }
   }
 
@@ -171,7 +210,9 @@ export function createClient(ctx: ApiContext): SimResponse {
   const orgnoError = orgnoProblem(clientOrgno, "client_orgno");
   if (orgnoError) throw ApiError.field(OBJECT, orgnoError.field, orgnoError.message);
   if (clientOrgno !== caller.orgno && !isSupplier(caller)) {
-    throw ApiError.forbidden(`client_orgno ${clientOrgno} is not your organisation (${caller.orgno}); only suppliers with the scope idporten:dcr.supplier may manage clients of other organisations`);
+    throw ApiError.forbidden(
+      `client_orgno ${clientOrgno} is not your organisation (${caller.orgno}); only suppliers with the scope idporten:dcr.supplier may manage clients of other organisations`,
+    );
   }
   const fields = clientFields(ctx, body, clientOrgno);
   const clientId = newClientId(ctx, body.client_id);
@@ -210,7 +251,11 @@ function newClientId(ctx: ApiContext, supplied: string | undefined): string {
     throw ApiError.field(OBJECT, "client_id", "is assigned by Digdir and may not be sent when creating a client; leave it out");
   }
   if (!CLIENT_ID_PATTERN.test(supplied)) {
-    throw ApiError.field(OBJECT, "client_id", "may hold only letters, digits, '.', '_', ':' and '-' (at most 255); leave it out to get a generated id");
+    throw ApiError.field(
+      OBJECT,
+      "client_id",
+      "may hold only letters, digits, '.', '_', ':' and '-' (at most 255); leave it out to get a generated id",
+    );
   }
   return supplied;
 }

@@ -42,7 +42,11 @@ export function jsonBody(req: SimRequest): unknown {
   if (req.body.length === 0) return {};
   const contentType = String(req.headers["content-type"] ?? "").toLowerCase();
   if (!/^application\/([a-z.+-]*\+)?json\b/.test(contentType)) {
-    throw new ApiError(415, "invalid_request", `send the body as JSON (Content-Type: application/json), got ${JSON.stringify(contentType || "no Content-Type")}`);
+    throw new ApiError(
+      415,
+      "invalid_request",
+      `send the body as JSON (Content-Type: application/json), got ${JSON.stringify(contentType || "no Content-Type")}`,
+    );
   }
   try {
     return JSON.parse(req.body.toString("utf8"));

@@ -40,7 +40,11 @@ export function replaceJwks(ctx: ApiContext): SimResponse {
   const client = loadClient(ctx, ctx.req.params["client_id"]!);
   const body = parseBody(ctx.req, requestSchemas().jwks, OBJECT);
   if (body.keys.length === 0) {
-    throw ApiError.field(OBJECT, "keys", `is empty; an empty set cannot be posted: remove all keys with DELETE /clients/${client.client_id}/jwks`);
+    throw ApiError.field(
+      OBJECT,
+      "keys",
+      `is empty; an empty set cannot be posted: remove all keys with DELETE /clients/${client.client_id}/jwks`,
+    );
   }
   const keys = validatedKeys(ctx.store, body.keys, OBJECT);
   ctx.store.setKeys(client, keys);
@@ -85,7 +89,11 @@ export function putKey(ctx: ApiContext): SimResponse {
   rejectIfAny(problemsToFieldErrors("Jwk", jwkProblems(jwk, "jwk", now)));
   const others = client.keys.filter((k) => k.kid !== kid);
   if (others.length + 1 > MAX_KEYS_PER_CLIENT) {
-    throw ApiError.field(OBJECT, "keys", `client ${client.client_id} already has ${others.length} keys; a client may have at most ${MAX_KEYS_PER_CLIENT}: remove an old key first`);
+    throw ApiError.field(
+      OBJECT,
+      "keys",
+      `client ${client.client_id} already has ${others.length} keys; a client may have at most ${MAX_KEYS_PER_CLIENT}: remove an old key first`,
+    );
   }
   const key = storedKey(jwk, now);
   ctx.store.setKeys(client, [...others, key]);
@@ -97,7 +105,11 @@ export function deleteKey(ctx: ApiContext): SimResponse {
   requireSingleKeyEndpoints(ctx);
   const client = loadClient(ctx, ctx.req.params["client_id"]!);
   const kid = ctx.req.params["kid"]!;
-  if (!client.keys.some((k) => k.kid === kid)) throw ApiError.notFound(`client ${client.client_id} has no key with kid ${JSON.stringify(kid)}`);
-  ctx.store.setKeys(client, client.keys.filter((k) => k.kid !== kid));
+  if (!client.keys.some((k) => k.kid === kid))
+    throw ApiError.notFound(`client ${client.client_id} has no key with kid ${JSON.stringify(kid)}`);
+  ctx.store.setKeys(
+    client,
+    client.keys.filter((k) => k.kid !== kid),
+  );
   return written(ctx.switches.deleteAnswer, jwksView(client));
 }

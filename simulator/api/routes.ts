@@ -38,7 +38,19 @@ const PUBLIC: readonly string[] = [];
  * What portal edits (`/__sim/portal/...`) are answered with, whatever the switches: the web portal is
  * another interface than the API, and a test hook must keep working under every variant.
  */
-const PORTAL_SWITCHES: Pick<SimulatorSwitches, "createAnswer" | "keyWriteAnswer" | "deleteAnswer" | "singleKeyEndpoints" | "keylessJwks" | "clientJwks" | "clientIdOnCreate" | "singleScopeRead" | "scopeQueryShape" | "unsetLifetimes"> = {
+const PORTAL_SWITCHES: Pick<
+  SimulatorSwitches,
+  | "createAnswer"
+  | "keyWriteAnswer"
+  | "deleteAnswer"
+  | "singleKeyEndpoints"
+  | "keylessJwks"
+  | "clientJwks"
+  | "clientIdOnCreate"
+  | "singleScopeRead"
+  | "scopeQueryShape"
+  | "unsetLifetimes"
+> = {
   createAnswer: "200",
   keyWriteAnswer: "200",
   deleteAnswer: "200",
@@ -54,7 +66,8 @@ const PORTAL_SWITCHES: Pick<SimulatorSwitches, "createAnswer" | "keyWriteAnswer"
 /** Templates are relative to `/api/v1`. */
 export function apiRouter(): Router<ApiRoute> {
   const r = new Router<ApiRoute>();
-  const add = (method: string, template: string, scopes: readonly string[], handler: ApiHandler) => r.add(method, template, { scopes, handler });
+  const add = (method: string, template: string, scopes: readonly string[], handler: ApiHandler) =>
+    r.add(method, template, { scopes, handler });
   add("GET", "/clients", READ_CLIENTS, listClients);
   add("POST", "/clients", WRITE_CLIENTS, createClient);
   add("GET", "/clients/{client_id}", READ_CLIENTS, getClient);
@@ -93,14 +106,19 @@ export function apiError(err: ApiError, req: SimRequest, clock: Clock): SimRespo
   const headers: Record<string, string> = {};
   if (err.status === 401) headers["www-authenticate"] = `Bearer error="invalid_token"`;
   if (err.code === "insufficient_scope") headers["www-authenticate"] = `Bearer error="insufficient_scope"`;
-  return { status: err.status, headers, body: apiErrorBody(err.status, err.code, err.message, req.correlationId, clock.timestamp(), err.fieldErrors) };
+  return {
+    status: err.status,
+    headers,
+    body: apiErrorBody(err.status, err.code, err.message, req.correlationId, clock.timestamp(), err.fieldErrors),
+  };
 }
 
 async function authenticate(req: SimRequest, auth: AuthServer): Promise<Caller> {
   const header = req.headers.authorization;
-  if (!header) throw new ApiError(401, "invalid_token", "missing bearer token: send Authorization: Bearer <access token from the token endpoint>");
+  if (!header)
+    throw new ApiError(401, "invalid_token", "missing bearer token: send Authorization: Bearer <access token from the token endpoint>");
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) throw new ApiError(401, "invalid_token", "the Authorization header must be \"Bearer <access token>\"");
+  if (!m) throw new ApiError(401, "invalid_token", 'the Authorization header must be "Bearer <access token>"');
   try {
     const caller = await auth.verifyAccessToken(m[1]!);
     return { ...caller, portal: false };
@@ -110,12 +128,25 @@ async function authenticate(req: SimRequest, auth: AuthServer): Promise<Caller> 
 }
 
 /** Runs one API route: authenticate (unless a portal caller is given), check the scope, handle. */
-export async function dispatchApi(deps: ApiDeps, route: ApiRoute, req: SimRequest, facts: LogFacts, portalCaller?: Caller): Promise<SimResponse> {
+export async function dispatchApi(
+  deps: ApiDeps,
+  route: ApiRoute,
+  req: SimRequest,
+  facts: LogFacts,
+  portalCaller?: Caller,
+): Promise<SimResponse> {
   try {
     const switches = portalCaller ? { ...deps.store.switches, ...PORTAL_SWITCHES } : deps.store.switches;
     const apiBaseUrl = `${deps.urls.url}${API_PREFIX}`;
     if (route.scopes.length === 0) {
-      return await route.handler({ req, caller: portalCaller ?? { orgno: "", scopes: new Set(), portal: false }, store: deps.store, clock: deps.clock, switches, apiBaseUrl });
+      return await route.handler({
+        req,
+        caller: portalCaller ?? { orgno: "", scopes: new Set(), portal: false },
+        store: deps.store,
+        clock: deps.clock,
+        switches,
+        apiBaseUrl,
+      });
     }
     const caller = portalCaller ?? (await authenticate(req, deps.auth));
     facts.orgno = caller.orgno;

@@ -38,7 +38,9 @@ function namedScope(ctx: ApiContext): ScopeRecord {
 export function ownedScope(ctx: ApiContext): ScopeRecord {
   const scope = namedScope(ctx);
   if (scope.owner_orgno !== ctx.caller.orgno) {
-    throw ApiError.forbidden(`scope ${scope.name} belongs to organisation ${describeOrg(ctx.store, scope.owner_orgno)}, not to yours (${ctx.caller.orgno})`);
+    throw ApiError.forbidden(
+      `scope ${scope.name} belongs to organisation ${describeOrg(ctx.store, scope.owner_orgno)}, not to yours (${ctx.caller.orgno})`,
+    );
   }
   return scope;
 }
@@ -58,12 +60,20 @@ function scopeFields(body: ScopeRequest, errors: ApiFieldError[]): ScopeFields {
   }
   const types = body.allowed_integration_types ?? ["maskinporten"];
   types.forEach((t, i) => {
-    if (!SCOPE_INTEGRATION_TYPES.includes(t)) errors.push(fieldError(OBJECT, `allowed_integration_types[${i}]`, `must be one of ${SCOPE_INTEGRATION_TYPES.join(", ")}, got ${JSON.stringify(t)}`));
+    if (!SCOPE_INTEGRATION_TYPES.includes(t))
+      errors.push(
+        fieldError(
+          OBJECT,
+          `allowed_integration_types[${i}]`,
+          `must be one of ${SCOPE_INTEGRATION_TYPES.join(", ")}, got ${JSON.stringify(t)}`,
+        ),
+      );
   });
-  if (types.length === 0) errors.push(fieldError(OBJECT, "allowed_integration_types", "is empty: allow at least \"maskinporten\""));
+  if (types.length === 0) errors.push(fieldError(OBJECT, "allowed_integration_types", 'is empty: allow at least "maskinporten"'));
   for (const field of ["at_max_age", "authorization_max_lifetime"] as const) {
     const v = body[field];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) errors.push(fieldError(OBJECT, field, "must be a whole number of seconds >= 0"));
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0))
+      errors.push(fieldError(OBJECT, field, "must be a whole number of seconds >= 0"));
   }
   return {
     description: body.description ?? "",
@@ -108,7 +118,9 @@ export function createScope(ctx: ApiContext): SimResponse {
   const name = `${body.prefix}:${body.subscope}`;
   const suppliedName = suppliedScopeName(body.name);
   if (suppliedName !== undefined && !prefixError && !subscopeError && suppliedName !== name) {
-    errors.push(fieldError(OBJECT, "name", `must be prefix:subscope (${JSON.stringify(name)}) or left out, got ${JSON.stringify(body.name)}`));
+    errors.push(
+      fieldError(OBJECT, "name", `must be prefix:subscope (${JSON.stringify(name)}) or left out, got ${JSON.stringify(body.name)}`),
+    );
   }
   rejectIfAny(errors);
   const owner = store.prefixOwners.get(body.prefix!);
@@ -128,7 +140,16 @@ export function createScope(ctx: ApiContext): SimResponse {
     );
   }
   const now = ctx.clock.timestamp();
-  const scope: ScopeRecord = { name, prefix: body.prefix!, subscope: body.subscope!, ...fields, owner_orgno: caller.orgno, active: true, created: now, last_updated: now };
+  const scope: ScopeRecord = {
+    name,
+    prefix: body.prefix!,
+    subscope: body.subscope!,
+    ...fields,
+    owner_orgno: caller.orgno,
+    active: true,
+    created: now,
+    last_updated: now,
+  };
   store.putScope(compact(scope));
   return written(ctx.switches.createAnswer, scopeView(scope));
 }
@@ -172,7 +193,9 @@ function visibleScope(ctx: ApiContext): ScopeRecord {
   const scope = namedScope(ctx);
   const { caller, store } = ctx;
   if (scope.owner_orgno !== caller.orgno && scope.visibility !== "PUBLIC" && store.grant(scope.name, caller.orgno)?.state !== "APPROVED") {
-    throw ApiError.forbidden(`scope ${scope.name} belongs to organisation ${describeOrg(store, scope.owner_orgno)}, not to yours (${caller.orgno})`);
+    throw ApiError.forbidden(
+      `scope ${scope.name} belongs to organisation ${describeOrg(store, scope.owner_orgno)}, not to yours (${caller.orgno})`,
+    );
   }
   return scope;
 }

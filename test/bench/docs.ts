@@ -105,7 +105,12 @@ export function writeBenchmarksDoc(): void {
 
 const table = (t: Table) => `**${t.title}**\n\n${markdownTable(t)}\n`;
 
-export function renderBenchmarksDoc(bench: BenchReport | undefined, soak: SoakReport | undefined, crash?: CrashReport, adverse?: BenchReport): string {
+export function renderBenchmarksDoc(
+  bench: BenchReport | undefined,
+  soak: SoakReport | undefined,
+  crash?: CrashReport,
+  adverse?: BenchReport,
+): string {
   return [
     "# Benchmarks and fault soak",
     "",
@@ -144,10 +149,10 @@ function benchSection(report: BenchReport): string {
     `  \`Client\` → \`ClientKey\`) = 1 + 3N resources and ${settings.credentials} credentials (profiles \`owner\` and \`supplier\`).`,
     "- **B**, the bare engine: the same 1 + 3N dynamic resources with the same inputs and dependency graph, served by a",
     "  do-nothing inline provider (only `create`, which returns an id).",
-    "- **B′**: B with each resource padded to A's state size (table \"Stack state\"), an explanation, not a target: the",
+    '- **B′**: B with each resource padded to A\'s state size (table "Stack state"), an explanation, not a target: the',
     "  file backend writes the whole state after every step, so state size alone costs time in `up`, `refresh` and",
     "  `destroy`; B′ separates that from the provider's own work. The targets compare A with B, the bare engine.",
-    "- **A+L**: A on a stack of its own with latency added to every request (section \"With latency\").",
+    '- **A+L**: A on a stack of its own with latency added to every request (section "With latency").',
     "",
     `Phases, in this order, each program (A, A+L, B, B′) after the other within a phase: \`up\` (create), \`preview\` (expecting no change),`,
     "`up` again (expecting no change), `refresh` (expecting no change), `destroy`. Every phase checks its outcome (the",
@@ -162,7 +167,7 @@ function benchSection(report: BenchReport): string {
     "### Request economy",
     "",
     "Counted by the simulator (its `/__sim/counters`, reset before each phase), for program A; B makes no request at",
-    "all (checked). \"Per client\" divides by N.",
+    'all (checked). "Per client" divides by N.',
     "",
     "- Tokens ask only for the admin scope an operation needs, so a credential that reads and writes holds two tokens",
     "  (a read scope and a write scope) per `up`, fetched single-flight and shared by all resources; an admin client",
@@ -183,7 +188,7 @@ function benchSection(report: BenchReport): string {
     "### Speed against the bare engine",
     "",
     "Wall time of each Automation API call (CLI start, program, engine, provider process, requests), A next to B and",
-    "B′ in the same run. \"Of which requests in flight\" is how long at least one of A's requests was being served by the",
+    'B′ in the same run. "Of which requests in flight" is how long at least one of A\'s requests was being served by the',
     "simulator (Node's HTTP server diagnostics channels in the benchmark's process): the part of A's time that waits",
     "on the API; the rest is the engine, the program and the provider's own work.",
     "",
@@ -204,11 +209,13 @@ function benchSection(report: BenchReport): string {
     "provider's transport both allow 8) and the critical path the longest chain of requests that must wait for each",
     "other, given the requests this package makes:",
     "",
-    ...PHASES.filter((p) => CRITICAL_PATH[p].requests > 0).map((p) => `- ${PHASE_TITLES[p]}: ${CRITICAL_PATH[p].requests} requests, ${CRITICAL_PATH[p].chain}.`),
+    ...PHASES.filter((p) => CRITICAL_PATH[p].requests > 0).map(
+      (p) => `- ${PHASE_TITLES[p]}: ${CRITICAL_PATH[p].requests} requests, ${CRITICAL_PATH[p].chain}.`,
+    ),
     "",
-    "Either term alone is a lower bound, so their maximum is; latency overlaps with the engine's own work, so \"added\"",
+    'Either term alone is a lower bound, so their maximum is; latency overlaps with the engine\'s own work, so "added"',
     "can come out below the bound, and noise of a second or two shows in the smaller sizes. The no-op phases make no",
-    "request, so latency costs them nothing. \"Requests in flight\" and \"most at once\" show how the requests overlapped:",
+    'request, so latency costs them nothing. "Requests in flight" and "most at once" show how the requests overlapped:',
     "the provider never has more than 8 in flight, and the engine starts a resource only once the program has",
     "registered it, which for a `ClientKey` waits for its `Client`'s outputs, and for a `Client` its grant's.",
     "",
@@ -274,15 +281,17 @@ function speedReading(report: BenchReport, largest: BenchReport["sizes"][number]
 }
 
 function latencyReading(report: BenchReport): string {
-  const rows = report.sizes.filter((size) => size.latency).map((size) => {
-    const up = size.latency!.up;
-    return `N = ${size.n}: ${seconds(up.addedMs)} s added to \`up\` against a bound of ${seconds(up.boundMs)} s`;
-  });
+  const rows = report.sizes
+    .filter((size) => size.latency)
+    .map((size) => {
+      const up = size.latency!.up;
+      return `N = ${size.n}: ${seconds(up.addedMs)} s added to \`up\` against a bound of ${seconds(up.boundMs)} s`;
+    });
   if (rows.length === 0) return "";
   return [
     `Reading the table: ${rows.join("; ")}. With more resources the engine's own work (the state written after`,
     "every step) takes longer than the requests, which run meanwhile on the other resources: the latency hides",
-    "behind it, and \"added\" falls below the bound (and within the noise). The requests overlap (\"most at once\"); at the",
+    'behind it, and "added" falls below the bound (and within the noise). The requests overlap ("most at once"); at the',
     "largest size the engine starts steps at the pace of its state writes, so requests are in flight for much of the",
     "phase without adding to it.",
     "",
@@ -346,13 +355,13 @@ function crashSection(report: CrashReport): string {
     "The engine's children are watched for 3 s (the language host and the provider process exit by themselves once the",
     "engine is gone: see the table) and any still alive then is stopped by the harness and counted.",
     "",
-    "Recovery, as Pulumi v3.276.0 tells the user (`test/soak/recovery.ts`): any command on the stack fails with \"the stack",
-    "is currently locked by 1 lock(s) ... delete the lock file with `pulumi cancel`\", so `pulumi cancel --yes`; the next",
-    "`up` warns about pending operations and says to repair the stack with `pulumi refresh`, which \"will need to be run",
-    "interactively to clear pending CREATE operations\" (a plain non-interactive `pulumi refresh` leaves them), so",
+    'Recovery, as Pulumi v3.276.0 tells the user (`test/soak/recovery.ts`): any command on the stack fails with "the stack',
+    'is currently locked by 1 lock(s) ... delete the lock file with `pulumi cancel`", so `pulumi cancel --yes`; the next',
+    '`up` warns about pending operations and says to repair the stack with `pulumi refresh`, which "will need to be run',
+    'interactively to clear pending CREATE operations" (a plain non-interactive `pulumi refresh` leaves them), so',
     "`pulumi refresh --yes --clear-pending-creates`, the prompt's non-interactive equivalent; then the interrupted",
     "`pulumi up` or `pulumi destroy` again. When the kill leaves the stack's state unreadable (\"failed to load checkpoint:",
-    "EOF\": the file backend renames the state to `<stack>.json.bak` and then writes the new one in place), Pulumi gives no",
+    'EOF": the file backend renames the state to `<stack>.json.bak` and then writes the new one in place), Pulumi gives no',
     "advice; the harness copies the `.bak` back first (the known repair, pulumi/pulumi#2801) and counts it.",
     "",
     "Checks, against the simulator's portal hooks and `pulumi stack export`, after the recovered operation and after the",
@@ -385,7 +394,7 @@ function badInputSection(): string {
     "the error), with no write reaching the simulator (and no request at all, except the sixth key's read of the key",
     "set), and with no 16-character slice of any private key, PKCS#12 password or admin key in what the user sees",
     "(the failures, or the error's message, stack and properties). The sixth key is refused by `check` on `clientId`",
-    "(\"client … has 5 keys (…), so this key would be key number 6, but Maskinporten allows at most 5\"), after reading",
+    '("client … has 5 keys (…), so this key would be key number 6, but Maskinporten allows at most 5"), after reading',
     "the client's keys, and by `create` as before if a key appears between preview and up.",
     "",
   ].join("\n");
@@ -396,19 +405,19 @@ function previewChecksSection(): string {
   return [
     "## What the preview checks cost",
     "",
-    "`check` reads what `up` would be refused for (see the README, \"What `preview` checks before `up`\"): a token for",
+    '`check` reads what `up` would be refused for (see the README, "What `preview` checks before `up`"): a token for',
     "the operation's admin scope, `GET /prefix`, `GET /scopes/all`, `GET /scopes/access/all` when a client's scope is",
     "another organisation's, and a client's keys for a new key on a client that exists. Each read is made once per",
     "credential per provider process, only for resources that are new or changed. Measured through the real engine on",
     "the quickstart (two profiles: a Scope and a ScopeGrant as the owner, a Client and a generated ClientKey as the",
-    "consumer), `test/e2e/preview-refusals.test.ts` (\"what the checks cost\"), which asserts these numbers:",
+    'consumer), `test/e2e/preview-refusals.test.ts` ("what the checks cost"), which asserts these numbers:',
     "",
     "| preview of the quickstart | API reads | token requests | API writes |",
     "| --- | ---: | ---: | ---: |",
     "| create (empty stack) | 2 (`GET /prefix`, `GET /scopes/all`) | 4 (owner: `scopes.write`, `scopes.read`; consumer: `dcr.write`, `dcr.read`) | 0 |",
     "| no-op (after `up`) | 0 | 0 | 0 |",
     "",
-    "A no-op preview runs no check and reads only the public metadata (the table \"Requests per phase\" above). In an",
+    'A no-op preview runs no check and reads only the public metadata (the table "Requests per phase" above). In an',
     "`up` the same checks reuse the tokens `up` needs anyway; a new key on a",
     "client made in the same run reads nothing (its keys are all of this run).",
     "",
@@ -422,7 +431,13 @@ export function variantTable(defaults: BenchReport, adverse: BenchReport): Table
     if (!other) return [];
     return PHASES.map((phase) => {
       const [d, a] = [size.phases[phase].requests, other.phases[phase].requests];
-      return [`N=${size.n} ${PHASE_TITLES[phase]}`, `${d.total} / ${a.total}`, `${d.token} / ${a.token}`, `${d.apiReads} / ${a.apiReads}`, `${d.apiWrites} / ${a.apiWrites}`];
+      return [
+        `N=${size.n} ${PHASE_TITLES[phase]}`,
+        `${d.total} / ${a.total}`,
+        `${d.token} / ${a.token}`,
+        `${d.apiReads} / ${a.apiReads}`,
+        `${d.apiWrites} / ${a.apiWrites}`,
+      ];
     });
   });
   return { title: "Requests per phase, default / adverse simulator", head: ["phase", "total", "token", "API reads", "API writes"], rows };

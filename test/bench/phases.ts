@@ -45,5 +45,6 @@ export async function runPhase(stack: Stack, phase: Phase, resources: number): P
 
 /** The stack itself counts as one resource in the engine's summary. */
 function expectCount(phase: Phase, actual: number | undefined, expected: number): void {
-  if (actual !== expected) throw new Error(`${phase}: expected ${expected} resources (the stack included), the engine reported ${actual ?? 0}`);
+  if (actual !== expected)
+    throw new Error(`${phase}: expected ${expected} resources (the stack included), the engine reported ${actual ?? 0}`);
 }

@@ -59,7 +59,9 @@ export function targets(report: BenchReport): Target[] {
         name: `token requests per up, N=${size.n}`,
         target: `at most ${tokens} (a read and a write scope set per credential per 100 s, plus one refused alternative each; the up took ${seconds(longest)} s)`,
         measured: `${up.requests.token}${latencyUp ? ` (${latencyUp.requests.token} with latency)` : ""}`,
-        met: up.requests.token <= tokensAllowed(credentials, up.ms.A!) && (!latencyUp || latencyUp.requests.token <= tokensAllowed(credentials, latencyUp.ms)),
+        met:
+          up.requests.token <= tokensAllowed(credentials, up.ms.A!) &&
+          (!latencyUp || latencyUp.requests.token <= tokensAllowed(credentials, latencyUp.ms)),
       },
       {
         name: `requests of a no-op preview and up, N=${size.n}`,
@@ -113,7 +115,11 @@ export function economyTable(report: BenchReport): Table {
       ];
     }),
   );
-  return { title: "Requests per phase (program A, counted by the simulator)", head: ["phase", "total", "token", "metadata", "API reads", "API writes", "per client"], rows };
+  return {
+    title: "Requests per phase (program A, counted by the simulator)",
+    head: ["phase", "total", "token", "metadata", "API reads", "API writes", "per client"],
+    rows,
+  };
 }
 
 export function routesTable(report: BenchReport): Table {
@@ -155,7 +161,14 @@ export function stateTable(report: BenchReport): Table {
     head: ["N", "A", "B", "A ÷ B", "B′", "padding of B′"],
     rows: report.sizes.map((s) => {
       const { A: a, B: b } = s.stateBytesPerResource;
-      return [String(s.n), String(a ?? "–"), String(b ?? "–"), ratio(a !== undefined && b !== undefined ? a / b : undefined), String(s.stateBytesPerResource["B′"] ?? "–"), String(s.pad ?? "–")];
+      return [
+        String(s.n),
+        String(a ?? "–"),
+        String(b ?? "–"),
+        ratio(a !== undefined && b !== undefined ? a / b : undefined),
+        String(s.stateBytesPerResource["B′"] ?? "–"),
+        String(s.pad ?? "–"),
+      ];
     }),
   };
 }
@@ -166,7 +179,14 @@ export function stateByTypeTable(report: BenchReport): Table {
     const b = new Map((size.stateBytesByType?.B ?? []).map((t) => [t.type, t.bytesPerResource]));
     return a.map((t) => {
       const bytesB = b.get(t.type);
-      return [`N=${size.n}`, t.type, String(t.resources), String(t.bytesPerResource), String(bytesB ?? "–"), ratio(bytesB ? t.bytesPerResource / bytesB : undefined)];
+      return [
+        `N=${size.n}`,
+        t.type,
+        String(t.resources),
+        String(t.bytesPerResource),
+        String(bytesB ?? "–"),
+        ratio(bytesB ? t.bytesPerResource / bytesB : undefined),
+      ];
     });
   });
   return {
@@ -198,7 +218,18 @@ export function latencyTable(report: BenchReport): Table {
   );
   return {
     title: `Program A with ${report.settings.latencyMs} ms added to every request, seconds`,
-    head: ["phase", "requests", "chain", "A, no latency", "A, latency", "added", "lower bound", "added ÷ bound", "requests in flight", "most at once"],
+    head: [
+      "phase",
+      "requests",
+      "chain",
+      "A, no latency",
+      "A, latency",
+      "added",
+      "lower bound",
+      "added ÷ bound",
+      "requests in flight",
+      "most at once",
+    ],
     rows,
   };
 }
@@ -207,7 +238,14 @@ export function throughputTable(report: BenchReport): Table {
   return {
     title: "Simulator throughput on loopback (load generator in a separate process)",
     head: ["request", "connections", "requests", "requests/s", "p50 ms", "p99 ms"],
-    rows: report.throughput.map((t) => [`${t.name} (${t.route})`, String(t.connections), String(t.requests), String(t.rps), String(t.p50Ms), String(t.p99Ms)]),
+    rows: report.throughput.map((t) => [
+      `${t.name} (${t.route})`,
+      String(t.connections),
+      String(t.requests),
+      String(t.rps),
+      String(t.p50Ms),
+      String(t.p99Ms),
+    ]),
   };
 }
 
@@ -232,5 +270,14 @@ export function peakDemand(report: BenchReport): number {
 }
 
 export function benchTables(report: BenchReport): Table[] {
-  return [targetsTable(report), economyTable(report), routesTable(report), speedTable(report), stateTable(report), stateByTypeTable(report), latencyTable(report), throughputTable(report)];
+  return [
+    targetsTable(report),
+    economyTable(report),
+    routesTable(report),
+    speedTable(report),
+    stateTable(report),
+    stateByTypeTable(report),
+    latencyTable(report),
+    throughputTable(report),
+  ];
 }

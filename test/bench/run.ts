@@ -76,7 +76,16 @@ export interface BenchReport {
   command: string;
   generatedAt: string;
   machine: { cpus: number; cpuModel: string; memoryGb: number; os: string; node: string; pulumi: string };
-  settings: { sizes: number[]; repeats: number; repeatsLarge: number; latencyMs: number; credentials: number; engineParallel: number; providerMaxConcurrency: number; sharedReadTtlMs: number };
+  settings: {
+    sizes: number[];
+    repeats: number;
+    repeatsLarge: number;
+    latencyMs: number;
+    credentials: number;
+    engineParallel: number;
+    providerMaxConcurrency: number;
+    sharedReadTtlMs: number;
+  };
   sizes: SizeResult[];
   throughput: ThroughputResult[];
   /** The simulator's preset the run was counted against (`npm run bench -- --variant adverse`); default when absent. */
@@ -100,9 +109,12 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     await sim.close();
   }
   options.log("simulator throughput on loopback");
-  const throughput = options.throughputMs > 0 ? await measureThroughput({ durationMs: options.throughputMs, connections: options.connections }) : [];
+  const throughput =
+    options.throughputMs > 0 ? await measureThroughput({ durationMs: options.throughputMs, connections: options.connections }) : [];
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script without types
-  const { ensurePulumi } = require("../../scripts/ensure-pulumi.js") as { ensurePulumi(o: { quiet: boolean }): Promise<{ version: string }> };
+  const { ensurePulumi } = require("../../scripts/ensure-pulumi.js") as {
+    ensurePulumi(o: { quiet: boolean }): Promise<{ version: string }>;
+  };
   return {
     command,
     generatedAt: new Date().toISOString(),
@@ -226,7 +238,16 @@ async function benchSize(sim: SimulatorHandle, n: number, index: number, options
         };
       }
     }
-    return { n, resources, repeats, stateBytesPerResource, stateBytesByType: stateByType, ...(pad !== undefined && { pad }), phases, ...(options.latencyMs > 0 && { latency }) };
+    return {
+      n,
+      resources,
+      repeats,
+      stateBytesPerResource,
+      stateBytesByType: stateByType,
+      ...(pad !== undefined && { pad }),
+      phases,
+      ...(options.latencyMs > 0 && { latency }),
+    };
   } finally {
     for (const program of programs) removeProject(program.dir);
   }
@@ -257,5 +278,13 @@ function maxTotal(kept: RequestCounts | undefined, counted: RequestCounts): Requ
 }
 
 function counts(c: RequestCounters): RequestCounts {
-  return { total: c.total, token: c.token, tokenIssued: c.tokenIssued, metadata: c.metadata, apiReads: c.apiReads, apiWrites: c.apiWrites, byRoute: c.byRoute };
+  return {
+    total: c.total,
+    token: c.token,
+    tokenIssued: c.tokenIssued,
+    metadata: c.metadata,
+    apiReads: c.apiReads,
+    apiWrites: c.apiWrites,
+    byRoute: c.byRoute,
+  };
 }

@@ -28,7 +28,9 @@ export function typeName(resource: { type: string }): string {
  * `typeOf` groups them otherwise (the benchmark's do-nothing program has one type for every role).
  */
 export function stateBytesByType(deployment: unknown, typeOf: (resource: StateResource) => string = typeName): TypeStateSize[] {
-  const resources = ((deployment as { resources?: StateResource[] }).resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+  const resources = ((deployment as { resources?: StateResource[] }).resources ?? []).filter((r) =>
+    r.type.startsWith("pulumi-nodejs:dynamic"),
+  );
   const byType = new Map<string, number[]>();
   for (const resource of resources) {
     const type = typeOf(resource);
@@ -36,9 +38,12 @@ export function stateBytesByType(deployment: unknown, typeOf: (resource: StateRe
   }
   return [...byType.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([type, sizes]) => ({ type, resources: sizes.length, bytesPerResource: Math.round(sizes.reduce((sum, s) => sum + s, 0) / sizes.length) }));
+    .map(([type, sizes]) => ({
+      type,
+      resources: sizes.length,
+      bytesPerResource: Math.round(sizes.reduce((sum, s) => sum + s, 0) / sizes.length),
+    }));
 }
-
 
 /**
  * The checkpoint file of a stack in a file backend under `backendDir` (`.pulumi/stacks/<project>/<stack>.json`):

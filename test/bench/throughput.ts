@@ -41,8 +41,18 @@ export async function measureThroughput(options: { durationMs: number; connectio
     };
     const targets = [
       { name: "token", route: "POST /token", target: "token" },
-      { name: "read one client", route: "GET /api/v1/clients/{client_id}", target: "get", url: `${sim.apiBaseUrl}/clients/${supplier.adminClientId}` },
-      { name: `list ${LIST_SIZE} clients`, route: "GET /api/v1/clients?inactive=true", target: "get", url: `${sim.apiBaseUrl}/clients?inactive=true` },
+      {
+        name: "read one client",
+        route: "GET /api/v1/clients/{client_id}",
+        target: "get",
+        url: `${sim.apiBaseUrl}/clients/${supplier.adminClientId}`,
+      },
+      {
+        name: `list ${LIST_SIZE} clients`,
+        route: "GET /api/v1/clients?inactive=true",
+        target: "get",
+        url: `${sim.apiBaseUrl}/clients?inactive=true`,
+      },
     ];
     const results: ThroughputResult[] = [];
     for (const { name, route, ...target } of targets) {

@@ -49,7 +49,10 @@ export function ensureBuilt(): void {
   const sources = Math.max(...["cli", "sdk", "simulator", "provider"].map((d) => newestMtime(join(ROOT, d))));
   if (existsSync(DIST_MAIN) && statSync(DIST_MAIN).mtimeMs >= sources) return;
   // Type errors elsewhere in the tree do not stop tsc from emitting; only the output matters here.
-  spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: "ignore" });
+  spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
   if (!existsSync(DIST_MAIN)) throw new Error("npm run build did not produce dist/cli/main.js");
 }
 
@@ -60,7 +63,10 @@ export interface CliResult {
 }
 
 /** Runs `node bin/maskinporten.js ...args` to its end. Asynchronous, so the in-process simulator keeps answering. */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env = { PATH: process.env["PATH"] ?? "", ...options.env };
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
@@ -79,7 +85,12 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
 }
 
 /** A Maskinporten client of the organisation (made in the portal) with `keys` registered; returns its id. */
-export async function clientWithKeys(sim: SimulatorHandle, orgno: string, keys: readonly object[], scopes: string[] = [OPEN_CATALOGUE_SCOPE]): Promise<string> {
+export async function clientWithKeys(
+  sim: SimulatorHandle,
+  orgno: string,
+  keys: readonly object[],
+  scopes: string[] = [OPEN_CATALOGUE_SCOPE],
+): Promise<string> {
   const portal = sim.control.portal(orgno);
   const client = await portal.createClient({
     client_name: "cli test client",

@@ -151,11 +151,20 @@ describe("every key format round-trips: created → exported → registered → 
     ];
     for (const [name, path, pathKid] of forms) {
       await clearTokenCache();
-      const token = await getAccessToken({ issuer: sim().issuer, clientId, key: readFileSync(path, "utf8"), ...(pathKid && { kid: pathKid }), scopes: OPEN_CATALOGUE_SCOPE });
+      const token = await getAccessToken({
+        issuer: sim().issuer,
+        clientId,
+        key: readFileSync(path, "utf8"),
+        ...(pathKid && { kid: pathKid }),
+        scopes: OPEN_CATALOGUE_SCOPE,
+      });
       expect({ name, client: claimsOf(token)["client_id"] }).toEqual({ name, client: clientId });
 
       const m = memoryIo();
-      const code = await tokenCommand({ issuer: sim().issuer, clientId, key: path, scope: [OPEN_CATALOGUE_SCOPE], ...(pathKid && { kid: pathKid }), json: true }, m.io);
+      const code = await tokenCommand(
+        { issuer: sim().issuer, clientId, key: path, scope: [OPEN_CATALOGUE_SCOPE], ...(pathKid && { kid: pathKid }), json: true },
+        m.io,
+      );
       expect({ name, code, stderr: m.stderr() }).toEqual({ name, code: 0, stderr: "" });
       const out = JSON.parse(m.stdout()) as { kid: string; claims: Record<string, unknown> };
       expect({ name, kid: out.kid, client: out.claims["client_id"] }).toEqual({ name, kid, client: clientId });
@@ -165,8 +174,13 @@ describe("every key format round-trips: created → exported → registered → 
   it("the altinn-jwks base64 example from Digdir's guide: its exported public half matches altinn-jwks' and it gets a token", async () => {
     const base64Path = join(FIXTURES, "altinn-jwks-testklient.base64");
     const exported = JSON.parse(await exportKey("public", base64Path)) as Record<string, unknown>[];
-    const altinnExport = JSON.parse(readFileSync(join(FIXTURES, "altinn-jwks-testklient.maskinporten.json"), "utf8")) as Record<string, unknown>[];
-    expect(exported).toEqual([{ kty: "RSA", kid: "testklient-TEST.2024-07-10", use: "sig", alg: "RS256", n: altinnExport[0]!["n"], e: "AQAB" }]);
+    const altinnExport = JSON.parse(readFileSync(join(FIXTURES, "altinn-jwks-testklient.maskinporten.json"), "utf8")) as Record<
+      string,
+      unknown
+    >[];
+    expect(exported).toEqual([
+      { kty: "RSA", kid: "testklient-TEST.2024-07-10", use: "sig", alg: "RS256", n: altinnExport[0]!["n"], e: "AQAB" },
+    ]);
     // Its private JWK comes back as the same base64 once normalized (altinn-jwks adds empty key_ops, oth, x5c).
     const normalized = await exportKey("base64", base64Path);
     expect(await exportKey("base64", file("again.b64", normalized))).toBe(normalized);
@@ -174,7 +188,9 @@ describe("every key format round-trips: created → exported → registered → 
     const clientId = await clientWithKeys(sim(), consumer().orgno, exported);
     const m = memoryIo();
     expect(await tokenCommand({ issuer: sim().issuer, clientId, key: base64Path, scope: [OPEN_CATALOGUE_SCOPE] }, m.io)).toBe(0);
-    expect(m.stdout()).toMatch(new RegExp(`Access token for client ${clientId} \\(kid testklient-TEST\\.2024-07-10\\), scope "${OPEN_CATALOGUE_SCOPE}"`));
+    expect(m.stdout()).toMatch(
+      new RegExp(`Access token for client ${clientId} \\(kid testklient-TEST\\.2024-07-10\\), scope "${OPEN_CATALOGUE_SCOPE}"`),
+    );
     expect(m.stdout()).toMatch(/"client_id": /);
     expect(m.stdout()).toMatch(/^ {2}exp {2}\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z \(in \d+ (s|min)\)$/m);
   });
@@ -189,7 +205,9 @@ describe("keys export", () => {
 
   it("turns a public key into the portal's form, but refuses it where a private one is needed", async () => {
     const publicFile = join(FIXTURES, "altinn-jwks-testklient.maskinporten.json");
-    expect(JSON.parse(await exportKey("public", publicFile))).toEqual([expect.objectContaining({ kid: "testklient-TEST.2024-07-10", use: "sig" })]);
+    expect(JSON.parse(await exportKey("public", publicFile))).toEqual([
+      expect.objectContaining({ kid: "testklient-TEST.2024-07-10", use: "sig" }),
+    ]);
     const m = memoryIo();
     const err = await keysExportCommand("base64", { key: publicFile }, m.io).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KeyError);
@@ -202,7 +220,9 @@ describe("keys export", () => {
     const files = keyFiles(dir, `pem-TEST.${DATE}`);
     const [jwk] = JSON.parse(await exportKey("public", files.privatePem)) as Record<string, string>[];
     expect(jwk!["kid"]).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    await expect(keysExportCommand("private", { key: files.privatePem }, memoryIo().io)).rejects.toThrow(/^--kid: is required because --key holds no key id/);
+    await expect(keysExportCommand("private", { key: files.privatePem }, memoryIo().io)).rejects.toThrow(
+      /^--kid: is required because --key holds no key id/,
+    );
   });
 
   it("writes private forms with --out as mode 0600 files", async () => {
@@ -216,8 +236,12 @@ describe("keys export", () => {
   });
 
   it("names the problem for an unknown format, a missing file and an empty stdin", async () => {
-    await expect(keysExportCommand("jwks", { key: "x" }, memoryIo().io)).rejects.toThrow(/unknown format "jwks": use one of public, public-jwk, public-pem, private, base64, pem/);
-    await expect(keysExportCommand("public", { key: join(dir, "missing.json") }, memoryIo().io)).rejects.toThrow(/--key: cannot read ".*missing\.json": no such file/);
+    await expect(keysExportCommand("jwks", { key: "x" }, memoryIo().io)).rejects.toThrow(
+      /unknown format "jwks": use one of public, public-jwk, public-pem, private, base64, pem/,
+    );
+    await expect(keysExportCommand("public", { key: join(dir, "missing.json") }, memoryIo().io)).rejects.toThrow(
+      /--key: cannot read ".*missing\.json": no such file/,
+    );
     await expect(keysExportCommand("public", { key: "-" }, memoryIo({ stdin: "" }).io)).rejects.toThrow(/--key: stdin was empty/);
   });
 });
@@ -244,7 +268,9 @@ describe("keys list", () => {
     const clientId = await clientWithKeys(sim(), consumer().orgno, [later!]);
     // Registered in the portal, out of band, with an expiry 10 days ahead.
     const soon = JSON.parse(readFileSync(keyFiles(dir, soonKid).publicJwk, "utf8")) as Record<string, unknown>;
-    await sim().control.portal(consumer().orgno).putKey(clientId, { ...(soon as { kty: string; kid: string }), exp: Math.floor(Date.now() / 1000) + 10 * 86400 - 60 });
+    await sim()
+      .control.portal(consumer().orgno)
+      .putKey(clientId, { ...(soon as { kty: string; kid: string }), exp: Math.floor(Date.now() / 1000) + 10 * 86400 - 60 });
     return { clientId, soonKid, laterKid };
   }
 
@@ -255,7 +281,9 @@ describe("keys list", () => {
     expect(stdout).toMatch(new RegExp(`^Client ${clientId} "cli test client" \\(organisation ${consumer().orgno}\\): 2 keys$`, "m"));
     expect(stdout).toMatch(/^KID +ALG +BITS +EXPIRES +DAYS LEFT +STATUS$/m);
     // Soonest first.
-    expect(stdout).toMatch(new RegExp(`^${soonKid.replace(/\./g, "\\.")} +RS256 +2048 +\\S+ +9 +! expires in 9 days \\(less than 30\\)$`, "m"));
+    expect(stdout).toMatch(
+      new RegExp(`^${soonKid.replace(/\./g, "\\.")} +RS256 +2048 +\\S+ +9 +! expires in 9 days \\(less than 30\\)$`, "m"),
+    );
     expect(stdout).toMatch(new RegExp(`^${laterKid.replace(/\./g, "\\.")} +RS256 +2048 +\\S+ +36[456] +ok$`, "m"));
     expect(stdout.indexOf(soonKid)).toBeLessThan(stdout.indexOf(laterKid));
     expect(stderr).toMatch(new RegExp(`rotate ${soonKid.replace(/\./g, "\\.")} \\(expires in 9 days\\)`));
@@ -267,7 +295,15 @@ describe("keys list", () => {
     expect(json.code).toBe(3);
     const doc = JSON.parse(json.stdout) as { keys: Record<string, unknown>[]; warn_days: number };
     expect(doc.warn_days).toBe(30);
-    expect(doc.keys[0]).toEqual({ kid: soonKid, alg: "RS256", bits: 2048, expires_at: expect.any(String), days_left: 9, status: "expiring", certificate: false });
+    expect(doc.keys[0]).toEqual({
+      kid: soonKid,
+      alg: "RS256",
+      bits: 2048,
+      expires_at: expect.any(String),
+      days_left: 9,
+      status: "expiring",
+      certificate: false,
+    });
     expect(doc.keys[1]).toMatchObject({ status: "ok" });
 
     const inElevenDays = new Date(Date.now() + 11 * 86400_000);
@@ -286,7 +322,11 @@ describe("keys list", () => {
           resources: [
             { urn: "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev", type: "pulumi:pulumi:Stack" },
             { urn: `urn:pulumi:dev::proj::${CLIENT_KEY_TYPE}::app-test`, type: CLIENT_KEY_TYPE, outputs: { clientId, kid: laterKid } },
-            { urn: `urn:pulumi:dev::proj::${CLIENT_KEY_TYPE}::other`, type: CLIENT_KEY_TYPE, outputs: { clientId: "another", kid: soonKid } },
+            {
+              urn: `urn:pulumi:dev::proj::${CLIENT_KEY_TYPE}::other`,
+              type: CLIENT_KEY_TYPE,
+              outputs: { clientId: "another", kid: soonKid },
+            },
           ],
         },
       }),
@@ -306,16 +346,25 @@ describe("keys list", () => {
     const clientId = await clientWithKeys(sim(), consumer().orgno, []);
     const adminKey = file("admin.json", JSON.stringify(consumer().adminKey));
     const env = { MASKINPORTEN_ENVIRONMENT: "prod" }; // ignored: flags win
-    const { code, stdout } = await list({ clientId, issuer: sim().issuer, apiBaseUrl: sim().apiBaseUrl, adminClientId: consumer().adminClientId, adminKey }, env);
+    const { code, stdout } = await list(
+      { clientId, issuer: sim().issuer, apiBaseUrl: sim().apiBaseUrl, adminClientId: consumer().adminClientId, adminKey },
+      env,
+    );
     expect(code).toBe(0);
     expect(stdout).toMatch(/: no keys registered$/m);
   });
 
   it("fails clearly for a client the admin cannot see and for missing settings", async () => {
-    await expect(list({ clientId: "no-such-client" })).rejects.toThrow(/there is no client "no-such-client" in .* check --client-id and the environment/);
+    await expect(list({ clientId: "no-such-client" })).rejects.toThrow(
+      /there is no client "no-such-client" in .* check --client-id and the environment/,
+    );
     await expect(list({ clientId: "x" }, {})).rejects.toThrow(/say which Maskinporten to ask: --environment test\|prod/);
-    await expect(list({ clientId: "x" }, { MASKINPORTEN_ENVIRONMENT: "test" })).rejects.toThrow(/no admin credential: set MASKINPORTEN_CLIENT_ID and MASKINPORTEN_PRIVATE_KEY/);
-    await expect(list({ clientId: "x" }, { MASKINPORTEN_ENVIRONMENT: "test", MASKINPORTEN_CLIENT_ID: "a" })).rejects.toThrow(/MASKINPORTEN_CLIENT_ID is set but no key/);
+    await expect(list({ clientId: "x" }, { MASKINPORTEN_ENVIRONMENT: "test" })).rejects.toThrow(
+      /no admin credential: set MASKINPORTEN_CLIENT_ID and MASKINPORTEN_PRIVATE_KEY/,
+    );
+    await expect(list({ clientId: "x" }, { MASKINPORTEN_ENVIRONMENT: "test", MASKINPORTEN_CLIENT_ID: "a" })).rejects.toThrow(
+      /MASKINPORTEN_CLIENT_ID is set but no key/,
+    );
     await expect(list({ clientId: "x", issuer: sim().issuer })).rejects.toThrow(/--issuer and --api-base-url go together/);
     await expect(list({ clientId: "x", environment: "dev" })).rejects.toThrow(/--environment must be "test" or "prod"/);
     await expect(list({ clientId: "x", warnDays: "soon" })).rejects.toThrow(/--warn-days must be a whole number/);

@@ -71,8 +71,14 @@ describe("an unsupported Node.js is refused clearly, before undici loads", () =>
     work = mkdtempSync(join(tmpdir(), "maskinporten-node-floor-"));
     writeFileSync(join(work, "watch.js"), WATCH_LOADS);
     writeFileSync(join(work, "pretend-old.js"), PRETEND_OLD + WATCH_LOADS);
-    for (const old of oldNodesOnPath()) nodes.push({ label: `${old.executable} (${old.version})`, ...old, preload: join(work, "watch.js") });
-    nodes.push({ label: "this repository's Node, reporting 20.19.0", executable: process.execPath, version: "20.19.0", preload: join(work, "pretend-old.js") });
+    for (const old of oldNodesOnPath())
+      nodes.push({ label: `${old.executable} (${old.version})`, ...old, preload: join(work, "watch.js") });
+    nodes.push({
+      label: "this repository's Node, reporting 20.19.0",
+      executable: process.execPath,
+      version: "20.19.0",
+      preload: join(work, "pretend-old.js"),
+    });
   });
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -100,7 +106,10 @@ describe("an unsupported Node.js is refused clearly, before undici loads", () =>
 
   it.each(ENTRY_POINTS)("require(%p) throws the refusal: found, needed, what to do", (entry) => {
     for (const node of nodes) {
-      const result = spawnSync(node.executable, ["-r", node.preload, "-e", `require(${JSON.stringify(entry)})`], { cwd: ROOT, encoding: "utf8" });
+      const result = spawnSync(node.executable, ["-r", node.preload, "-e", `require(${JSON.stringify(entry)})`], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
       expect({ node: node.label, status: result.status }).toEqual({ node: node.label, status: 1 });
       expectRefusal(result.stderr, node);
       expect(result.stderr).toContain("UnsupportedNodeError");
@@ -111,7 +120,12 @@ describe("an unsupported Node.js is refused clearly, before undici loads", () =>
     for (const node of nodes) {
       for (const args of [["--version"], ["keys", "list", "--client-id", "x"], ["simulator"]]) {
         const result = spawnSync(node.executable, ["-r", node.preload, BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 20_000 });
-        expect({ node: node.label, args, status: result.status, stdout: result.stdout }).toEqual({ node: node.label, args, status: 1, stdout: "" });
+        expect({ node: node.label, args, status: result.status, stdout: result.stdout }).toEqual({
+          node: node.label,
+          args,
+          status: 1,
+          stdout: "",
+        });
         expectRefusal(result.stderr, node);
         expect(result.stderr.trim().split("\n")).toHaveLength(1);
         expect(result.stderr).toMatch(/^maskinporten: pulumi-maskinporten needs Node\.js/);

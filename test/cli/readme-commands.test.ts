@@ -21,7 +21,9 @@ function documentedInvocations(): Invocation[] {
       const [, first, second, rest] = found;
       const command = first === "keys" ? `keys${second}`.replace(/\s+/, " ") : first!;
       const tail = first === "keys" ? rest! : `${second}${rest}`;
-      return [{ readme: readme.name, line: line.trim(), command, options: [...tail.matchAll(/(?:^|[\s[])(--[a-z][a-z-]*)/g)].map((m) => m[1]!) }];
+      return [
+        { readme: readme.name, line: line.trim(), command, options: [...tail.matchAll(/(?:^|[\s[])(--[a-z][a-z-]*)/g)].map((m) => m[1]!) },
+      ];
     }),
   );
 }
@@ -43,7 +45,9 @@ it("every maskinporten command in the READMEs exists and has the options shown",
   const problems = invocations.flatMap(({ readme, line, command, options }) => {
     const help = helpOf.get(command);
     if (help === undefined) return [`${readme}: \`${line}\`: there is no command "maskinporten ${command}"`];
-    return options.filter((o) => !new RegExp(`(^|[\\s,])${o}(?![\\w-])`, "m").test(help)).map((o) => `${readme}: \`${line}\`: "maskinporten ${command}" has no option ${o}`);
+    return options
+      .filter((o) => !new RegExp(`(^|[\\s,])${o}(?![\\w-])`, "m").test(help))
+      .map((o) => `${readme}: \`${line}\`: "maskinporten ${command}" has no option ${o}`);
   });
   expect(problems).toEqual([]);
 });

@@ -72,7 +72,11 @@ describe("maskinporten (subprocess)", () => {
     expect(fromStdin.stdout).toBe(readFileSync(files.privateJwk, "utf8"));
     const pem = await runCli(["keys", "export", "pem", "--key", files.privateBase64]);
     expect(pem.stdout).toBe(readFileSync(files.privatePem, "utf8"));
-    expectClean(await runCli(["keys", "export", "base64", "--key", files.publicJwk]), 2, /^maskinporten keys export: --key: is a public JWK/);
+    expectClean(
+      await runCli(["keys", "export", "base64", "--key", files.publicJwk]),
+      2,
+      /^maskinporten keys export: --key: is a public JWK/,
+    );
     expectClean(await runCli(["keys", "export", "jwks", "--key", files.publicJwk]), 2, /unknown format "jwks"/);
   });
 
@@ -105,7 +109,18 @@ describe("maskinporten (subprocess)", () => {
     const exported = await runCli(["keys", "export", "public", "--key", base64Path]);
     expectClean(exported, 0);
     const clientId = await clientWithKeys(sim(), consumer().orgno, JSON.parse(exported.stdout) as object[]);
-    const result = await runCli(["token", "--issuer", sim().issuer, "--client-id", clientId, "--key", base64Path, "--scope", OPEN_CATALOGUE_SCOPE, "--json"]);
+    const result = await runCli([
+      "token",
+      "--issuer",
+      sim().issuer,
+      "--client-id",
+      clientId,
+      "--key",
+      base64Path,
+      "--scope",
+      OPEN_CATALOGUE_SCOPE,
+      "--json",
+    ]);
     expectClean(result, 0);
     expect(JSON.parse(result.stdout)).toMatchObject({ kid: "testklient-TEST.2024-07-10", claims: { client_id: clientId } });
   });
@@ -114,9 +129,17 @@ describe("maskinporten (subprocess)", () => {
     const files = keyFiles(dir, KID);
     const issuer = ["--issuer", sim().issuer, "--scope", OPEN_CATALOGUE_SCOPE];
     expectClean(await runCli(["token", ...issuer, "--key", files.privateJwk]), 2, /required option '--client-id <id>' not specified/);
-    expectClean(await runCli(["token", ...issuer, "--client-id", "c", "--key", join(dir, "nope.json")]), 2, /^maskinporten token: --key: cannot read ".*nope\.json": no such file/);
+    expectClean(
+      await runCli(["token", ...issuer, "--client-id", "c", "--key", join(dir, "nope.json")]),
+      2,
+      /^maskinporten token: --key: cannot read ".*nope\.json": no such file/,
+    );
     const publicKey = await runCli(["token", ...issuer, "--client-id", "c", "--key", files.publicJwk]);
-    expectClean(publicKey, 2, /^maskinporten token: --key: is a public JWK \(it has no private member d\), which cannot sign; give the private key/);
+    expectClean(
+      publicKey,
+      2,
+      /^maskinporten token: --key: is a public JWK \(it has no private member d\), which cannot sign; give the private key/,
+    );
     const refused = await runCli(["token", ...issuer, "--client-id", "no-such-client", "--key", files.privateJwk]);
     expectClean(refused, 1, /^maskinporten token: the token endpoint at .* does not accept client "no-such-client" \(invalid_client\)/);
     expect(refused.stdout).toBe("");
@@ -128,7 +151,9 @@ describe("maskinporten (subprocess)", () => {
     const files = keyFiles(dir, KID);
     const soon = JSON.parse(readFileSync(files.publicJwk, "utf8")) as { kty: string; kid: string };
     const clientId = await clientWithKeys(sim(), consumer().orgno, []);
-    await sim().control.portal(consumer().orgno).putKey(clientId, { ...soon, exp: Math.floor(Date.now() / 1000) + 10 * 86400 - 60 });
+    await sim()
+      .control.portal(consumer().orgno)
+      .putKey(clientId, { ...soon, exp: Math.floor(Date.now() / 1000) + 10 * 86400 - 60 });
     const env = {
       MASKINPORTEN_ISSUER: sim().issuer,
       MASKINPORTEN_API_BASE_URL: sim().apiBaseUrl,

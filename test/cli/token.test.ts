@@ -52,7 +52,11 @@ describe("maskinporten token", () => {
     expect(code).toBe(0);
     expect(stderr).toBe("");
     const [first, accessToken] = stdout.split("\n");
-    expect(first).toMatch(new RegExp(`^Access token for client ${clientId} \\(kid token-cmd-TEST\\.2025-01-31\\), scope "difitest:open", expires \\S+Z \\(in \\d+ (s|min)\\):$`));
+    expect(first).toMatch(
+      new RegExp(
+        `^Access token for client ${clientId} \\(kid token-cmd-TEST\\.2025-01-31\\), scope "difitest:open", expires \\S+Z \\(in \\d+ (s|min)\\):$`,
+      ),
+    );
     expect(claimsOf(accessToken!)).toMatchObject({ client_id: clientId, scope: OPEN_CATALOGUE_SCOPE });
     expect(stdout).toMatch(/^Header:\n\{\n {2}"alg": "RS256",/m);
     expect(stdout).toMatch(/^Claims:\n\{\n/m);
@@ -83,7 +87,11 @@ describe("maskinporten token", () => {
     expect(human.stdout).toMatch(/\nAltinn token:\n[\w-]+\.[\w-]+\.[\w-]+\n/);
     expect(human.stdout).toMatch(/"urn:altinn:orgNumber": "312000008"/);
     const json = JSON.parse((await token({ altinn: true, altinnUrl: sim().altinnExchangeUrl, json: true })).stdout) as Record<string, any>;
-    expect(json["altinn"]).toEqual({ token: expect.any(String), header: expect.any(Object), claims: expect.objectContaining({ "urn:altinn:authenticatemethod": "maskinporten" }) });
+    expect(json["altinn"]).toEqual({
+      token: expect.any(String),
+      header: expect.any(Object),
+      claims: expect.objectContaining({ "urn:altinn:authenticatemethod": "maskinporten" }),
+    });
     const raw = (await token({ altinn: true, raw: true }, { MASKINPORTEN_ALTINN_EXCHANGE_URL: sim().altinnExchangeUrl })).stdout.trim();
     expect(claimsOf(raw)["urn:altinn:orgNumber"]).toBe(consumer().orgno);
   });
@@ -144,7 +152,9 @@ describe("maskinporten token", () => {
     expect(exitCodeOf(err)).toBe(EXIT.FAILED);
     const m = memoryIo();
     expect(reportError(m.io, "token", err)).toBe(1);
-    expect(m.stderr()).toMatch(/^maskinporten token: the token endpoint at .* rejected the JWT grant of client ".*" \(invalid_grant\).*kid "not-on-the-client" is registered on the client/);
+    expect(m.stderr()).toMatch(
+      /^maskinporten token: the token endpoint at .* rejected the JWT grant of client ".*" \(invalid_grant\).*kid "not-on-the-client" is registered on the client/,
+    );
     expect(m.stderr()).not.toMatch(/\n\s+at /);
     expectNoSecret(m.stderr(), [other.privateJwk.d, other.privateJwkBase64]);
   });

@@ -79,7 +79,12 @@ describeEngine("adoption previews what it changes", () => {
     prefix = owner().prefixes[0]!;
     kept = `${prefix}:adopt.kept`;
     dropped = `${prefix}:adopt.dropped`;
-    await portal().createScope({ prefix, subscope: "adopt.kept", description: "Kept records, as typed in the portal", visibility: "PRIVATE" });
+    await portal().createScope({
+      prefix,
+      subscope: "adopt.kept",
+      description: "Kept records, as typed in the portal",
+      visibility: "PRIVATE",
+    });
     await portal().createScope({ prefix, subscope: "adopt.dropped", description: "Dropped records", visibility: "PRIVATE" });
     const legacy = await portal().createClient({
       client_name: "portal-name",
@@ -89,7 +94,12 @@ describeEngine("adoption previews what it changes", () => {
     });
     legacyClientId = legacy.client_id;
     dir = makeProject("adopt-preview", { "index.ts": PROGRAM });
-    engine = await stackFor(dir, sim(), {}, { defaultCredential: owner().orgno, config: { "adopt:prefix": prefix, "adopt:legacyClientId": legacyClientId } });
+    engine = await stackFor(
+      dir,
+      sim(),
+      {},
+      { defaultCredential: owner().orgno, config: { "adopt:prefix": prefix, "adopt:legacyClientId": legacyClientId } },
+    );
   }, ENGINE_TIMEOUT_MS);
 
   afterAll(() => removeProject(dir));
@@ -116,7 +126,12 @@ describeEngine("adoption previews what it changes", () => {
       // and the scopes; the checks of what `up` would refuse read the prefixes and the scope catalogue), and a
       // token for each admin scope asked (dcr.read, scopes.read for the reads; dcr.write, scopes.write for the
       // operations the checks prove the credential may make); no write.
-      expect((await requestsSince(since)).sort()).toEqual(["GET /api/v1/clients", "GET /api/v1/prefix", "GET /api/v1/scopes", "GET /api/v1/scopes/all"]);
+      expect((await requestsSince(since)).sort()).toEqual([
+        "GET /api/v1/clients",
+        "GET /api/v1/prefix",
+        "GET /api/v1/scopes",
+        "GET /api/v1/scopes/all",
+      ]);
       expect(countersAfter.apiWrites - countersBefore.apiWrites).toBe(0);
       expect(countersAfter.tokenIssued - countersBefore.tokenIssued).toBe(4);
     },

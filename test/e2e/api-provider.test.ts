@@ -68,15 +68,20 @@ describeEngine("examples/api-provider", () => {
     });
     certificate = await sim().control.issueCertificate(owner().orgno, { password: "example-p12-password" });
     dir = copyExample("api-provider");
-    engine = await stackFor(dir, sim(), {}, {
-      defaultCredential: { clientId: admin.client_id, p12: certificate.p12Base64, p12Password: certificate.password },
-      config: {
-        // The admin client has only the scope administration scopes, so it asks for just those.
-        "maskinporten:adminScopes": scopeAdminScopes.join(" "),
-        "api-provider:prefix": prefix,
-        "api-provider:access": { "instances.read": [consumer, supplier], "instances.write": [consumer] },
+    engine = await stackFor(
+      dir,
+      sim(),
+      {},
+      {
+        defaultCredential: { clientId: admin.client_id, p12: certificate.p12Base64, p12Password: certificate.password },
+        config: {
+          // The admin client has only the scope administration scopes, so it asks for just those.
+          "maskinporten:adminScopes": scopeAdminScopes.join(" "),
+          "api-provider:prefix": prefix,
+          "api-provider:access": { "instances.read": [consumer, supplier], "instances.write": [consumer] },
+        },
       },
-    });
+    );
   }, ENGINE_TIMEOUT_MS);
 
   afterAll(() => removeProject(dir));
@@ -116,7 +121,11 @@ describeEngine("examples/api-provider", () => {
 
       const up = await engine.up();
       expect(changesOf(up.summary.resourceChanges)).toEqual({ create: 1, delete: 1 });
-      expect(await grantsInForce()).toEqual([`instances.read ${consumer}`, `instances.read ${THIRD_CONSUMER.orgno}`, `instances.write ${consumer}`]);
+      expect(await grantsInForce()).toEqual([
+        `instances.read ${consumer}`,
+        `instances.read ${THIRD_CONSUMER.orgno}`,
+        `instances.write ${consumer}`,
+      ]);
       await engine.preview({ expectNoChanges: true });
     },
     ENGINE_TIMEOUT_MS,
@@ -137,7 +146,11 @@ describeEngine("examples/api-provider", () => {
       const up = await engine.up();
       expect(changesOf(up.summary.resourceChanges)).toEqual({ create: 2 });
       expect(await activeScopes()).toEqual(SCOPES.map(scopeName).sort());
-      expect(await grantsInForce()).toEqual([`instances.read ${consumer}`, `instances.read ${THIRD_CONSUMER.orgno}`, `instances.write ${consumer}`]);
+      expect(await grantsInForce()).toEqual([
+        `instances.read ${consumer}`,
+        `instances.read ${THIRD_CONSUMER.orgno}`,
+        `instances.write ${consumer}`,
+      ]);
       await engine.preview({ expectNoChanges: true });
       await engine.refresh({ expectNoChanges: true });
     },

@@ -15,7 +15,17 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { generateAltinnKeyPairs, type AltinnKeyPair } from "../../sdk/keys";
 import type { SimulatorHandle } from "../../simulator";
-import { copyExample, describeEngine, ENGINE_TIMEOUT_MS, privateJwkParts, REPO, removeProject, secretsIn, stackFor, useEngineSimulator } from "./harness";
+import {
+  copyExample,
+  describeEngine,
+  ENGINE_TIMEOUT_MS,
+  privateJwkParts,
+  REPO,
+  removeProject,
+  secretsIn,
+  stackFor,
+  useEngineSimulator,
+} from "./harness";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = require("js-yaml") as { load(text: string): unknown };
@@ -118,19 +128,36 @@ describe("examples/ci: the pipelines as files", () => {
   it("credentials come from the CI's secrets as environment variables, and no script prints them", () => {
     const text = readFileSync(join(CI, "github-actions.yml"), "utf8");
     // A secret appears only as the value of an env entry, never inside a script.
-    for (const line of text.split("\n").filter((l) => l.includes("secrets."))) expect(line).toMatch(/^\s+[A-Z_]+: \$\{\{ secrets\.[A-Z_]+ \}\}$/);
+    for (const line of text.split("\n").filter((l) => l.includes("secrets.")))
+      expect(line).toMatch(/^\s+[A-Z_]+: \$\{\{ secrets\.[A-Z_]+ \}\}$/);
     for (const script of allScripts()) {
-      expect(script).not.toMatch(/set -x|\bprintenv\b|^\s*env\s*$|echo[^\n]*\$\{?(MASKINPORTEN_PRIVATE_KEY|PULUMI_CONFIG_PASSPHRASE|MR_NOTE_TOKEN|GH_TOKEN)/m);
+      expect(script).not.toMatch(
+        /set -x|\bprintenv\b|^\s*env\s*$|echo[^\n]*\$\{?(MASKINPORTEN_PRIVATE_KEY|PULUMI_CONFIG_PASSPHRASE|MR_NOTE_TOKEN|GH_TOKEN)/m,
+      );
       expect(script).not.toMatch(/\$\{\{\s*secrets\./);
     }
   });
 
   it("the maskinporten and pulumi commands they run are ones the package and the CLI have", () => {
-    const commands = allScripts().flatMap((s) => s.split("\n").map((l) => l.trim()).filter((l) => /^(npx maskinporten|pulumi) /.test(l)));
-    expect(commands.filter((c) => c.startsWith("npx maskinporten")).every((c) => /^npx maskinporten keys list .*--fail-on-expiring/.test(c))).toBe(true);
-    expect(new Set(commands.map((c) => c.split(" ").slice(0, c.startsWith("npx") ? 4 : 2).join(" ")))).toEqual(
-      new Set(["pulumi preview", "pulumi up", "npx maskinporten keys list"]),
+    const commands = allScripts().flatMap((s) =>
+      s
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => /^(npx maskinporten|pulumi) /.test(l)),
     );
+    expect(
+      commands.filter((c) => c.startsWith("npx maskinporten")).every((c) => /^npx maskinporten keys list .*--fail-on-expiring/.test(c)),
+    ).toBe(true);
+    expect(
+      new Set(
+        commands.map((c) =>
+          c
+            .split(" ")
+            .slice(0, c.startsWith("npx") ? 4 : 2)
+            .join(" "),
+        ),
+      ),
+    ).toEqual(new Set(["pulumi preview", "pulumi up", "npx maskinporten keys list"]));
   });
 });
 
@@ -149,7 +176,12 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
       await sims[stack]().control.reset();
       keys[stack] = pairs.find((k) => k.environment === stack.toUpperCase())!;
       // Endpoints only: the credentials come from the CI's secrets.
-      ({ envVars } = await stackFor(dir, sims[stack](), {}, { stackName: stack, config: { "multi-env:publicKey": JSON.stringify(keys[stack].publicJwk) } }));
+      ({ envVars } = await stackFor(
+        dir,
+        sims[stack](),
+        {},
+        { stackName: stack, config: { "multi-env:publicKey": JSON.stringify(keys[stack].publicJwk) } },
+      ));
       await provideScope(sims[stack](), "eksempel:weather.read");
     }
     return { dir, envVars, keys };
@@ -207,7 +239,10 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
   async function shell(dir: string, script: string, env: Env): Promise<{ status: number; output: string }> {
     return execFileAsync("bash", ["--noprofile", "--norc", "-e", "-c", script], { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 }).then(
       ({ stdout, stderr }) => ({ status: 0, output: stdout + stderr }),
-      (err: { code?: number; stdout?: string; stderr?: string }) => ({ status: typeof err.code === "number" ? err.code : 1, output: (err.stdout ?? "") + (err.stderr ?? "") }),
+      (err: { code?: number; stdout?: string; stderr?: string }) => ({
+        status: typeof err.code === "number" ? err.code : 1,
+        output: (err.stdout ?? "") + (err.stderr ?? ""),
+      }),
     );
   }
 
@@ -237,7 +272,11 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
     const envOf = (env: Env | undefined) => Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, expand(String(v), context)]));
     let env = { ...baseEnv(dir, engineEnv), ...envOf(wf.env), ...envOf(spec.env) };
     // The stand-in for the CI's environment URLs (a real runner gets Digdir's from MASKINPORTEN_ENVIRONMENT).
-    env = { ...env, MASKINPORTEN_ISSUER: secrets["MASKINPORTEN_ISSUER"]!, MASKINPORTEN_API_BASE_URL: secrets["MASKINPORTEN_API_BASE_URL"]! };
+    env = {
+      ...env,
+      MASKINPORTEN_ISSUER: secrets["MASKINPORTEN_ISSUER"]!,
+      MASKINPORTEN_API_BASE_URL: secrets["MASKINPORTEN_API_BASE_URL"]!,
+    };
     let output = "";
     let status = 0;
     for (const step of spec.steps) {
@@ -254,7 +293,9 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
     const ci = gitlab();
     const resolve = (name: string): GitlabJob => {
       const spec = ci[name]!;
-      return spec.extends ? { ...resolve(spec.extends), ...spec, variables: { ...resolve(spec.extends).variables, ...spec.variables } } : spec;
+      return spec.extends
+        ? { ...resolve(spec.extends), ...spec, variables: { ...resolve(spec.extends).variables, ...spec.variables } }
+        : spec;
     };
     const spec = resolve(job);
     const { MASKINPORTEN_ISSUER, MASKINPORTEN_API_BASE_URL, ...secrets } = environmentSecrets(stack, engineEnv);
@@ -296,7 +337,9 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
   /** The key of the client shortened to expire in 5 days, as a key registered a year ago would. */
   async function keyExpiringSoon(stack: StackName, clientId: string, key: AltinnKeyPair): Promise<void> {
     const exp = Math.floor(Date.now() / 1000) + 5 * 24 * 3600;
-    await sims[stack]().control.portal(CONSUMER).replaceKeys(clientId, [{ ...key.publicJwk, exp } as never]);
+    await sims[stack]()
+      .control.portal(CONSUMER)
+      .replaceKeys(clientId, [{ ...key.publicJwk, exp } as never]);
   }
 
   it(
@@ -352,7 +395,13 @@ describeEngine("examples/ci: the pipelines' commands against the simulator", () 
       const { dir, envVars, keys } = await project();
       const transcript: string[] = [];
       try {
-        const mr = { CI_PIPELINE_SOURCE: "merge_request_event", MR_NOTE_TOKEN: "glpat-test-token", CI_API_V4_URL: "https://gitlab.example/api/v4", CI_PROJECT_ID: "7", CI_MERGE_REQUEST_IID: "12" };
+        const mr = {
+          CI_PIPELINE_SOURCE: "merge_request_event",
+          MR_NOTE_TOKEN: "glpat-test-token",
+          CI_API_V4_URL: "https://gitlab.example/api/v4",
+          CI_PROJECT_ID: "7",
+          CI_MERGE_REQUEST_IID: "12",
+        };
         for (const stack of STACKS) {
           const preview = await runGitlabJob(dir, envVars, "preview", stack, mr);
           transcript.push(preview.output, preview.posted);

@@ -3,7 +3,17 @@
  * known in the first preview after the `up` that made it (no refresh in between), so a change of the client
  * shows as an update of the client and its keys stay; the portal shows the marker, the program and the outputs do not.
  */
-import { describeEngine, ENGINE_TIMEOUT_MS, makeProject, previewSteps, removeProject, setConfig, stackFor, useEngineSimulator, type EngineStack } from "./harness";
+import {
+  describeEngine,
+  ENGINE_TIMEOUT_MS,
+  makeProject,
+  previewSteps,
+  removeProject,
+  setConfig,
+  stackFor,
+  useEngineSimulator,
+  type EngineStack,
+} from "./harness";
 
 const PROGRAM = `
 import * as pulumi from "@pulumi/pulumi";
@@ -36,7 +46,12 @@ describeEngine("the Client's ownership marker", () => {
     async () => {
       const consumer = sim().orgs[1]!;
       dir = makeProject("client-marker", { "index.ts": PROGRAM });
-      engine = await stackFor(dir, sim(), {}, { defaultCredential: consumer.orgno, config: { "marker:description": "Made by the marker test" } });
+      engine = await stackFor(
+        dir,
+        sim(),
+        {},
+        { defaultCredential: consumer.orgno, config: { "marker:description": "Made by the marker test" } },
+      );
       const up = await engine.up();
       const clientId = up.outputs["clientId"]!.value as string;
       expect(up.outputs["description"]!.value).toBe("Made by the marker test");
@@ -51,7 +66,9 @@ describeEngine("the Client's ownership marker", () => {
       expect(previewSteps(preview.stdout)).toEqual(["update Client::client (clientId, description)"]);
       const updated = await engine.up();
       expect(updated.outputs["description"]!.value).toBe("Changed");
-      expect((await sim().control.portal(consumer.orgno).getClient(clientId)).description).toBe(client.description!.replace("Made by the marker test", "Changed"));
+      expect((await sim().control.portal(consumer.orgno).getClient(clientId)).description).toBe(
+        client.description!.replace("Made by the marker test", "Changed"),
+      );
       await setConfig(engine.stack, { "marker:description": "Changed again" });
       expect(previewSteps((await engine.preview({ diff: true })).stdout)).toEqual(["update Client::client (description)"]);
       await engine.destroy();

@@ -56,10 +56,16 @@ async function upOutcome(name: string, engine: EngineStack): Promise<Outcome> {
     await engine.up();
   } catch (err) {
     ok = false;
-    error = String(err instanceof Error ? err.message : err).trim().split("\n").slice(-25).join("\n");
+    error = String(err instanceof Error ? err.message : err)
+      .trim()
+      .split("\n")
+      .slice(-25)
+      .join("\n");
   }
   const { deployment } = await engine.stack.exportStack();
-  const resources = ((deployment as { resources?: { type: string; id?: string }[] }).resources ?? []).filter((r) => r.type.endsWith(":ClientKey"));
+  const resources = ((deployment as { resources?: { type: string; id?: string }[] }).resources ?? []).filter((r) =>
+    r.type.endsWith(":ClientKey"),
+  );
   return { name, ok, error, stateKids: resources.map((r) => (r.id ?? "").slice((r.id ?? "").lastIndexOf("/") + 1)).sort() };
 }
 
@@ -78,7 +84,11 @@ async function untilHeld(sim: SimulatorHandle, faultId: string, ms: number): Pro
  * client since `since`, in the order they completed, with how long each was held: proof that one writer wrote
  * inside the other's window.
  */
-async function jwksWrites(sim: SimulatorHandle, clientId: string, since: number): Promise<{ method: string; kind: string; heldMs: number }[]> {
+async function jwksWrites(
+  sim: SimulatorHandle,
+  clientId: string,
+  since: number,
+): Promise<{ method: string; kind: string; heldMs: number }[]> {
   return (await sim.control.requestLog({ since }))
     .filter((e) => e.path.includes(`/clients/${clientId}/jwks`) && e.method !== "GET" && e.status >= 200 && e.status < 300)
     .map((e) => ({ method: e.method, kind: e.kind, heldMs: e.durationMs }));
@@ -89,7 +99,11 @@ function expectNoSilentLoss(outcomes: Outcome[], registered: string[], clientId:
   for (const outcome of outcomes) {
     // Never a stack believing in a key Digdir does not have.
     // (`upSucceeded` is there to be read in the failure, not checked: a failed up may be the right answer.)
-    expect({ stack: outcome.name, upSucceeded: outcome.ok, inStateButNotAtDigdir: outcome.stateKids.filter((kid) => !registered.includes(kid)) }).toEqual({
+    expect({
+      stack: outcome.name,
+      upSucceeded: outcome.ok,
+      inStateButNotAtDigdir: outcome.stateKids.filter((kid) => !registered.includes(kid)),
+    }).toEqual({
       stack: outcome.name,
       upSucceeded: outcome.ok,
       inStateButNotAtDigdir: [],
@@ -99,7 +113,11 @@ function expectNoSilentLoss(outcomes: Outcome[], registered: string[], clientId:
   if (failed.length === 0) {
     // Both succeeded: then nobody's key may be gone.
     const everyone = [...new Set([...outcomes.flatMap((o) => o.stateKids), ...Object.values(othersKids).flat()])].sort();
-    expect({ bothUpsSucceeded: true, registeredAtDigdir: registered, missing: everyone.filter((kid) => !registered.includes(kid)) }).toEqual({
+    expect({
+      bothUpsSucceeded: true,
+      registeredAtDigdir: registered,
+      missing: everyone.filter((kid) => !registered.includes(kid)),
+    }).toEqual({
       bothUpsSucceeded: true,
       registeredAtDigdir: registered,
       missing: [],
@@ -109,7 +127,11 @@ function expectNoSilentLoss(outcomes: Outcome[], registered: string[], clientId:
     // A loud failure names what happened: a key that was (or would have been) lost, on this client.
     const named = Object.values(othersKids).flat();
     const namesWhatHappened = outcome.error.includes(clientId) && named.some((kid) => outcome.error.includes(kid));
-    expect({ stack: outcome.name, error: outcome.error, namesWhatHappened }).toEqual({ stack: outcome.name, error: outcome.error, namesWhatHappened: true });
+    expect({ stack: outcome.name, error: outcome.error, namesWhatHappened }).toEqual({
+      stack: outcome.name,
+      error: outcome.error,
+      namesWhatHappened: true,
+    });
   }
 }
 
@@ -131,7 +153,12 @@ describeEngine("concurrent writers of one client's keys", () => {
       const b = await keyStack(sim(), "concurrent-b", clientId, ["stack-b-key"]);
       dirs.push(a.dir, b.dir);
       const since = await sim().control.lastSeq();
-      const hold = await sim().control.addFault({ kind: "latency", ...keyWriteRoutes(sim(), clientId).addFault, latencyMs: HOLD_MS, count: 1 });
+      const hold = await sim().control.addFault({
+        kind: "latency",
+        ...keyWriteRoutes(sim(), clientId).addFault,
+        latencyMs: HOLD_MS,
+        count: 1,
+      });
       try {
         // Started together, both read the key set before either write lands; the first write is held.
         const [outA, outB] = await Promise.all([upOutcome("stack A", a), upOutcome("stack B", b)]);
@@ -141,7 +168,9 @@ describeEngine("concurrent writers of one client's keys", () => {
         const registered = (await sim().control.portal(sim().orgs[1]!.orgno).getKeys(clientId)).keys.map((k) => k.kid ?? "?").sort();
         expectNoSilentLoss([outA, outB], registered, clientId, { "stack A": ["stack-a-key"], "stack B": ["stack-b-key"] });
       } finally {
-        await sim().control.removeFault(hold).catch(() => undefined);
+        await sim()
+          .control.removeFault(hold)
+          .catch(() => undefined);
       }
     },
     ENGINE_TIMEOUT_MS,
@@ -155,12 +184,19 @@ describeEngine("concurrent writers of one client's keys", () => {
       dirs.push(a.dir);
       const portalKey = rsaKeyPair("portal-key").publicJwk;
       const since = await sim().control.lastSeq();
-      const hold = await sim().control.addFault({ kind: "latency", ...keyWriteRoutes(sim(), clientId).addFault, latencyMs: HOLD_MS, count: 1 });
+      const hold = await sim().control.addFault({
+        kind: "latency",
+        ...keyWriteRoutes(sim(), clientId).addFault,
+        latencyMs: HOLD_MS,
+        count: 1,
+      });
       try {
         const up = upOutcome("the stack", a);
         await untilHeld(sim(), hold, 120_000);
         // The stack has read the key set and its write is held: now the portal adds a key.
-        await sim().control.portal(sim().orgs[1]!.orgno).putKey(clientId, { ...portalKey });
+        await sim()
+          .control.portal(sim().orgs[1]!.orgno)
+          .putKey(clientId, { ...portalKey });
         const outcome = await up;
         const writes = await jwksWrites(sim(), clientId, since);
         // The portal's write landed inside the stack's read-modify-write.
@@ -168,7 +204,9 @@ describeEngine("concurrent writers of one client's keys", () => {
         const registered = (await sim().control.portal(sim().orgs[1]!.orgno).getKeys(clientId)).keys.map((k) => k.kid ?? "?").sort();
         expectNoSilentLoss([outcome], registered, clientId, { "the stack": ["stack-key"], portal: ["portal-key"] });
       } finally {
-        await sim().control.removeFault(hold).catch(() => undefined);
+        await sim()
+          .control.removeFault(hold)
+          .catch(() => undefined);
       }
     },
     ENGINE_TIMEOUT_MS,

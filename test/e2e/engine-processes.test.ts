@@ -72,12 +72,17 @@ describeEngine("the processes the engine starts", () => {
       try {
         mkdirSync(join(dir, "local-dep"));
         writeFileSync(join(dir, "local-dep", "package.json"), JSON.stringify({ name: "local-dep", version: "1.2.3" }));
-        writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "host-install", private: true, dependencies: { "local-dep": "file:./local-dep" } }));
+        writeFileSync(
+          join(dir, "package.json"),
+          JSON.stringify({ name: "host-install", private: true, dependencies: { "local-dep": "file:./local-dep" } }),
+        );
         const { envVars } = await stackFor(dir, sim(), {});
 
         const install = await run("pulumi", ["install"], { cwd: dir, env: envVars });
         expect(install.stdout).toContain("Finished installing dependencies");
-        expect(JSON.parse(readFileSync(join(dir, "node_modules", "local-dep", "package.json"), "utf8"))).toMatchObject({ version: "1.2.3" });
+        expect(JSON.parse(readFileSync(join(dir, "node_modules", "local-dep", "package.json"), "utf8"))).toMatchObject({
+          version: "1.2.3",
+        });
         expect(JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8"))).toMatchObject({ name: "host-install" });
 
         const about = JSON.parse((await run("pulumi", ["about", "--json"], { cwd: dir, env: envVars })).stdout) as {
@@ -103,10 +108,19 @@ describeEngine("the processes the engine starts", () => {
       const consumer = sim().orgs[1]!;
       const dir = makeProject("engine-gone", { "index.ts": FOUR_CLIENTS });
       // One request at a time, each create held 4 s by the simulator: the kill lands while the first is in flight.
-      const { envVars } = await stackFor(dir, sim(), {}, { defaultCredential: consumer.orgno, config: { "maskinporten:maxConcurrency": 1 } });
+      const { envVars } = await stackFor(
+        dir,
+        sim(),
+        {},
+        { defaultCredential: consumer.orgno, config: { "maskinporten:maxConcurrency": 1 } },
+      );
       const fault = await sim().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "latency", latencyMs: 4_000 });
       const since = await sim().control.lastSeq();
-      const engine = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", "test"], { cwd: dir, env: envVars, stdio: ["ignore", "pipe", "pipe"] });
+      const engine = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", "test"], {
+        cwd: dir,
+        env: envVars,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let output = "";
       let started: Proc[] = [];
       engine.stdout.on("data", (d: Buffer) => (output += d.toString()));
@@ -122,7 +136,9 @@ describeEngine("the processes the engine starts", () => {
 
         process.kill(engine.pid!, "SIGKILL");
         const killedAt = Date.now();
-        const allStopped = until("every process the engine started to stop", 30_000, () => (alive(started.map((p) => p.pid)).length === 0 ? Date.now() : undefined));
+        const allStopped = until("every process the engine started to stop", 30_000, () =>
+          alive(started.map((p) => p.pid)).length === 0 ? Date.now() : undefined,
+        );
         allStopped.catch(() => undefined); // awaited below; handled here in case an assertion before it fails
 
         // Long enough for the held request to finish and the three queued creates to be sent, had they been.

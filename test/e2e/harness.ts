@@ -40,7 +40,14 @@ export const ENGINE_TIMEOUT_MS = 10 * 60 * 1000;
 export const ENGINE_BUILD_TIMEOUT_MS = 60 * 60 * 1000;
 
 export const TSCONFIG = {
-  compilerOptions: { target: "ES2022", module: "commonjs", moduleResolution: "node", strict: true, esModuleInterop: true, skipLibCheck: true },
+  compilerOptions: {
+    target: "ES2022",
+    module: "commonjs",
+    moduleResolution: "node",
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -141,10 +148,7 @@ export interface EngineStack {
 }
 
 /** A credential of the admin client of one of the simulator's organisations, or an explicit one. */
-export type CredentialSetting =
-  | string
-  | { clientId: string; p12: string; p12Password: string }
-  | { clientId: string; privateKey: string };
+export type CredentialSetting = string | { clientId: string; p12: string; p12Password: string } | { clientId: string; privateKey: string };
 
 /**
  * Opens stack `stackName` of the project with its own backend and PULUMI_HOME (inside the project directory)
@@ -162,7 +166,11 @@ export async function stackFor(
     defaultCredential?: CredentialSetting;
   } = {},
 ): Promise<EngineStack> {
-  const { stack, envVars } = await openStack({ projectDir: dir, stackName: options.stackName ?? "test", stateDir: join(dir, ".pulumi-local") });
+  const { stack, envVars } = await openStack({
+    projectDir: dir,
+    stackName: options.stackName ?? "test",
+    stateDir: join(dir, ".pulumi-local"),
+  });
   await configureForSimulator(stack, sim, profiles);
   if (options.defaultCredential !== undefined) await setDefaultCredential(stack, sim, options.defaultCredential);
   await setConfig(stack, options.config ?? {});
@@ -190,7 +198,10 @@ async function setStructured(stack: Stack, key: string, value: unknown): Promise
 function flatten(value: unknown, path: string): Record<string, string> {
   if (Array.isArray(value)) return Object.assign({}, ...value.map((v, i) => flatten(v, `${path}[${i}]`)));
   if (value !== null && typeof value === "object") {
-    return Object.assign({}, ...Object.entries(value).map(([k, v]) => flatten(v, /^[A-Za-z_][\w-]*$/.test(k) ? `${path}.${k}` : `${path}["${k}"]`)));
+    return Object.assign(
+      {},
+      ...Object.entries(value).map(([k, v]) => flatten(v, /^[A-Za-z_][\w-]*$/.test(k) ? `${path}.${k}` : `${path}["${k}"]`)),
+    );
   }
   return { [path]: String(value) };
 }
@@ -237,7 +248,8 @@ export function previewSteps(stdout: string): string[] {
   const steps: string[] = [];
   let current: { op: string; type: string; name?: string; props: string[] } | undefined;
   const finish = () => {
-    if (current) steps.push(`${current.op} ${current.type}::${current.name ?? "?"}${current.props.length ? ` (${current.props.join(", ")})` : ""}`);
+    if (current)
+      steps.push(`${current.op} ${current.type}::${current.name ?? "?"}${current.props.length ? ` (${current.props.join(", ")})` : ""}`);
     current = undefined;
   };
   for (const raw of stdout.split("\n")) {
@@ -265,7 +277,10 @@ export function previewSteps(stdout: string): string[] {
 
 /** The operation counts of a preview or an up/refresh summary, without `same`. */
 export function changesOf(summary: Record<string, number | undefined> | undefined): Record<string, number> {
-  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n !== undefined && n > 0)) as Record<string, number>;
+  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n !== undefined && n > 0)) as Record<
+    string,
+    number
+  >;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -112,7 +112,9 @@ describeEngine("key rotation through the engine", () => {
         expect(await kidsOf(clientId)).toEqual([kid]);
         for (const form of ["privateKeyJwk", "privateKeyBase64", "privateKeyPem"]) {
           expect({ form, secret: first[form]!.secret }).toEqual({ form, secret: true });
-          await expect(tokenWith(clientId, first[form]!.value as string, form === "privateKeyPem" ? kid : undefined)).resolves.toMatchObject({ kid });
+          await expect(
+            tokenWith(clientId, first[form]!.value as string, form === "privateKeyPem" ? kid : undefined),
+          ).resolves.toMatchObject({ kid });
         }
         secrets.push(...privateJwkParts(first["privateKeyJwk"]!.value as string), first["privateKeyBase64"]!.value as string);
 
@@ -131,7 +133,9 @@ describeEngine("key rotation through the engine", () => {
         expect(preview.changeSummary).toEqual({ same: 2, replace: 1 });
         expect(previewSteps(preview.stdout).map((step) => step.split(" (")[0])).toEqual(["replace ClientKey::key"]);
         // The expiry warning reads the same clock: the key that is due expires within 30 days by it.
-        expect(preview.stdout + preview.stderr).toMatch(new RegExp(`key "${first["kid"]!.value as string}" of client \\S+ expires in 2[45] days`));
+        expect(preview.stdout + preview.stderr).toMatch(
+          new RegExp(`key "${first["kid"]!.value as string}" of client \\S+ expires in 2[45] days`),
+        );
       },
       ENGINE_TIMEOUT_MS,
     );
@@ -163,7 +167,9 @@ describeEngine("key rotation through the engine", () => {
         const writes = (await sim().control.requestLog({ since, kind: "api" })).filter(
           (e) => e.path.startsWith(`/api/v1/clients/${clientId}/jwks`) && e.method !== "GET" && e.status >= 200 && e.status < 300,
         );
-        expect(writes.map((e) => e.method)).toEqual(sim().switches.singleKeyEndpoints === "available" ? ["PUT", "DELETE"] : ["POST", "POST"]);
+        expect(writes.map((e) => e.method)).toEqual(
+          sim().switches.singleKeyEndpoints === "available" ? ["PUT", "DELETE"] : ["POST", "POST"],
+        );
 
         expect(seen.filter((s) => s.startsWith("FAILED"))).toEqual([]);
         expect(seen).toContain("old key works");
@@ -204,7 +210,13 @@ describeEngine("key rotation through the engine", () => {
               () => true,
               () => false,
             );
-            seen.push(works ? "old key works" : (await kidsOf(clientId)).includes(oldKid) ? `FAILED with ${kids.join(", ")} registered` : "old key just removed");
+            seen.push(
+              works
+                ? "old key works"
+                : (await kidsOf(clientId)).includes(oldKid)
+                  ? `FAILED with ${kids.join(", ")} registered`
+                  : "old key just removed",
+            );
           } else {
             seen.push(`old key gone; registered: ${kids.join(", ")}`);
           }
@@ -302,7 +314,9 @@ describeEngine("key rotation through the engine", () => {
         const second = (await engine.up()).outputs;
         expect(second["previousKid"]!.value).toBe(first["kid"]!.value);
         expect(await kidsOf(clientId)).toEqual([first["kid"]!.value, second["kid"]!.value].sort());
-        await expect(tokenWith(clientId, second["privateKeyBase64"]!.value as string)).resolves.toMatchObject({ kid: second["kid"]!.value });
+        await expect(tokenWith(clientId, second["privateKeyBase64"]!.value as string)).resolves.toMatchObject({
+          kid: second["kid"]!.value,
+        });
         await engine.preview({ expectNoChanges: true });
 
         const secrets = [first, second].flatMap((o) => privateJwkParts(o["privateKeyJwk"]!.value as string));
@@ -341,7 +355,9 @@ export const kid = key.kid;
         const up = await engine.up();
         const clientId = up.outputs["clientId"]!.value as string;
         const kid = up.outputs["kid"]!.value as string;
-        expect(warningOf(up.stdout)).toBe(`key "${kid}" of client ${clientId} expires in 10 days (on ${expiresAt.slice(0, 10)}): rotate it`);
+        expect(warningOf(up.stdout)).toBe(
+          `key "${kid}" of client ${clientId} expires in 10 days (on ${expiresAt.slice(0, 10)}): rotate it`,
+        );
         const preview = await engine.preview({ expectNoChanges: true });
         expect(warningOf(preview.stdout)).toContain("expires in 10 days");
 
@@ -353,13 +369,17 @@ export const kid = key.kid;
         await portal().putKey(clientId, { ...registered!, kid, exp: sooner });
         await engine.refresh();
         const state = await engine.stack.exportStack();
-        const resource = (state.deployment.resources as { urn: string; outputs: Record<string, unknown> }[]).find((r) => r.urn.endsWith("::short-lived"))!;
+        const resource = (state.deployment.resources as { urn: string; outputs: Record<string, unknown> }[]).find((r) =>
+          r.urn.endsWith("::short-lived"),
+        )!;
         expect(resource.outputs["expiresAt"]).toBe(new Date(sooner * 1000).toISOString());
         // The program sets the expiry, so the next up puts it back.
         const drift = await engine.preview({ diff: true });
         expect(previewSteps(drift.stdout)).toEqual(["update ClientKey::short-lived (expiresAt)"]);
         await engine.up();
-        expect((await portal().request<{ keys: Jwk[] }>("GET", `/clients/${clientId}/jwks`)).body.keys[0]!.exp).toBe(Date.parse(expiresAt) / 1000);
+        expect((await portal().request<{ keys: Jwk[] }>("GET", `/clients/${clientId}/jwks`)).body.keys[0]!.exp).toBe(
+          Date.parse(expiresAt) / 1000,
+        );
         await engine.destroy();
       },
       ENGINE_TIMEOUT_MS,
@@ -407,7 +427,9 @@ export const privateKeyJwk = key.privateKeyJwk;
           () => undefined,
           (err: unknown) => err as Error,
         );
-        expect(failed?.message).toMatch(/got no Maskinporten token for scope "difitest:open" in \d+ s .*It was removed again; the key it was to replace \(if any\) is kept: nothing changed/s);
+        expect(failed?.message).toMatch(
+          /got no Maskinporten token for scope "difitest:open" in \d+ s .*It was removed again; the key it was to replace \(if any\) is kept: nothing changed/s,
+        );
         expect(await kidsOf(clientId)).toEqual([oldKid]);
         expect((await engine.stack.outputs())["kid"]!.value).toBe(oldKid);
         await expect(tokenWith(clientId, first["privateKeyJwk"]!.value as string)).resolves.toMatchObject({ kid: oldKid });

@@ -91,23 +91,37 @@ describeEngine("migrating portal-made objects", () => {
 
   beforeAll(async () => {
     scopeName = `${owner().prefixes[0]!}:${SUBSCOPE}`;
-    await ownerPortal().createScope({ prefix: owner().prefixes[0]!, subscope: SUBSCOPE, description: "Read legacy records", visibility: "PRIVATE" });
+    await ownerPortal().createScope({
+      prefix: owner().prefixes[0]!,
+      subscope: SUBSCOPE,
+      description: "Read legacy records",
+      visibility: "PRIVATE",
+    });
     await ownerPortal().grantAccess(scopeName, CONSUMER);
-    const legacy = await consumerPortal().createClient({ client_name: "legacy-integration", integration_type: "maskinporten", scopes: [scopeName] });
+    const legacy = await consumerPortal().createClient({
+      client_name: "legacy-integration",
+      integration_type: "maskinporten",
+      scopes: [scopeName],
+    });
     legacyClientId = legacy.client_id;
     [kept, undeclared] = (await generateAltinnKeyPairs("legacy", { modulusLength: 2048 })) as [AltinnKeyPair, AltinnKeyPair];
     await consumerPortal().replaceKeys(legacyClientId, [{ ...kept.publicJwk }, { ...undeclared.publicJwk }]);
 
     dir = makeProject("migrate", { "index.ts": MIGRATION_PROGRAM });
-    engine = await stackFor(dir, sim(), { owner: owner().orgno, consumer: CONSUMER }, {
-      config: {
-        "migrate:prefix": owner().prefixes[0]!,
-        "migrate:legacyClientId": legacyClientId,
-        // The key as the user has it: a PEM public key; the portal holds it as a JWK.
-        "migrate:legacyPublicKey": kept.publicKeyPem,
-        "migrate:legacyKid": kept.kid,
+    engine = await stackFor(
+      dir,
+      sim(),
+      { owner: owner().orgno, consumer: CONSUMER },
+      {
+        config: {
+          "migrate:prefix": owner().prefixes[0]!,
+          "migrate:legacyClientId": legacyClientId,
+          // The key as the user has it: a PEM public key; the portal holds it as a JWK.
+          "migrate:legacyPublicKey": kept.publicKeyPem,
+          "migrate:legacyKid": kept.kid,
+        },
       },
-    });
+    );
   }, ENGINE_TIMEOUT_MS);
 
   afterAll(() => removeProject(dir));

@@ -74,13 +74,21 @@ describeEngine("examples/multi-env", () => {
   beforeAll(async () => {
     dir = copyExample("multi-env");
     const keys = await generateAltinnKeyPairs("weather-sync");
-    for (const [name, sim] of [["test", simTest], ["prod", simProd]] as const) {
+    for (const [name, sim] of [
+      ["test", simTest],
+      ["prod", simProd],
+    ] as const) {
       const key = keys.find((k) => k.environment === name.toUpperCase())!;
-      const engine = await stackFor(dir, sim(), {}, {
-        stackName: name,
-        defaultCredential: CONSUMER,
-        config: { "multi-env:publicKey": JSON.stringify(key.publicJwk) },
-      });
+      const engine = await stackFor(
+        dir,
+        sim(),
+        {},
+        {
+          stackName: name,
+          defaultCredential: CONSUMER,
+          config: { "multi-env:publicKey": JSON.stringify(key.publicJwk) },
+        },
+      );
       const scopes = JSON.parse((await engine.stack.getConfig("multi-env:scopes")).value) as string[];
       await provideScopes(sim(), scopes);
       envs[name] = { name, sim, engine, key, scopes, clientId: "" };
@@ -98,13 +106,19 @@ describeEngine("examples/multi-env", () => {
         env.clientId = up.outputs["clientId"]!.value as string;
         expect(up.outputs["kid"]!.value).toBe(env.key.kid);
         const client = await consumerPortal(env).getClient(env.clientId);
-        expect(client).toMatchObject({ client_name: env.name === "test" ? "weather-sync-test" : "weather-sync", scopes: env.scopes, active: true });
+        expect(client).toMatchObject({
+          client_name: env.name === "test" ? "weather-sync-test" : "weather-sync",
+          scopes: env.scopes,
+          active: true,
+        });
         expect(client.access_token_lifetime).toBe(env.name === "test" ? 600 : 120);
         expect(await tokenScopes(env, env.scopes)).toBe(env.scopes.join(" "));
       }
       // Each environment knows only its own client and key.
       expect((await consumerPortal(envs.prod).listClients()).map((c) => c.client_id)).not.toContain(envs.test.clientId);
-      await expect(getToken({ issuer: simProd().issuer, clientId: envs.prod.clientId, key: envs.test.key.privateJwkJson, scopes: envs.prod.scopes })).rejects.toThrow();
+      await expect(
+        getToken({ issuer: simProd().issuer, clientId: envs.prod.clientId, key: envs.test.key.privateJwkJson, scopes: envs.prod.scopes }),
+      ).rejects.toThrow();
 
       for (const env of Object.values(envs)) {
         expect((await env.engine.preview({ expectNoChanges: true })).changeSummary).toEqual({ same: 3 });
@@ -186,7 +200,9 @@ describeEngine("examples/multi-env", () => {
       ...[simTest(), simProd()].flatMap((sim) => sim.orgs.flatMap((o) => privateJwkParts(o.adminKey))),
       ...Object.values(envs).flatMap((env) => privateJwkParts(env.key.privateJwk)),
     ];
-    const transcript = Object.values(envs).flatMap((env) => env.engine.transcript).join("\n");
+    const transcript = Object.values(envs)
+      .flatMap((env) => env.engine.transcript)
+      .join("\n");
     expect(secretsIn(storedState(dir), secrets)).toEqual([]);
     expect(secretsIn(stackConfigFiles(dir), secrets)).toEqual([]);
     expect(secretsIn(transcript, secrets)).toEqual([]);

@@ -17,7 +17,17 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { configureForSimulator, openStack } from "../../scripts/lib/stack-workspace";
 import { asModule, codeBlocks, readmes } from "../helpers/readme";
-import { changesOf, describeEngine, ENGINE_TIMEOUT_MS, REPO, secretsIn, privateJwkParts, storedState, TSCONFIG, useEngineSimulator } from "./harness";
+import {
+  changesOf,
+  describeEngine,
+  ENGINE_TIMEOUT_MS,
+  REPO,
+  secretsIn,
+  privateJwkParts,
+  storedState,
+  TSCONFIG,
+  useEngineSimulator,
+} from "./harness";
 
 const run = promisify(execFile);
 /** The oldest `@pulumi/pulumi` that package.json's peer range allows (tested below to match it). */
@@ -102,7 +112,18 @@ describeEngine("the packed package, installed as users install it", () => {
   });
 
   it("the tarball holds the build, the command and the README: no tests, sources, source maps, examples or keys", () => {
-    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "bin/maskinporten.js", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/index.js", "dist/simulator/index.js", "dist/cli/main.js"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "package.json",
+        "README.md",
+        "bin/maskinporten.js",
+        "dist/sdk/index.js",
+        "dist/sdk/index.d.ts",
+        "dist/provider/index.js",
+        "dist/simulator/index.js",
+        "dist/cli/main.js",
+      ]),
+    );
     const unwanted = files.filter(
       (f) =>
         !/^(package\.json|README\.md|LICENSE|bin\/[\w-]+\.js|dist\/(sdk|provider|simulator|cli)\/.+\.(js|d\.ts))$/.test(f) ||
@@ -117,7 +138,11 @@ describeEngine("the packed package, installed as users install it", () => {
     await run("tar", ["-xzf", tarball, "-C", extracted]);
     const holding = files.filter((f) => {
       const text = readFileSync(join(extracted, "package", f), "utf8");
-      return /-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/=]{40}/.test(text) || /"d"\s*:\s*"[\w-]{40}/.test(text) || /MII[\w+/]{60}/.test(text);
+      return (
+        /-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/=]{40}/.test(text) ||
+        /"d"\s*:\s*"[\w-]{40}/.test(text) ||
+        /MII[\w+/]{60}/.test(text)
+      );
     });
     expect(holding).toEqual([]);
   });
@@ -136,8 +161,12 @@ describeEngine("the packed package, installed as users install it", () => {
       const dir = projectDir();
       // A real copy of the package, not a link back into this checkout, using the project's own @pulumi/pulumi.
       expect(lstatSync(join(dir, "node_modules", "pulumi-maskinporten")).isSymbolicLink()).toBe(false);
-      expect(readFileSync(join(dir, "node_modules", "pulumi-maskinporten", "package.json"), "utf8")).toContain('"name": "pulumi-maskinporten"');
-      expect(JSON.parse(readFileSync(join(dir, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"))).toMatchObject({ version: pulumiVersion() });
+      expect(readFileSync(join(dir, "node_modules", "pulumi-maskinporten", "package.json"), "utf8")).toContain(
+        '"name": "pulumi-maskinporten"',
+      );
+      expect(JSON.parse(readFileSync(join(dir, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"))).toMatchObject({
+        version: pulumiVersion(),
+      });
       expect(existsSync(join(dir, "node_modules", "pulumi-maskinporten", "node_modules", "@pulumi"))).toBe(false);
 
       const [owner, consumer] = sim().orgs;
@@ -152,7 +181,8 @@ describeEngine("the packed package, installed as users install it", () => {
 
       // The stack's resources hold the forwarder only: it loads the implementation by the package's public
       // name, and nothing in them points into this checkout.
-      const resources = ((await stack.exportStack()).deployment as { resources: { type: string; inputs?: Record<string, unknown> }[] }).resources;
+      const resources = ((await stack.exportStack()).deployment as { resources: { type: string; inputs?: Record<string, unknown> }[] })
+        .resources;
       const ours = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/maskinporten:"));
       expect(ours).toHaveLength(4);
       for (const resource of ours) expect(resource.inputs?.["__provider"]).toMatch(/require\("pulumi-maskinporten\/provider"\)/);
@@ -251,7 +281,10 @@ const requireFromString = require(require.resolve("require-from-string", { paths
 async function installConsumer(project: string, tarball: string, pulumiVersion: string): Promise<string> {
   mkdirSync(project, { recursive: true });
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "packed-consumer", private: true, main: "index.ts" }, null, 2));
-  writeFileSync(join(project, "Pulumi.yaml"), "name: packed-consumer\nmain: index.ts\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
+  writeFileSync(
+    join(project, "Pulumi.yaml"),
+    "name: packed-consumer\nmain: index.ts\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+  );
   writeFileSync(join(project, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
   writeFileSync(join(project, "index.ts"), PROGRAM);
   await run(

@@ -8,7 +8,17 @@
  */
 import { randomUUID } from "node:crypto";
 import { stripVTControlCharacters } from "node:util";
-import { copyExample, describeEngine, ENGINE_TIMEOUT_MS, makeProject, removeProject, setConfig, stackFor, useEngineSimulator, type EngineStack } from "./harness";
+import {
+  copyExample,
+  describeEngine,
+  ENGINE_TIMEOUT_MS,
+  makeProject,
+  removeProject,
+  setConfig,
+  stackFor,
+  useEngineSimulator,
+  type EngineStack,
+} from "./harness";
 import { rsaKeyPair } from "../simulator/helpers";
 import { CONSUMER_WITH_SCOPE_ADMIN } from "../helpers/simulator-variant";
 
@@ -49,7 +59,9 @@ describeEngine("preview refuses what up would refuse, writing nothing", () => {
       return;
     }
     const org = typeof setting === "string" ? sim().orgs.find((o) => o.orgno === setting)! : undefined;
-    const { clientId, privateKey } = org ? { clientId: org.adminClientId, privateKey: JSON.stringify(org.adminKey) } : (setting as { clientId: string; privateKey: string });
+    const { clientId, privateKey } = org
+      ? { clientId: org.adminClientId, privateKey: JSON.stringify(org.adminKey) }
+      : (setting as { clientId: string; privateKey: string });
     await engine.stack.setConfig("maskinporten:clientId", { value: clientId });
     await engine.stack.setConfig("maskinporten:privateKey", { value: privateKey, secret: true });
   }
@@ -92,7 +104,9 @@ describeEngine("preview refuses what up would refuse, writing nothing", () => {
     "an admin client Maskinporten does not know: the config key and the fix",
     async () => {
       await credential({ clientId: "oidc_nobody_api", privateKey: JSON.stringify(consumer().adminKey) });
-      await expectRefused(/maskinporten:clientId .*cannot get a token from Maskinporten: .*invalid_client.*pulumi config set --secret maskinporten:privateKey/s);
+      await expectRefused(
+        /maskinporten:clientId .*cannot get a token from Maskinporten: .*invalid_client.*pulumi config set --secret maskinporten:privateKey/s,
+      );
     },
     ENGINE_TIMEOUT_MS,
   );
@@ -113,7 +127,9 @@ describeEngine("preview refuses what up would refuse, writing nothing", () => {
     async () => {
       await credential(owner().orgno);
       await setConfig(engine.stack, { "refuse:case": "scope", "refuse:prefix": "annen" });
-      await expectRefused(/Scope resource 'scope' has a problem: prefix: "annen" is not a scope prefix of the credential's organisation \(311000004\) \(its prefixes are eksempel\)/);
+      await expectRefused(
+        /Scope resource 'scope' has a problem: prefix: "annen" is not a scope prefix of the credential's organisation \(311000004\) \(its prefixes are eksempel\)/,
+      );
     },
     ENGINE_TIMEOUT_MS,
   );
@@ -123,10 +139,19 @@ describeEngine("preview refuses what up would refuse, writing nothing", () => {
     async () => {
       const scope = await sim()
         .control.portal(owner().orgno)
-        .createScope({ prefix: "eksempel", subscope: `refusal.${randomUUID().slice(0, 8)}`, description: "Public, granted on request", visibility: "PUBLIC" });
+        .createScope({
+          prefix: "eksempel",
+          subscope: `refusal.${randomUUID().slice(0, 8)}`,
+          description: "Public, granted on request",
+          visibility: "PUBLIC",
+        });
       await credential(consumer().orgno);
       await setConfig(engine.stack, { "refuse:case": "client", "refuse:scopes": `difitest:open ${scope.name}` });
-      await expectRefused(new RegExp(`scopes\\[1\\]: scope "${scope.name}" belongs to organisation ${owner().orgno}, which has not granted your organisation`));
+      await expectRefused(
+        new RegExp(
+          `scopes\\[1\\]: scope "${scope.name}" belongs to organisation ${owner().orgno}, which has not granted your organisation`,
+        ),
+      );
     },
     ENGINE_TIMEOUT_MS,
   );
@@ -140,7 +165,11 @@ describeEngine("preview refuses what up would refuse, writing nothing", () => {
       for (const kid of kids) await portal.putKey(client.client_id, rsaKeyPair(kid).publicJwk);
       await credential(consumer().orgno);
       await setConfig(engine.stack, { "refuse:case": "key", "refuse:clientId": client.client_id });
-      await expectRefused(new RegExp(`ClientKey resource 'key' has a problem: clientId: client ${client.client_id} has 5 keys \\(${kids.join(", ")}\\).*at most 5`));
+      await expectRefused(
+        new RegExp(
+          `ClientKey resource 'key' has a problem: clientId: client ${client.client_id} has 5 keys \\(${kids.join(", ")}\\).*at most 5`,
+        ),
+      );
     },
     ENGINE_TIMEOUT_MS,
   );
@@ -174,17 +203,27 @@ describeEngine("preview refuses what up would refuse, writing nothing", () => {
     async () => {
       const quickstart = copyExample("quickstart");
       try {
-        const qs = await stackFor(quickstart, sim(), { owner: owner().orgno, consumer: consumer().orgno }, {
-          stackName: "dev",
-          config: { "quickstart:prefix": owner().prefixes[0]!, "quickstart:consumerOrgno": consumer().orgno },
-        });
+        const qs = await stackFor(
+          quickstart,
+          sim(),
+          { owner: owner().orgno, consumer: consumer().orgno },
+          {
+            stackName: "dev",
+            config: { "quickstart:prefix": owner().prefixes[0]!, "quickstart:consumerOrgno": consumer().orgno },
+          },
+        );
         const measure = async (run: () => Promise<unknown>) => {
           const since = await sim().control.lastSeq();
           const before = await sim().control.counters();
           await run();
           const after = await sim().control.counters();
           const api = (await sim().control.requestLog({ since, kind: "api" })).map((e) => `${e.method} ${e.route}`).sort();
-          return { api, tokens: after.token - before.token, metadata: after.metadata - before.metadata, writes: after.apiWrites - before.apiWrites };
+          return {
+            api,
+            tokens: after.token - before.token,
+            metadata: after.metadata - before.metadata,
+            writes: after.apiWrites - before.apiWrites,
+          };
         };
         const create = await measure(() => qs.preview());
         await qs.up();
@@ -194,7 +233,12 @@ describeEngine("preview refuses what up would refuse, writing nothing", () => {
         // catalogue (for the client's scope, known in preview: it is the grant's input), and four tokens: the owner's
         // scopes.write (the operation) and scopes.read (the read), the consumer's dcr.write and dcr.read. The
         // client's scope is not in the catalogue yet, so it is not refused; the key's client is not known yet.
-        expect(create).toEqual({ api: ["GET /api/v1/prefix", "GET /api/v1/scopes/all"], tokens: 4, metadata: expect.any(Number), writes: 0 });
+        expect(create).toEqual({
+          api: ["GET /api/v1/prefix", "GET /api/v1/scopes/all"],
+          tokens: 4,
+          metadata: expect.any(Number),
+          writes: 0,
+        });
         // A no-op preview runs no check and looks nothing up (nothing changed): no API request and no token; only
         // Maskinporten's public metadata, the clock expiry warnings and rotation share.
         expect(noop).toEqual({ api: [], tokens: 0, metadata: expect.any(Number), writes: 0 });

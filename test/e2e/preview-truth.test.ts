@@ -3,7 +3,18 @@
  * assigns it); refresh reports no drift when the program's own key write moved the client's `last_updated`;
  * a generated key deleted in the portal is named by refresh and preview, and up replaces it.
  */
-import { changesOf, describeEngine, ENGINE_TIMEOUT_MS, makeProject, previewSteps, removeProject, setConfig, stackFor, useEngineSimulator, type EngineStack } from "./harness";
+import {
+  changesOf,
+  describeEngine,
+  ENGINE_TIMEOUT_MS,
+  makeProject,
+  previewSteps,
+  removeProject,
+  setConfig,
+  stackFor,
+  useEngineSimulator,
+  type EngineStack,
+} from "./harness";
 
 const DAY = 24 * 3600;
 
@@ -69,13 +80,17 @@ describeEngine("preview tells the truth", () => {
     "a generated key deleted in the portal: refresh and preview say it is gone and that up replaces it and its private key",
     async () => {
       const { clientId, kid } = await engine.stack.outputs();
-      await sim().control.portal(consumer().orgno).deleteKey(clientId!.value as string, kid!.value as string);
+      await sim()
+        .control.portal(consumer().orgno)
+        .deleteKey(clientId!.value as string, kid!.value as string);
       const gone = `generated key "${kid!.value as string}" of client ${clientId!.value as string} is gone from Maskinporten`;
 
       const refresh = await engine.refresh();
       expect(changesOf(refresh.summary.resourceChanges)).toEqual({ update: 1 });
       expect(refresh.stdout + refresh.stderr).toContain(gone);
-      expect(refresh.stdout + refresh.stderr).toContain("the next `pulumi up` registers a new key pair (a new kid) that replaces the private key in this stack's outputs");
+      expect(refresh.stdout + refresh.stderr).toContain(
+        "the next `pulumi up` registers a new key pair (a new kid) that replaces the private key in this stack's outputs",
+      );
 
       const preview = await engine.preview({ diff: true });
       expect(previewSteps(preview.stdout).map((s) => s.split(" (")[0])).toEqual(["replace ClientKey::key"]);
@@ -84,7 +99,13 @@ describeEngine("preview tells the truth", () => {
       const up = await engine.up();
       expect(changesOf(up.summary.resourceChanges)).toEqual({ replace: 1 });
       const after = await engine.stack.outputs();
-      expect((await sim().control.portal(consumer().orgno).getKeys(clientId!.value as string)).keys.map((k) => k.kid)).toContain(after["kid"]!.value);
+      expect(
+        (
+          await sim()
+            .control.portal(consumer().orgno)
+            .getKeys(clientId!.value as string)
+        ).keys.map((k) => k.kid),
+      ).toContain(after["kid"]!.value);
       await engine.preview({ expectNoChanges: true });
       await engine.destroy();
     },

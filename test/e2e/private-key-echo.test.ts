@@ -72,7 +72,11 @@ describeEngine("a private key given as publicKey", () => {
 
   /** Runs the CLI as a user would, in the project, and returns what it printed; it must fail. */
   async function failing(args: string[]): Promise<string> {
-    const ran = await run("pulumi", [...args, "--stack", "test", "--non-interactive"], { cwd: dir, env: { ...process.env, ...engine.envVars }, maxBuffer: 64 << 20 }).then(
+    const ran = await run("pulumi", [...args, "--stack", "test", "--non-interactive"], {
+      cwd: dir,
+      env: { ...process.env, ...engine.envVars },
+      maxBuffer: 64 << 20,
+    }).then(
       () => undefined,
       (err: { code?: number; stdout?: string; stderr?: string }) => err,
     );
@@ -80,21 +84,35 @@ describeEngine("a private key given as publicKey", () => {
     return `${ran!.stdout}\n${ran!.stderr}`;
   }
 
-  it.each(cases)("%s (secret: %s): preview --diff and up --yes refuse it naming publicKey, and print none of it", async (form, secret) => {
-    await engine.stack.setAllConfig({ "echo:form": { value: form }, "echo:secret": { value: String(secret) } });
-    const before = await sim().control.counters();
-    // --show-secrets: what is printed must not depend on the engine redacting secrets; --debug and -v=9 add
-    // the engine's, the program's and the provider's own diagnostics (README: "Secrets and Pulumi's own debug output").
-    const runs = [["preview", "--diff"], ["up", "--yes"], ...(secret ? [["up", "--yes", "--show-secrets", "--debug", "-v=9", "--logtostderr"]] : [])];
-    const printed: [string, string][] = [];
-    for (const args of runs) printed.push([args.join(" "), await failing(args)]);
+  it.each(cases)(
+    "%s (secret: %s): preview --diff and up --yes refuse it naming publicKey, and print none of it",
+    async (form, secret) => {
+      await engine.stack.setAllConfig({ "echo:form": { value: form }, "echo:secret": { value: String(secret) } });
+      const before = await sim().control.counters();
+      // --show-secrets: what is printed must not depend on the engine redacting secrets; --debug and -v=9 add
+      // the engine's, the program's and the provider's own diagnostics (README: "Secrets and Pulumi's own debug output").
+      const runs = [
+        ["preview", "--diff"],
+        ["up", "--yes"],
+        ...(secret ? [["up", "--yes", "--show-secrets", "--debug", "-v=9", "--logtostderr"]] : []),
+      ];
+      const printed: [string, string][] = [];
+      for (const args of runs) printed.push([args.join(" "), await failing(args)]);
 
-    // Counted, not listed: the failure message of this test must not print the slices either.
-    const leaks = printed.map(([command, text]) => [command, `${secrets.flatMap(windows).filter((w) => text.includes(w)).length} windows of the key printed`]);
-    expect(leaks).toEqual(runs.map((args) => [args.join(" "), "0 windows of the key printed"]));
-    const named = printed.map(([command, text]) => [command, /publicKey: is a private (JWK|key)[^\n]*give only the public key/.test(text)]);
-    expect(named).toEqual(runs.map((args) => [args.join(" "), true]));
-    const after = await sim().control.counters();
-    expect(after.total).toBe(before.total);
-  }, ENGINE_TIMEOUT_MS);
+      // Counted, not listed: the failure message of this test must not print the slices either.
+      const leaks = printed.map(([command, text]) => [
+        command,
+        `${secrets.flatMap(windows).filter((w) => text.includes(w)).length} windows of the key printed`,
+      ]);
+      expect(leaks).toEqual(runs.map((args) => [args.join(" "), "0 windows of the key printed"]));
+      const named = printed.map(([command, text]) => [
+        command,
+        /publicKey: is a private (JWK|key)[^\n]*give only the public key/.test(text),
+      ]);
+      expect(named).toEqual(runs.map((args) => [args.join(" "), true]));
+      const after = await sim().control.counters();
+      expect(after.total).toBe(before.total);
+    },
+    ENGINE_TIMEOUT_MS,
+  );
 });

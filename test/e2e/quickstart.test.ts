@@ -63,10 +63,15 @@ describeEngine("examples/quickstart", () => {
   beforeAll(async () => {
     dir = copyExample("quickstart");
     scopeName = `${owner().prefixes[0]}:weather.read`;
-    engine = await stackFor(dir, sim(), { owner: owner().orgno, consumer: consumer().orgno }, {
-      stackName: "dev",
-      config: { "quickstart:prefix": owner().prefixes[0]!, "quickstart:consumerOrgno": consumer().orgno },
-    });
+    engine = await stackFor(
+      dir,
+      sim(),
+      { owner: owner().orgno, consumer: consumer().orgno },
+      {
+        stackName: "dev",
+        config: { "quickstart:prefix": owner().prefixes[0]!, "quickstart:consumerOrgno": consumer().orgno },
+      },
+    );
   }, ENGINE_TIMEOUT_MS);
 
   afterAll(() => removeProject(dir));
@@ -79,8 +84,14 @@ describeEngine("examples/quickstart", () => {
       clientId = up.outputs["clientId"]!.value as string;
       expect(up.outputs["scopeName"]!.value).toBe(scopeName);
       expect(await ownerPortal().getScope(scopeName)).toMatchObject({ active: true });
-      expect((await ownerPortal().grantsGiven({ scope: scopeName })).map((g) => [g.consumer_orgno, g.state])).toEqual([[consumer().orgno, "APPROVED"]]);
-      expect(await consumerPortal().getClient(clientId)).toMatchObject({ client_name: "weather-client", scopes: [scopeName], active: true });
+      expect((await ownerPortal().grantsGiven({ scope: scopeName })).map((g) => [g.consumer_orgno, g.state])).toEqual([
+        [consumer().orgno, "APPROVED"],
+      ]);
+      expect(await consumerPortal().getClient(clientId)).toMatchObject({
+        client_name: "weather-client",
+        scopes: [scopeName],
+        active: true,
+      });
       expect(await kids()).toEqual([up.outputs["kid"]!.value]);
       expect(await tokenWithStackKey([scopeName])).toMatchObject({ scope: scopeName, client_id: clientId });
 

@@ -22,7 +22,11 @@ interface StartRun {
 async function npmStart(port = 0): Promise<StartRun> {
   const env = { ...process.env, MASKINPORTEN_QUICKSTART_DIR: WORK, MASKINPORTEN_SIMULATOR_PORT: String(port) };
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(REPO, "scripts", "start.js")], { cwd: REPO, env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [join(REPO, "scripts", "start.js")], {
+      cwd: REPO,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, output: stdout + stderr };
   } catch (err) {
     const failed = err as { code?: number; stdout?: string; stderr?: string };
@@ -44,7 +48,9 @@ describeEngine("npm start (scripts/start.js)", () => {
       expect(first.output).not.toContain("refreshing the stack first");
       expect(first.output).toContain("Changes applied: 5 created.");
       expect(first.output).toMatch(/The client works: a token for eksempel:weather\.read, client_id [0-9a-f-]{36}/);
-      expect(first.output).toMatch(/npx maskinporten token --issuer http:\/\/127\.0\.0\.1:\d+\/ --client-id [0-9a-f-]{36} --key \S+weather-client\.key\.json/);
+      expect(first.output).toMatch(
+        /npx maskinporten token --issuer http:\/\/127\.0\.0\.1:\d+\/ --client-id [0-9a-f-]{36} --key \S+weather-client\.key\.json/,
+      );
       expect(statSync(keyFile).mode & 0o777).toBe(0o600);
       expect(secretsIn(first.output, privateJwkParts(readFileSync(keyFile, "utf8")))).toEqual([]);
     },
@@ -69,7 +75,9 @@ describeEngine("npm start (scripts/start.js)", () => {
       const again = await npmStart();
       expect(again).toMatchObject({ code: 0 });
       // The generated key stays in the stack marked gone (so up can say it replaces the key pair); the rest is dropped.
-      expect(again.output).toContain("Refresh: 3 resources the simulator no longer holds were dropped from the stack and 1 marked as gone from it");
+      expect(again.output).toContain(
+        "Refresh: 3 resources the simulator no longer holds were dropped from the stack and 1 marked as gone from it",
+      );
       expect(again.output).toContain("Changes applied: 3 created, 1 replaced.");
       expect(again.output).toContain("The client works");
     },
@@ -85,7 +93,9 @@ describeEngine("npm start (scripts/start.js)", () => {
         const port = (blocker.address() as { port: number }).port;
         const blocked = await npmStart(port);
         expect(blocked.code).toBe(1);
-        expect(blocked.output).toContain(`npm start failed: port ${port} is in use: stop what runs there, or set MASKINPORTEN_SIMULATOR_PORT to a free port`);
+        expect(blocked.output).toContain(
+          `npm start failed: port ${port} is in use: stop what runs there, or set MASKINPORTEN_SIMULATOR_PORT to a free port`,
+        );
         expect(existsSync(join(WORK, "simulator.json"))).toBe(true);
       } finally {
         blocker.close();

@@ -25,7 +25,11 @@ describeEngine("examples/testing-your-program", () => {
       try {
         expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts.test).toBe("node --test program.test.mts");
         const { binDir } = await ensurePulumi();
-        const { stdout } = await run("npm", ["test"], { cwd: dir, env: engineEnv(binDir, { PULUMI_HOME: join(dir, ".pulumi-home") }), maxBuffer: 16 * 1024 * 1024 });
+        const { stdout } = await run("npm", ["test"], {
+          cwd: dir,
+          env: engineEnv(binDir, { PULUMI_HOME: join(dir, ".pulumi-home") }),
+          maxBuffer: 16 * 1024 * 1024,
+        });
         expect(stdout).toMatch(/✔ the program makes a client that the simulator knows/);
         expect(stdout).toMatch(/ℹ pass 1\n/);
         expect(stdout).toMatch(/ℹ fail 0\n/);

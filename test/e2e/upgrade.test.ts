@@ -166,7 +166,11 @@ const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
  * admin keys); a user upgrading keeps the same Maskinporten and credentials, so the stored config is pointed at
  * this simulator, the credentials as secrets in plaintext form (`stack import` encrypts them).
  */
-function repointDefaultProvider(deployment: { resources?: StateResource[] }, sim: SimulatorHandle, profileOrgs: Record<string, string>): void {
+function repointDefaultProvider(
+  deployment: { resources?: StateResource[] },
+  sim: SimulatorHandle,
+  profileOrgs: Record<string, string>,
+): void {
   const profiles = Object.fromEntries(
     Object.entries(profileOrgs).map(([name, orgno]) => {
       const org = sim.orgs.find((o) => o.orgno === orgno)!;
@@ -194,7 +198,10 @@ describeEngine("upgrade: state written by the previous shape of the package", ()
   beforeAll(async () => {
     if (process.env["MASKINPORTEN_UPGRADE_FIXTURE"] === "capture") await captureFixture();
     meta = JSON.parse(readFileSync(join(FIXTURE, "meta.json"), "utf8")) as FixtureMeta;
-    const exported = JSON.parse(readFileSync(join(FIXTURE, "deployment.json"), "utf8")) as { version: number; deployment: { resources?: StateResource[] } };
+    const exported = JSON.parse(readFileSync(join(FIXTURE, "deployment.json"), "utf8")) as {
+      version: number;
+      deployment: { resources?: StateResource[] };
+    };
     await restoreInSimulator(sim(), exported.deployment);
     repointDefaultProvider(exported.deployment, sim(), profiles(sim()));
     const resources = exported.deployment.resources ?? [];
@@ -217,7 +224,9 @@ describeEngine("upgrade: state written by the previous shape of the package", ()
       // Every resource of the package shows as an update that names no property: only `__provider` changed, and
       // the engine's display leaves out properties whose names begin with `__`.
       expect(previewSteps(preview.stdout)).toEqual(
-        ["Client::client", "ClientKey::generated-key", "ClientKey::given-key", "Scope::read", "ScopeGrant::read-for-consumer"].map((r) => `update ${r}`),
+        ["Client::client", "ClientKey::generated-key", "ClientKey::given-key", "Scope::read", "ScopeGrant::read-for-consumer"].map(
+          (r) => `update ${r}`,
+        ),
       );
       expect(preview.changeSummary).toEqual({ same: 1, update: 5 });
       const before = await engine.stack.outputs();
@@ -228,7 +237,11 @@ describeEngine("upgrade: state written by the previous shape of the package", ()
       // Nothing of the self-service API and no token; the key's expiry warning reads Maskinporten's clock from
       // its public metadata (one request per run), the clock rotation is judged by.
       const counters = await sim().control.counters();
-      expect({ api: counters.apiReads + counters.apiWrites, token: counters.token, other: counters.total - counters.metadata }).toEqual({ api: 0, token: 0, other: 0 });
+      expect({ api: counters.apiReads + counters.apiWrites, token: counters.token, other: counters.total - counters.metadata }).toEqual({
+        api: 0,
+        token: 0,
+        other: 0,
+      });
       expect(await engine.stack.outputs()).toEqual(before);
 
       const state = storedCheckpoint(join(dir, ".pulumi-local", "backend"), meta.stackName).deployment as { resources: StateResource[] };
@@ -252,7 +265,10 @@ describeEngine("upgrade: state written by the previous shape of the package", ()
       const outputs = await engine.stack.outputs();
       expect(outputs["privateKeyJwk"]!.secret).toBe(true);
       expect(privateJwkParts(outputs["privateKeyJwk"]!.value as string)).toHaveLength(6);
-      const secrets = [...privateJwkParts(outputs["privateKeyJwk"]!.value as string), ...sim().orgs.flatMap((o) => privateJwkParts(o.adminKey))];
+      const secrets = [
+        ...privateJwkParts(outputs["privateKeyJwk"]!.value as string),
+        ...sim().orgs.flatMap((o) => privateJwkParts(o.adminKey)),
+      ];
       expect(secretsIn(storedState(dir) + engine.transcript.join("\n"), secrets)).toEqual([]);
       // The committed fixture itself holds its secrets encrypted only.
       const fixture = readFileSync(join(FIXTURE, "deployment.json"), "utf8");
@@ -266,7 +282,10 @@ describeEngine("upgrade: state written by the previous shape of the package", ()
     "an update of a client created with a client-chosen id and no marker works, and adds no marker to it",
     async () => {
       const program = join(dir, "index.ts");
-      writeFileSync(program, readFileSync(program, "utf8").replace('"The client of the upgrade fixture"', '"The client, changed after the upgrade"'));
+      writeFileSync(
+        program,
+        readFileSync(program, "utf8").replace('"The client of the upgrade fixture"', '"The client, changed after the upgrade"'),
+      );
       const up = await engine.up();
       expect(changesOf(up.summary.resourceChanges)).toEqual({ update: 1 });
       const client = await sim().control.portal(sim().orgs[1]!.orgno).getClient(clientId);

@@ -117,12 +117,16 @@ async function answerFor(s: AnswerSwitches, req: ProxiedRequest, forward: Forwar
     if (s.clientId === "ignored") body = omit(body, "client_id");
   }
   if (method === "PUT" && s.zeroLifetimes && isObject(body) && LIFETIMES.some((f) => body[f] === 0)) {
-    return refusal(LIFETIMES.find((f) => (body as Record<string, unknown>)[f] === 0)!, "must be greater than 0");
+    return refusal(
+      LIFETIMES.find((f) => (body as Record<string, unknown>)[f] === 0)!,
+      "must be greater than 0",
+    );
   }
   if (method === "POST" && isJwks && s.keysWithoutUse && isObject(body) && Array.isArray(body["keys"])) {
     if ((body["keys"] as Record<string, unknown>[]).some((k) => k["use"] === undefined)) return refusal("keys.use", "is required");
   }
-  if (method === "GET" && path === "/scopes/scope" && s.scopeQueryObject) return { status: 404, headers: {}, body: { status: 404, error: "not_found" } };
+  if (method === "GET" && path === "/scopes/scope" && s.scopeQueryObject)
+    return { status: 404, headers: {}, body: { status: 404, error: "not_found" } };
 
   let answer = await forward(method, path, query, body);
   if (answer.status >= 300) return answer;
@@ -132,12 +136,17 @@ async function answerFor(s: AnswerSwitches, req: ProxiedRequest, forward: Forwar
     answer.body = { ...answer.body, keys: ((answer.body["keys"] as Record<string, unknown>[]) ?? []).map((k) => omit(k, "use")) };
   }
   if (method === "GET" && isJwks && answer.status === 404 && s.keyless !== undefined && s.keyless !== "404") {
-    answer = { status: 200, headers: answer.headers, body: s.keyless === "200 {}" ? {} : { keys: [], created: "2025-01-01T00:00:00Z", last_updated: "2025-01-01T00:00:00Z" } };
+    answer = {
+      status: 200,
+      headers: answer.headers,
+      body: s.keyless === "200 {}" ? {} : { keys: [], created: "2025-01-01T00:00:00Z", last_updated: "2025-01-01T00:00:00Z" },
+    };
   }
   if (method === "GET" && (isClients || /^\/clients\/[^/]+$/.test(path))) answer.body = mapClients(answer.body, s);
   if (isScopes || path === "/scopes/scope") answer.body = mapScopes(answer.body, s);
 
-  const writeStatus = method === "POST" ? s.createStatus : method === "PUT" ? s.putStatus : method === "DELETE" ? s.deleteStatus : undefined;
+  const writeStatus =
+    method === "POST" ? s.createStatus : method === "PUT" ? s.putStatus : method === "DELETE" ? s.deleteStatus : undefined;
   if (writeStatus !== undefined) {
     answer.status = writeStatus;
     if (s.bodyless || writeStatus === 204) answer.body = undefined;
@@ -173,12 +182,23 @@ function mapScopes(body: unknown, s: AnswerSwitches): unknown {
   return Array.isArray(body) ? body.map(one) : one(body);
 }
 
-async function forward(upstream: URL, authorization: string | undefined, method: string, path: string, query: URLSearchParams, body: unknown): Promise<Answer> {
+async function forward(
+  upstream: URL,
+  authorization: string | undefined,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  body: unknown,
+): Promise<Answer> {
   const url = new URL(`${upstream.href.replace(/\/$/, "")}${path}`);
   query.forEach((v, k) => url.searchParams.set(k, v));
   const response = await fetch(url, {
     method,
-    headers: { ...(authorization && { authorization }), accept: "application/json", ...(body !== undefined && { "content-type": "application/json" }) },
+    headers: {
+      ...(authorization && { authorization }),
+      accept: "application/json",
+      ...(body !== undefined && { "content-type": "application/json" }),
+    },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -194,7 +214,12 @@ function refusal(field: string, message: string): Answer {
   return {
     status: 400,
     headers: {},
-    body: { status: 400, correlation_id: "proxy-refusal", errors: [{ errorMessage: message, isFieldError: true, fieldIdentifier: field }], error: "invalid_request" },
+    body: {
+      status: 400,
+      correlation_id: "proxy-refusal",
+      errors: [{ errorMessage: message, isFieldError: true, fieldIdentifier: field }],
+      error: "invalid_request",
+    },
   };
 }
 

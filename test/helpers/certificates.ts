@@ -52,8 +52,14 @@ export function issueCertificate(options: IssueOptions): Issued {
   cert.setIssuer(options.issuer ? forge.pki.certificateFromPem(options.issuer.certificatePem).subject.attributes : subject);
   cert.setExtensions(
     options.ca
-      ? [{ name: "basicConstraints", cA: true, critical: true }, { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true }]
-      : [{ name: "basicConstraints", cA: false }, { name: "keyUsage", digitalSignature: true, nonRepudiation: true, critical: true }],
+      ? [
+          { name: "basicConstraints", cA: true, critical: true },
+          { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
+        ]
+      : [
+          { name: "basicConstraints", cA: false },
+          { name: "keyUsage", digitalSignature: true, nonRepudiation: true, critical: true },
+        ],
   );
   signWithNode(cert, (options.issuer?.key ?? key).privateKey);
   return { key, certificatePem: forge.pki.certificateToPem(cert) };
@@ -62,7 +68,12 @@ export function issueCertificate(options: IssueOptions): Issued {
 /** What forge's `cert.sign` does, with Node's RSA: forge's own takes seconds per signature under Jest. */
 function signWithNode(cert: forge.pki.Certificate, signer: KeyObject): void {
   const oid = forge.pki.oids["sha256WithRSAEncryption"]!;
-  const parts = cert as unknown as { signatureOid: string; siginfo: { algorithmOid: string }; tbsCertificate: forge.asn1.Asn1; signature: string };
+  const parts = cert as unknown as {
+    signatureOid: string;
+    siginfo: { algorithmOid: string };
+    tbsCertificate: forge.asn1.Asn1;
+    signature: string;
+  };
   parts.signatureOid = parts.siginfo.algorithmOid = oid;
   const pki = forge.pki as typeof forge.pki & { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
   parts.tbsCertificate = pki.getTBSCertificate(cert);
@@ -78,7 +89,11 @@ function subjectAttributes(options: IssueOptions): forge.pki.CertificateField[] 
   const style = options.orgnoStyle ?? (options.orgno ? "seid2" : "none");
   if (options.orgno && style === "seid2") {
     // forge types valueTagClass as a Class, but it takes the universal tag number of the string type here.
-    attributes.push({ type: "2.5.4.97", value: `NTRNO-${options.orgno}`, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class });
+    attributes.push({
+      type: "2.5.4.97",
+      value: `NTRNO-${options.orgno}`,
+      valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class,
+    });
   }
   if (options.orgno && style === "seid1") attributes.push({ name: "serialNumber", value: options.orgno });
   attributes.push({ name: "commonName", value: options.commonName });
@@ -94,7 +109,12 @@ export interface TestPki {
 /** Root → intermediate → business certificate of `orgno`. */
 export function businessPki(options: Partial<Omit<IssueOptions, "issuer" | "ca">> & { orgno?: string } = {}): TestPki {
   const root = issueCertificate({ commonName: "Test Root CA", ca: true, notAfter: new Date(Date.now() + 3650 * DAY) });
-  const intermediate = issueCertificate({ commonName: "Test Business CA", ca: true, issuer: root, notAfter: new Date(Date.now() + 3650 * DAY) });
+  const intermediate = issueCertificate({
+    commonName: "Test Business CA",
+    ca: true,
+    issuer: root,
+    notAfter: new Date(Date.now() + 3650 * DAY),
+  });
   const leaf = issueCertificate({ commonName: "TEST VIRKSOMHET", orgno: "991825827", ...options, issuer: intermediate });
   return { root, intermediate, leaf };
 }

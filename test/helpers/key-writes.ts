@@ -14,7 +14,13 @@ export interface KeyWriteRoutes {
 
 export function keyWriteRoutes(sim: SimulatorHandle, clientId = "*"): KeyWriteRoutes {
   if (sim.switches.singleKeyEndpoints === "available") {
-    return { addFault: { method: "PUT", path: `/api/v1/clients/${clientId}/jwks/*` }, lastKeyRemoval: "DELETE /api/v1/clients/{client_id}/jwks/{kid}" };
+    return {
+      addFault: { method: "PUT", path: `/api/v1/clients/${clientId}/jwks/*` },
+      lastKeyRemoval: "DELETE /api/v1/clients/{client_id}/jwks/{kid}",
+    };
   }
-  return { addFault: { method: "POST", path: `/api/v1/clients/${clientId}/jwks` }, lastKeyRemoval: "DELETE /api/v1/clients/{client_id}/jwks" };
+  return {
+    addFault: { method: "POST", path: `/api/v1/clients/${clientId}/jwks` },
+    lastKeyRemoval: "DELETE /api/v1/clients/{client_id}/jwks",
+  };
 }

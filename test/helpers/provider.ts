@@ -11,7 +11,11 @@ export type Props = Record<string, unknown>;
 export type ConfigValues = Record<string, unknown>;
 
 /** Stack config for a simulator: its URLs, the given org's admin credential as default, and named profiles. */
-export function simulatorConfig(sim: SimulatorHandle, defaultOrgno: string | undefined, profiles: Record<string, string> = {}): ConfigValues {
+export function simulatorConfig(
+  sim: SimulatorHandle,
+  defaultOrgno: string | undefined,
+  profiles: Record<string, string> = {},
+): ConfigValues {
   const org = (orgno: string) => {
     const found = sim.orgs.find((o) => o.orgno === orgno);
     if (!found) throw new Error(`the simulator has no organisation ${orgno}`);
@@ -28,7 +32,10 @@ export function simulatorConfig(sim: SimulatorHandle, defaultOrgno: string | und
   if (Object.keys(profiles).length > 0) {
     config["maskinporten:profiles"] = JSON.stringify(
       Object.fromEntries(
-        Object.entries(profiles).map(([name, orgno]) => [name, { clientId: org(orgno).adminClientId, privateKey: JSON.stringify(org(orgno).adminKey) }]),
+        Object.entries(profiles).map(([name, orgno]) => [
+          name,
+          { clientId: org(orgno).adminClientId, privateKey: JSON.stringify(org(orgno).adminKey) },
+        ]),
       ),
     );
   }

@@ -24,7 +24,10 @@ export function readmes(root: string, packageReadme?: string): Readme[] {
     .map((example) => `examples/${example}/README.md`)
     .filter((name) => existsSync(join(root, name)))
     .sort();
-  return [{ name: "README.md", text: packageReadme ?? readFileSync(join(root, "README.md"), "utf8") }, ...examples.map((name) => ({ name, text: readFileSync(join(root, name), "utf8") }))];
+  return [
+    { name: "README.md", text: packageReadme ?? readFileSync(join(root, "README.md"), "utf8") },
+    ...examples.map((name) => ({ name, text: readFileSync(join(root, name), "utf8") })),
+  ];
 }
 
 /** The fenced blocks of one language, unindented (blocks inside list items are indented). */
@@ -38,7 +41,14 @@ export function codeBlocks(readme: Readme, language: string): CodeBlock[] {
     if (end < 0) throw new Error(`${readme.name}:${i + 1}: a code fence is never closed`);
     if (open[2] === language) {
       const indent = open[1]!.length;
-      blocks.push({ readme: readme.name, line: i + 1, code: lines.slice(i + 1, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join("\n") });
+      blocks.push({
+        readme: readme.name,
+        line: i + 1,
+        code: lines
+          .slice(i + 1, end)
+          .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+          .join("\n"),
+      });
     }
     i = end;
   }
@@ -66,7 +76,8 @@ export function asModule(block: CodeBlock): string {
     ["scope", "maskinporten.Scope"],
   ].filter(([name]) => uses(name!) && !makes(name!));
   const header = [`// ${block.readme}, the block at line ${block.line}`];
-  if ((uses("maskinporten") || declared.length > 0) && !makes("maskinporten")) header.push(`import * as maskinporten from "pulumi-maskinporten";`);
+  if ((uses("maskinporten") || declared.length > 0) && !makes("maskinporten"))
+    header.push(`import * as maskinporten from "pulumi-maskinporten";`);
   if (uses("fs") && !makes("fs")) header.push(`import * as fs from "node:fs";`);
   for (const [name, type] of declared) header.push(`declare const ${name}: ${type};`);
   return `${header.join("\n")}\nexport {};\n${code}\n`;

@@ -27,12 +27,7 @@ export type Behaviour =
   | { kind: "hang" }
   | { kind: "dynamic"; fn: (req: RecordedRequest) => Behaviour };
 
-export const respond = (
-  status: number,
-  body?: unknown,
-  headers?: Record<string, string>,
-  delayMs?: number,
-): Behaviour => ({
+export const respond = (status: number, body?: unknown, headers?: Record<string, string>, delayMs?: number): Behaviour => ({
   kind: "respond",
   status,
   ...(body !== undefined && { body }),
@@ -201,10 +196,7 @@ export interface FakeClock {
 }
 
 /** `onSleep` runs inside each sleep (e.g. to start a server the next attempt will reach). */
-export function fakeClock(
-  start = Date.parse("2025-01-01T00:00:00Z"),
-  onSleep?: (ms: number) => Promise<void> | void,
-): FakeClock {
+export function fakeClock(start = Date.parse("2025-01-01T00:00:00Z"), onSleep?: (ms: number) => Promise<void> | void): FakeClock {
   let now = start;
   const sleeps: number[] = [];
   return {

@@ -44,7 +44,6 @@ export function testVariantArgs(): string[] {
   return [...(base ? ["--variant", base] : []), ...Object.entries(switches).flatMap(([k, v]) => ["--set", `${k}=${String(v)}`])];
 }
 
-
 /**
  * A switch a test relies on whatever the run's variant: the seeded consumer's self-service client holds the
  * scope admin scopes (`idporten:scopes.read`/`write`), which the adverse preset takes away (`dcr-only`). A test

@@ -11,7 +11,15 @@ import { ResourceInitError } from "../../provider/api/errors";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 import { DIGDIR_ORGNO, OPEN_CATALOGUE_SCOPE, RESTRICTED_CATALOGUE_SCOPE, type SimulatorOrg } from "../../simulator";
 import { encodable } from "../helpers/engine-values";
-import { configureProvider, lifecycle, simulatorConfig, type ConfigValues, PROVIDER, type Props, useConfiguredProvider } from "../helpers/provider";
+import {
+  configureProvider,
+  lifecycle,
+  simulatorConfig,
+  type ConfigValues,
+  PROVIDER,
+  type Props,
+  useConfiguredProvider,
+} from "../helpers/provider";
 import { rsaKeyPair, useSimulator } from "../simulator/helpers";
 
 const sim = useSimulator();
@@ -27,7 +35,12 @@ let config: ConfigValues;
 
 beforeAll(async () => {
   for (const subscope of ["clienttest.a", "clienttest.b"]) {
-    await portal().createScope({ prefix: "eksempel", subscope, description: "Used by the Client tests", allowed_integration_types: ["maskinporten", "api_klient"] });
+    await portal().createScope({
+      prefix: "eksempel",
+      subscope,
+      description: "Used by the Client tests",
+      allowed_integration_types: ["maskinporten", "api_klient"],
+    });
   }
 });
 useConfiguredProvider(sim, () => {
@@ -103,14 +116,24 @@ describe("check", () => {
   });
 
   it("refuses inputs it does not know, such as a misspelt field", async () => {
-    expect(await failuresOf(program({ scope: [SCOPE_A] }))).toEqual([{ property: "(resource)", reason: expect.stringContaining("scope: not an input of Client") }]);
+    expect(await failuresOf(program({ scope: [SCOPE_A] }))).toEqual([
+      { property: "(resource)", reason: expect.stringContaining("scope: not an input of Client") },
+    ]);
   });
 
   it("lets values unknown during preview through, and still checks the known ones", async () => {
-    const unknowns = { clientName: UNKNOWN, scopes: [SCOPE_A, UNKNOWN], clientOrgno: UNKNOWN, accessTokenLifetime: UNKNOWN, profile: UNKNOWN };
+    const unknowns = {
+      clientName: UNKNOWN,
+      scopes: [SCOPE_A, UNKNOWN],
+      clientOrgno: UNKNOWN,
+      accessTokenLifetime: UNKNOWN,
+      profile: UNKNOWN,
+    };
     expect(await failuresOf(program(unknowns))).toEqual([]);
     expect(await failuresOf(program({ scopes: UNKNOWN }))).toEqual([]);
-    expect(await failuresOf(program({ scopes: UNKNOWN, clientOrgno: "123" }))).toEqual([{ property: "clientOrgno", reason: expect.any(String) }]);
+    expect(await failuresOf(program({ scopes: UNKNOWN, clientOrgno: "123" }))).toEqual([
+      { property: "clientOrgno", reason: expect.any(String) },
+    ]);
   });
 
   it("fails on a profile missing from the config, naming the key, without any request", async () => {
@@ -135,7 +158,9 @@ describe("diff", () => {
     });
     const { id, outs } = await up(news);
     expect(await preview(id, outs, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
-    expect(await preview(id, outs, program({ clientName: news.clientName, scopes: [SCOPE_A, SCOPE_B], profile: "owner" }))).toMatchObject({ changes: false });
+    expect(await preview(id, outs, program({ clientName: news.clientName, scopes: [SCOPE_A, SCOPE_B], profile: "owner" }))).toMatchObject({
+      changes: false,
+    });
   });
 
   it("sees no change when only the order (or repetition) of the scopes differs", async () => {
@@ -147,7 +172,13 @@ describe("diff", () => {
   it("updates in place for an added scope, a new name, a description or a lifetime", async () => {
     const news = program();
     const { id, outs } = await up(news);
-    for (const change of [{ scopes: [SCOPE_A, SCOPE_B] }, { clientName: "renamed" }, { description: "New" }, { accessTokenLifetime: 30 }, { active: false }]) {
+    for (const change of [
+      { scopes: [SCOPE_A, SCOPE_B] },
+      { clientName: "renamed" },
+      { description: "New" },
+      { accessTokenLifetime: 30 },
+      { active: false },
+    ]) {
       expect(await preview(id, outs, { ...news, ...change })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     }
   });
@@ -247,7 +278,12 @@ describe("create, read, update, delete", () => {
     const news = program({ scopes: [RESTRICTED_CATALOGUE_SCOPE] });
     // check refuses it, with reads only (so `preview` does) ...
     expect(await failuresOf(news)).toEqual([
-      { property: "scopes[0]", reason: expect.stringContaining(`scope "${RESTRICTED_CATALOGUE_SCOPE}" belongs to organisation ${DIGDIR_ORGNO}, which has not granted your organisation (${owner().orgno})`) },
+      {
+        property: "scopes[0]",
+        reason: expect.stringContaining(
+          `scope "${RESTRICTED_CATALOGUE_SCOPE}" belongs to organisation ${DIGDIR_ORGNO}, which has not granted your organisation (${owner().orgno})`,
+        ),
+      },
     ]);
     // ... and create explains the API's refusal, should a grant be revoked between preview and up.
     const inputs = { ...(await check({ ...news, scopes: [OPEN_CATALOGUE_SCOPE] })), scopes: [RESTRICTED_CATALOGUE_SCOPE] };
@@ -267,7 +303,15 @@ describe("create, read, update, delete", () => {
     expect(read).toEqual({
       id,
       props: outs,
-      inputs: { clientId: id, clientName: news.clientName, description: "d", scopes: [SCOPE_A], active: true, profile: "owner", __ownerMarker: news.__ownerMarker },
+      inputs: {
+        clientId: id,
+        clientName: news.clientName,
+        description: "d",
+        scopes: [SCOPE_A],
+        active: true,
+        profile: "owner",
+        __ownerMarker: news.__ownerMarker,
+      },
     });
     expect(encodable(read.props)).toBe(true);
     expect((await preview(id, read.props as Props, news)).changes).toBe(false);
@@ -332,7 +376,13 @@ describe("drift made in the portal", () => {
 
     await newProcess();
     const read = await clientProvider.read(id, { ...outs, __provider: PROVIDER });
-    expect(read.inputs).toEqual({ clientId: id, clientName: news.clientName, scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A], active: true, __ownerMarker: news.__ownerMarker });
+    expect(read.inputs).toEqual({
+      clientId: id,
+      clientName: news.clientName,
+      scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A],
+      active: true,
+      __ownerMarker: news.__ownerMarker,
+    });
     expect(read.props).toMatchObject({ scopes: [OPEN_CATALOGUE_SCOPE, SCOPE_A] });
 
     const state = read.props as Props;
@@ -461,7 +511,11 @@ describe("adoption of a client made in the portal", () => {
   it("refuses a client that is not a Maskinporten client", async () => {
     const made = await portalClient({ integration_type: "api_klient", scopes: [SCOPE_A] });
     const err = await clientProvider.create(await check(program({ adoptClientId: made.client_id }))).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "NOT_A_MASKINPORTEN_CLIENT", field: "adoptClientId", message: expect.stringContaining('"api_klient"') });
+    expect(err).toMatchObject({
+      code: "NOT_A_MASKINPORTEN_CLIENT",
+      field: "adoptClientId",
+      message: expect.stringContaining('"api_klient"'),
+    });
     expect((await portal().getClient(made.client_id)).client_name).toBe(made.client_name);
   });
 
@@ -499,10 +553,14 @@ describe("adoption of a client made in the portal", () => {
 
     it("lists exactly the fields that differ, old → new, in adoptionChanges and a warning", async () => {
       const made = await portalClient({ scopes: [SCOPE_A, SCOPE_B], access_token_lifetime: 120, description: "typed in the portal" });
-      const inputs = await check(program({ adoptClientId: made.client_id, clientName: made.client_name, scopes: [SCOPE_A], accessTokenLifetime: 3600 }));
+      const inputs = await check(
+        program({ adoptClientId: made.client_id, clientName: made.client_name, scopes: [SCOPE_A], accessTokenLifetime: 3600 }),
+      );
       const expected = [`scopes: - "${SCOPE_B}"`, "accessTokenLifetime: 120 → 3600"];
       expect(inputs["adoptionChanges"]).toEqual(expected);
-      expect(warnings).toEqual([`Client adopting client_id ${made.client_id}: adopting it changes the existing object at Digdir: ${expected.join("; ")}`]);
+      expect(warnings).toEqual([
+        `Client adopting client_id ${made.client_id}: adopting it changes the existing object at Digdir: ${expected.join("; ")}`,
+      ]);
     });
 
     it("shows nothing when the client matches the program, and nothing once the resource exists", async () => {
@@ -520,7 +578,11 @@ describe("adoption of a client made in the portal", () => {
       const inputs = await check(program({ adoptClientId: made.client_id })).finally(() => sim().control.removeFault(fault));
       expect(inputs).not.toHaveProperty("adoptionChanges");
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toMatch(new RegExp(`^Client adopting client_id ${made.client_id}: the changes adopting it will make could not be previewed \\(.+\\); \`pulumi up\` will change`));
+      expect(warnings[0]).toMatch(
+        new RegExp(
+          `^Client adopting client_id ${made.client_id}: the changes adopting it will make could not be previewed \\(.+\\); \`pulumi up\` will change`,
+        ),
+      );
       await check(program({ adoptClientId: "not-in-the-list" }));
       expect(warnings[1]).toContain("could not be previewed (the credential's list of clients does not hold it");
     });
@@ -536,7 +598,12 @@ describe("adoption of a client made in the portal", () => {
     expect(err).toBeInstanceOf(ResourceInitError);
     const init = err as ResourceInitError;
     expect(init.id).toBe(made.client_id);
-    expect(init.properties).toMatchObject({ clientId: made.client_id, scopes: [OPEN_CATALOGUE_SCOPE], adoptClientId: made.client_id, __provider: PROVIDER });
+    expect(init.properties).toMatchObject({
+      clientId: made.client_id,
+      scopes: [OPEN_CATALOGUE_SCOPE],
+      adoptClientId: made.client_id,
+      __provider: PROVIDER,
+    });
     expect(init.reasons[0]).toMatch(/no access to scope "difitest:restricted"/);
     expect(encodable(init.properties)).toBe(true);
     // The next `up` sees the difference and updates (here it fails the same way until access is granted).
@@ -556,26 +623,37 @@ describe("faults", () => {
   });
 
   it.each([
-    ["its response is lost after the client was made", { method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 } as const, 1],
-    ["it answers 503, so it may or may not have been made", { method: "POST", path: "/api/v1/clients", kind: "status", status: 503, count: 1 } as const, 0],
-  ])("a create whose outcome stays unknown (%s, and the lookup fails): the next up finds the client by its marker, or makes it; one client", async (_case, fault, made) => {
-    await newProcess();
-    await up(program()); // this process has taken its list of clients, so the faults hit the create and its lookup
-    await sim().control.addFault(fault);
-    await sim().control.addFault({ method: "GET", path: "/api/v1/clients", kind: "status", status: 500, count: 1 });
-    const news = program();
-    const err = await clientProvider.create(await check(news)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(MaskinportenError);
-    expect((err as Error).message).toMatch(/may have been created/);
-    expect(await clientsNamed(news.clientName as string)).toHaveLength(made);
+    [
+      "its response is lost after the client was made",
+      { method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 } as const,
+      1,
+    ],
+    [
+      "it answers 503, so it may or may not have been made",
+      { method: "POST", path: "/api/v1/clients", kind: "status", status: 503, count: 1 } as const,
+      0,
+    ],
+  ])(
+    "a create whose outcome stays unknown (%s, and the lookup fails): the next up finds the client by its marker, or makes it; one client",
+    async (_case, fault, made) => {
+      await newProcess();
+      await up(program()); // this process has taken its list of clients, so the faults hit the create and its lookup
+      await sim().control.addFault(fault);
+      await sim().control.addFault({ method: "GET", path: "/api/v1/clients", kind: "status", status: 500, count: 1 });
+      const news = program();
+      const err = await clientProvider.create(await check(news)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MaskinportenError);
+      expect((err as Error).message).toMatch(/may have been created/);
+      expect(await clientsNamed(news.clientName as string)).toHaveLength(made);
 
-    // The engine forgot the resource; the next `up` (a new process) creates it again.
-    await newProcess();
-    const { id, outs } = await up(news);
-    expect((await clientsNamed(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
-    expect(outs).toMatchObject({ clientId: id, active: true, integrationType: "maskinporten" });
-    expect(await preview(id, outs, news)).toMatchObject({ changes: false });
-  });
+      // The engine forgot the resource; the next `up` (a new process) creates it again.
+      await newProcess();
+      const { id, outs } = await up(news);
+      expect((await clientsNamed(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
+      expect(outs).toMatchObject({ clientId: id, active: true, integrationType: "maskinporten" });
+      expect(await preview(id, outs, news)).toMatchObject({ changes: false });
+    },
+  );
 
   it("takes over only an active client carrying this resource's marker: not a deactivated one, another resource's, or an unmarked one of the same name", async () => {
     const news = program();
@@ -603,7 +681,10 @@ describe("faults", () => {
     await newProcess(); // a new run that lost the answer: the state does not have the client
     const again = await up({ ...news, description: "second", scopes: [SCOPE_A, SCOPE_B] });
     expect(again.id).toBe(id);
-    expect(await portal().getClient(id)).toMatchObject({ description: `second [pulumi-maskinporten:${news.__ownerMarker}]`, scopes: [SCOPE_A, SCOPE_B] });
+    expect(await portal().getClient(id)).toMatchObject({
+      description: `second [pulumi-maskinporten:${news.__ownerMarker}]`,
+      scopes: [SCOPE_A, SCOPE_B],
+    });
     expect(await clientsNamed(news.clientName as string)).toHaveLength(1);
   });
 

@@ -47,7 +47,12 @@ const up = (provider: ResourceImplementation, news: Props) => lifecycle(provider
 const upChange = (provider: ResourceImplementation, id: string, state: Props, news: Props) => lifecycle(provider).upChange(id, state, news);
 
 function clientProgram(overrides: Props = {}): Props {
-  return { clientName: `answers-${randomUUID().slice(0, 8)}`, scopes: [OPEN_CATALOGUE_SCOPE], __ownerMarker: randomBytes(8).toString("hex"), ...overrides };
+  return {
+    clientName: `answers-${randomUUID().slice(0, 8)}`,
+    scopes: [OPEN_CATALOGUE_SCOPE],
+    __ownerMarker: randomBytes(8).toString("hex"),
+    ...overrides,
+  };
 }
 
 async function clientsNamed(name: string, org: SimulatorOrg = owner()) {
@@ -61,8 +66,14 @@ function sent(method: string, path: RegExp) {
 const SWITCHES: [string, AnswerSwitches][] = [
   ["as the simulator answers", {}],
   ["201 with a body, 200 for writes", { createStatus: 201 }],
-  ["201/204 without bodies, no inline keys, 200 {} for no keys", { createStatus: 201, bodyless: true, putStatus: 204, deleteStatus: 204, keyless: "200 {}", noInlineJwks: true }],
-  ["204 for every write, 200 keys [] for no keys", { createStatus: 204, putStatus: 204, deleteStatus: 204, keyless: "200 keys []", noInlineJwks: true }],
+  [
+    "201/204 without bodies, no inline keys, 200 {} for no keys",
+    { createStatus: 201, bodyless: true, putStatus: 204, deleteStatus: 204, keyless: "200 {}", noInlineJwks: true },
+  ],
+  [
+    "204 for every write, 200 keys [] for no keys",
+    { createStatus: 204, putStatus: 204, deleteStatus: 204, keyless: "200 keys []", noInlineJwks: true },
+  ],
   ["the adverse preset", ADVERSE],
 ];
 
@@ -73,12 +84,17 @@ describe.each(SWITCHES)("answers %s", (_name, switches) => {
     const { id, outs } = await up(clientProvider, news);
     expect(await clientsNamed(news.clientName as string)).toHaveLength(1);
     expect(outs).toMatchObject({ clientId: id, description: "Fetches things", active: true });
-    expect(await clientProvider.diff(id, outs, (await clientProvider.check(outs, { ...news, __provider: PROVIDER })).inputs!)).toMatchObject({ changes: false });
+    expect(
+      await clientProvider.diff(id, outs, (await clientProvider.check(outs, { ...news, __provider: PROVIDER })).inputs!),
+    ).toMatchObject({ changes: false });
 
     const changed = { ...news, description: "Fetches more", accessTokenLifetime: 60 };
     const updated = await upChange(clientProvider, id, outs, changed);
     expect(updated).toMatchObject({ description: "Fetches more", accessTokenLifetime: 60 });
-    expect(await portal().getClient(id)).toMatchObject({ description: `Fetches more [pulumi-maskinporten:${news.__ownerMarker}]`, access_token_lifetime: 60 });
+    expect(await portal().getClient(id)).toMatchObject({
+      description: `Fetches more [pulumi-maskinporten:${news.__ownerMarker}]`,
+      access_token_lifetime: 60,
+    });
 
     await newProcess(switches);
     const read = await clientProvider.read(id, { ...updated, __provider: PROVIDER });
@@ -119,7 +135,10 @@ describe.each(SWITCHES)("answers %s", (_name, switches) => {
     expect(grant.outs).toMatchObject({ state: "APPROVED" });
 
     await newProcess(switches);
-    expect((await scopeProvider.read(scope.id, { ...updated, __provider: PROVIDER })).props).toMatchObject({ name: scope.id, description: "Second" });
+    expect((await scopeProvider.read(scope.id, { ...updated, __provider: PROVIDER })).props).toMatchObject({
+      name: scope.id,
+      description: "Second",
+    });
     await scopeGrantProvider.delete(grant.id, grant.outs);
     await scopeProvider.delete(scope.id, updated);
     expect(await portal().getScope(scope.id)).toMatchObject({ active: false });
@@ -153,50 +172,57 @@ describe("keys registered before 2025-05-22, without use", () => {
   }
 });
 
-describe.each(["honoured", "ignored", "refused"] as const)("a create whose answer is lost, when the server has client_id %s", (clientId) => {
-  it("leaves exactly one client, in one run and across runs", async () => {
-    await newProcess({ clientId, createStatus: 201, bodyless: true, noInlineJwks: true });
-    await sim().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 });
-    const news = clientProgram();
-    const { id } = await up(clientProvider, news);
-    expect((await sim().control.faults())[0]!.hits).toBe(1);
-    expect((await clientsNamed(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
+describe.each(["honoured", "ignored", "refused"] as const)(
+  "a create whose answer is lost, when the server has client_id %s",
+  (clientId) => {
+    it("leaves exactly one client, in one run and across runs", async () => {
+      await newProcess({ clientId, createStatus: 201, bodyless: true, noInlineJwks: true });
+      await sim().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 });
+      const news = clientProgram();
+      const { id } = await up(clientProvider, news);
+      expect((await sim().control.faults())[0]!.hits).toBe(1);
+      expect((await clientsNamed(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
 
-    // A run killed after its POST: the next run (a new process, nothing in state) finds the client.
-    await newProcess({ clientId, createStatus: 201, bodyless: true, noInlineJwks: true });
-    const again = await up(clientProvider, news);
-    expect(again.id).toBe(id);
-    expect(await clientsNamed(news.clientName as string)).toHaveLength(1);
-    expect(sent("POST", /^\/clients$/)).toEqual([]);
-  });
-});
+      // A run killed after its POST: the next run (a new process, nothing in state) finds the client.
+      await newProcess({ clientId, createStatus: 201, bodyless: true, noInlineJwks: true });
+      const again = await up(clientProvider, news);
+      expect(again.id).toBe(id);
+      expect(await clientsNamed(news.clientName as string)).toHaveLength(1);
+      expect(sent("POST", /^\/clients$/)).toEqual([]);
+    });
+  },
+);
 
-describe.each(["honoured", "ignored", "refused"] as const)("a create whose answer is lost, against the simulator's own clientIdOnCreate: %s", (clientIdOnCreate) => {
-  // No proxy: the simulator itself answers as the switch says, and drops its answer after committing the client.
-  const own = useSimulator({ variant: { clientIdOnCreate } });
-  const ownOwner = (): SimulatorOrg => own().orgs[0]!;
-  const postsOfClients = async () => (await own().control.counters()).byRoute["POST /api/v1/clients"] ?? 0;
-  const namedHere = async (name: string) => (await own().control.portal(ownOwner().orgno).listClients(true)).filter((c) => c.client_name === name);
+describe.each(["honoured", "ignored", "refused"] as const)(
+  "a create whose answer is lost, against the simulator's own clientIdOnCreate: %s",
+  (clientIdOnCreate) => {
+    // No proxy: the simulator itself answers as the switch says, and drops its answer after committing the client.
+    const own = useSimulator({ variant: { clientIdOnCreate } });
+    const ownOwner = (): SimulatorOrg => own().orgs[0]!;
+    const postsOfClients = async () => (await own().control.counters()).byRoute["POST /api/v1/clients"] ?? 0;
+    const namedHere = async (name: string) =>
+      (await own().control.portal(ownOwner().orgno).listClients(true)).filter((c) => c.client_name === name);
 
-  it("leaves exactly one client and posts once, in one run and across runs", async () => {
-    expect(own().switches.clientIdOnCreate).toBe(clientIdOnCreate);
-    await configureProvider(simulatorConfig(own(), ownOwner().orgno));
-    await own().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 });
-    const news = clientProgram();
-    const { id } = await up(clientProvider, news);
-    expect((await own().control.faults())[0]!.hits).toBe(1);
-    expect((await namedHere(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
-    expect(await postsOfClients()).toBe(1);
+    it("leaves exactly one client and posts once, in one run and across runs", async () => {
+      expect(own().switches.clientIdOnCreate).toBe(clientIdOnCreate);
+      await configureProvider(simulatorConfig(own(), ownOwner().orgno));
+      await own().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 });
+      const news = clientProgram();
+      const { id } = await up(clientProvider, news);
+      expect((await own().control.faults())[0]!.hits).toBe(1);
+      expect((await namedHere(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
+      expect(await postsOfClients()).toBe(1);
 
-    // A run killed after its POST: the next run (a new process, nothing in state) finds the client by its marker.
-    await configureProvider(simulatorConfig(own(), ownOwner().orgno));
-    const again = await up(clientProvider, news);
-    expect(again.id).toBe(id);
-    expect((await namedHere(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
-    expect(await postsOfClients()).toBe(1);
-    await own().control.clearFaults();
-  });
-});
+      // A run killed after its POST: the next run (a new process, nothing in state) finds the client by its marker.
+      await configureProvider(simulatorConfig(own(), ownOwner().orgno));
+      const again = await up(clientProvider, news);
+      expect(again.id).toBe(id);
+      expect((await namedHere(news.clientName as string)).map((c) => c.client_id)).toEqual([id]);
+      expect(await postsOfClients()).toBe(1);
+      await own().control.clearFaults();
+    });
+  },
+);
 
 describe("admin scopes asked for per operation", () => {
   let orgCount = 0;
@@ -237,7 +263,12 @@ describe("admin scopes asked for per operation", () => {
     // A Scope is refused by check (in preview, before anything is written), and create would refuse it too.
     const news = { prefix: `p${org.orgno}`, subscope: "x", description: "d" };
     const failures = await lifecycle(scopeProvider).failuresOf(news);
-    expect(failures).toEqual([{ property: "(resource)", reason: expect.stringMatching(/needs the admin scope idporten:scopes.write, and Maskinporten refused to issue it/) }]);
+    expect(failures).toEqual([
+      {
+        property: "(resource)",
+        reason: expect.stringMatching(/needs the admin scope idporten:scopes.write, and Maskinporten refused to issue it/),
+      },
+    ]);
     expect(failures[0]!.reason).toMatch(/servicedesk@digdir.no/);
     expect(failures[0]!.reason).toMatch(/invalid_scope/);
     const err = await scopeProvider.create({ ...news, name: `${news.prefix}:x`, __provider: PROVIDER }).catch((e: unknown) => e);
@@ -258,7 +289,10 @@ describe("admin scopes asked for per operation", () => {
   });
 
   it("configured adminScopes are what the credential has: an operation needing another fails before any request", async () => {
-    await configureProvider({ ...simulatorConfig(sim(), consumer().orgno), "maskinporten:adminScopes": "idporten:dcr.read idporten:dcr.write" });
+    await configureProvider({
+      ...simulatorConfig(sim(), consumer().orgno),
+      "maskinporten:adminScopes": "idporten:dcr.read idporten:dcr.write",
+    });
     await sim().control.resetRequests();
     const news = { prefix: "eksempel", subscope: "x", description: "d" };
     const failures = await lifecycle(scopeProvider).failuresOf(news);

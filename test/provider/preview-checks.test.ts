@@ -78,7 +78,9 @@ describe("the credential", () => {
     await configureProvider({ ...simulatorConfig(sim(), consumer().orgno), "maskinporten:clientId": "oidc_nobody_api" });
     const failures = await refused(() => clients.failuresOf({ clientName: `c-${unique()}`, scopes: ["difitest:open"] }));
     expect(failures).toEqual([{ property: "(resource)", reason: expect.stringContaining("maskinporten:clientId") }]);
-    expect(failures[0]!.reason).toMatch(/cannot get a token from Maskinporten: .*invalid_client.*pulumi config set --secret maskinporten:privateKey/);
+    expect(failures[0]!.reason).toMatch(
+      /cannot get a token from Maskinporten: .*invalid_client.*pulumi config set --secret maskinporten:privateKey/,
+    );
   });
 
   it("a key of a profile that does not work is refused naming that profile's settings", async () => {
@@ -86,24 +88,33 @@ describe("the credential", () => {
     const profiles = JSON.parse(config["maskinporten:profiles"] as string) as Record<string, Props>;
     profiles["owner"]!["clientId"] = "oidc_nobody_api";
     await configureProvider({ ...config, "maskinporten:profiles": JSON.stringify(profiles) });
-    const failures = await refused(() => scopes.failuresOf({ prefix: "eksempel", subscope: `s.${unique()}`, description: "d", profile: "owner" }));
+    const failures = await refused(() =>
+      scopes.failuresOf({ prefix: "eksempel", subscope: `s.${unique()}`, description: "d", profile: "owner" }),
+    );
     expect(failures[0]!.reason).toContain("maskinporten:profiles.owner.clientId");
   });
 });
 
 describe("admin scopes", () => {
   it("an operation whose scope maskinporten:adminScopes does not list is refused without a request", async () => {
-    await configureProvider({ ...simulatorConfig(sim(), owner().orgno), "maskinporten:adminScopes": "idporten:dcr.read idporten:dcr.write" });
+    await configureProvider({
+      ...simulatorConfig(sim(), owner().orgno),
+      "maskinporten:adminScopes": "idporten:dcr.read idporten:dcr.write",
+    });
     const spent = await cost(async () => {
       const failures = await scopes.failuresOf({ prefix: "eksempel", subscope: `s.${unique()}`, description: "d" });
-      expect(failures).toEqual([{ property: "(resource)", reason: expect.stringContaining("needs the admin scope idporten:scopes.write") }]);
+      expect(failures).toEqual([
+        { property: "(resource)", reason: expect.stringContaining("needs the admin scope idporten:scopes.write") },
+      ]);
     });
     expect(spent).toEqual({ writes: 0, routes: [] });
   });
 
   it("a client for another organisation needs idporten:dcr.supplier, named on clientOrgno", async () => {
     await configureProvider(simulatorConfig(sim(), consumer().orgno));
-    const failures = await refused(() => clients.failuresOf({ clientName: `c-${unique()}`, scopes: ["difitest:open"], clientOrgno: owner().orgno }));
+    const failures = await refused(() =>
+      clients.failuresOf({ clientName: `c-${unique()}`, scopes: ["difitest:open"], clientOrgno: owner().orgno }),
+    );
     expect(failures).toEqual([{ property: "clientOrgno", reason: expect.stringContaining("idporten:dcr.supplier") }]);
     expect(failures[0]!.reason).toContain("maskinporten:adminScopes");
   });
@@ -119,7 +130,14 @@ describe("scope prefixes", () => {
 
   it("a Scope under a prefix the organisation does not own is refused on prefix, listing its prefixes", async () => {
     const failures = await refused(() => scopes.failuresOf({ prefix: "annen", subscope: `s.${unique()}`, description: "d" }));
-    expect(failures).toEqual([{ property: "prefix", reason: expect.stringContaining(`"annen" is not a scope prefix of the credential's organisation (${owner().orgno}) (its prefixes are eksempel)`) }]);
+    expect(failures).toEqual([
+      {
+        property: "prefix",
+        reason: expect.stringContaining(
+          `"annen" is not a scope prefix of the credential's organisation (${owner().orgno}) (its prefixes are eksempel)`,
+        ),
+      },
+    ]);
   });
 
   it("a ScopeGrant of a scope under another organisation's prefix is refused on scope", async () => {
@@ -155,26 +173,42 @@ describe("scopes on a client", () => {
   beforeAll(async () => {
     // Public in the catalogue, neither accessible for all nor granted to the consumer.
     const subscope = `public.${unique()}`;
-    publicScope = (await ownerPortal().createScope({ prefix: owner().prefixes[0]!, subscope, description: "Public, granted on request", visibility: "PUBLIC" })).name;
+    publicScope = (
+      await ownerPortal().createScope({
+        prefix: owner().prefixes[0]!,
+        subscope,
+        description: "Public, granted on request",
+        visibility: "PUBLIC",
+      })
+    ).name;
   });
 
   beforeEach(async () => configureProvider(simulatorConfig(sim(), consumer().orgno)));
 
   it("a scope of another organisation that has not granted it is refused on scopes[i], naming its owner and the fix", async () => {
     const failures = await refused(() => clients.failuresOf({ clientName: `c-${unique()}`, scopes: ["difitest:open", publicScope] }));
-    expect(failures).toEqual([{ property: "scopes[1]", reason: expect.stringContaining(`scope "${publicScope}" belongs to organisation ${owner().orgno}, which has not granted`) }]);
+    expect(failures).toEqual([
+      {
+        property: "scopes[1]",
+        reason: expect.stringContaining(`scope "${publicScope}" belongs to organisation ${owner().orgno}, which has not granted`),
+      },
+    ]);
   });
 
   it("an update that adds such a scope is refused too; an unchanged client reads nothing", async () => {
     const { inputs } = await clients.up({ clientName: `c-${unique()}`, scopes: ["difitest:open"] });
     const noop = await cost(() => clients.check({ clientName: inputs["clientName"], scopes: ["difitest:open"] }, inputs));
     expect(noop).toEqual({ writes: 0, routes: [] });
-    const failures = await refused(() => clients.failuresOf({ clientName: inputs["clientName"], scopes: ["difitest:open", publicScope] }, inputs));
+    const failures = await refused(() =>
+      clients.failuresOf({ clientName: inputs["clientName"], scopes: ["difitest:open", publicScope] }, inputs),
+    );
     expect(failures.map((f) => f.property)).toEqual(["scopes[1]"]);
   });
 
   it("is not refused when granted, accessible for all, unknown, not in the catalogue, or granted by a ScopeGrant of this program", async () => {
-    expect(await clients.failuresOf({ clientName: `c-${unique()}`, scopes: ["difitest:open", UNKNOWN, `eksempel:not.made.yet.${unique()}`] })).toEqual([]);
+    expect(
+      await clients.failuresOf({ clientName: `c-${unique()}`, scopes: ["difitest:open", UNKNOWN, `eksempel:not.made.yet.${unique()}`] }),
+    ).toEqual([]);
     await grants.check({ scope: publicScope, consumerOrgno: consumer().orgno }).catch(() => undefined);
     expect(await clients.failuresOf({ clientName: `c-${unique()}`, scopes: [publicScope] })).toEqual([]);
   });
@@ -186,7 +220,9 @@ describe("scopes on a client", () => {
 
   it("is not refused once the owner granted it", async () => {
     const subscope = `granted.${unique()}`;
-    const granted = (await ownerPortal().createScope({ prefix: owner().prefixes[0]!, subscope, description: "Granted", visibility: "PUBLIC" })).name;
+    const granted = (
+      await ownerPortal().createScope({ prefix: owner().prefixes[0]!, subscope, description: "Granted", visibility: "PUBLIC" })
+    ).name;
     await ownerPortal().grantAccess(granted, consumer().orgno);
     expect(await clients.failuresOf({ clientName: `c-${unique()}`, scopes: [granted] })).toEqual([]);
   });
@@ -196,7 +232,11 @@ describe("the 5-key limit", () => {
   beforeEach(async () => configureProvider(simulatorConfig(sim(), consumer().orgno)));
 
   async function clientWithKeys(n: number): Promise<string> {
-    const client = await consumerPortal().createClient({ client_name: `k-${unique()}`, integration_type: "maskinporten", scopes: ["difitest:open"] });
+    const client = await consumerPortal().createClient({
+      client_name: `k-${unique()}`,
+      integration_type: "maskinporten",
+      scopes: ["difitest:open"],
+    });
     for (let i = 0; i < n; i++) await consumerPortal().putKey(client.client_id, rsaKeyPair().publicJwk);
     return client.client_id;
   }
@@ -257,7 +297,12 @@ describe("a consumer whose admin client cannot read grants received (dcr.read an
     const consumerOrg = dcrOnly().orgs[1]!;
     const scope = await dcrOnly()
       .control.portal(ownerOrg.orgno)
-      .createScope({ prefix: ownerOrg.prefixes[0]!, subscope: `public.${unique()}`, description: "Public, granted on request", visibility: "PUBLIC" });
+      .createScope({
+        prefix: ownerOrg.prefixes[0]!,
+        subscope: `public.${unique()}`,
+        description: "Public, granted on request",
+        visibility: "PUBLIC",
+      });
     await configureProvider(simulatorConfig(dcrOnly(), consumerOrg.orgno));
     expect(await clients.failuresOf({ clientName: `c-${unique()}`, scopes: [scope.name] })).toEqual([]);
     expect(await clients.failuresOf({ clientName: `c-${unique()}`, scopes: [scope.name] })).toEqual([]);

@@ -52,7 +52,11 @@ async function run(): Promise<void> {
 const { check, failuresOf } = lifecycle(provider);
 
 async function newClient(): Promise<string> {
-  const client = await portal().createClient({ client_name: `rot-${randomUUID().slice(0, 8)}`, integration_type: "maskinporten", scopes: [OPEN_CATALOGUE_SCOPE] });
+  const client = await portal().createClient({
+    client_name: `rot-${randomUUID().slice(0, 8)}`,
+    integration_type: "maskinporten",
+    scopes: [OPEN_CATALOGUE_SCOPE],
+  });
   return client.client_id;
 }
 
@@ -134,7 +138,9 @@ describe("a key through its rotations", () => {
     expect(privateKeyPem.startsWith(`${pemBegin("PRIVATE KEY")}\n`)).toBe(true);
     for (const key of [stack.current().privateKeyJwk, privateKeyBase64]) {
       await clearTokenCache();
-      await expect(getToken({ issuer: sim().issuer, clientId: stack.clientId, key, scopes: OPEN_CATALOGUE_SCOPE })).resolves.toMatchObject({ kid: stack.current().kid });
+      await expect(getToken({ issuer: sim().issuer, clientId: stack.clientId, key, scopes: OPEN_CATALOGUE_SCOPE })).resolves.toMatchObject({
+        kid: stack.current().kid,
+      });
     }
     expect(encodable(stack.state())).toBe(true);
     expect(await stack.preview()).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
@@ -194,9 +200,14 @@ describe("a key through its rotations", () => {
     expect(await kidsOf(stack.clientId)).toEqual([stack.current().kid]);
     expect(stack.previous()).toBeUndefined();
     // Two key writes that took effect (the successor's, then the removal), whichever operations the server has.
-    const writes = (await sim().control.requestLog({ kind: "api" })).filter((e) => e.method !== "GET" && e.status < 300).map((e) => `${e.method} ${e.route}`);
+    const writes = (await sim().control.requestLog({ kind: "api" }))
+      .filter((e) => e.method !== "GET" && e.status < 300)
+      .map((e) => `${e.method} ${e.route}`);
     const route = keyWriteRoutes(sim()).lastKeyRemoval.replace(/^DELETE /, "");
-    expect(writes).toEqual([`${sim().switches.singleKeyEndpoints === "available" ? "PUT" : "POST"} ${route}`, `${sim().switches.singleKeyEndpoints === "available" ? "DELETE" : "POST"} ${route}`]);
+    expect(writes).toEqual([
+      `${sim().switches.singleKeyEndpoints === "available" ? "PUT" : "POST"} ${route}`,
+      `${sim().switches.singleKeyEndpoints === "available" ? "DELETE" : "POST"} ${route}`,
+    ]);
     expect(first.kid).not.toBe(stack.current().kid);
   });
 
@@ -249,7 +260,12 @@ describe("refresh and delete", () => {
     await run();
     const read = await provider.read(stack.id, { ...stack.state(), __provider: PROVIDER });
     expect(read.props).toEqual(stack.state());
-    expect(read.inputs).toEqual({ clientId: stack.clientId, generate: { algorithm: "RS256", modulusLength: 2048 }, rotateAfterDays: 30, gracePeriodDays: 7 });
+    expect(read.inputs).toEqual({
+      clientId: stack.clientId,
+      generate: { algorithm: "RS256", modulusLength: 2048 },
+      rotateAfterDays: 30,
+      gracePeriodDays: 7,
+    });
 
     await portal().deleteKey(stack.clientId, stack.previous()!.kid);
     await run();

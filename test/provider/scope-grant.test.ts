@@ -69,7 +69,10 @@ describe("diff", () => {
   it("replaces for a new scope or consumer; updates for a new profile", async () => {
     const news = { scope: await newScope(), consumerOrgno: consumer().orgno };
     const { id, outs } = await up(news);
-    expect(await preview(id, outs, { ...news, consumerOrgno: supplier().orgno })).toMatchObject({ changes: true, replaces: ["consumerOrgno"] });
+    expect(await preview(id, outs, { ...news, consumerOrgno: supplier().orgno })).toMatchObject({
+      changes: true,
+      replaces: ["consumerOrgno"],
+    });
     expect(await preview(id, outs, { ...news, scope: "eksempel:other" })).toMatchObject({ changes: true, replaces: ["scope"] });
     await configureProvider(simulatorConfig(sim(), owner().orgno, { owner: owner().orgno }));
     expect(await preview(id, outs, { ...news, profile: "owner" })).toMatchObject({ changes: true, replaces: [] });
@@ -106,7 +109,11 @@ describe("create, read, update, delete", () => {
     const news = { scope: await newScope(), consumerOrgno: consumer().orgno };
     const { id, outs } = await up(news);
     await sim().control.resetRequests();
-    const { outs: updated } = await scopeGrantProvider.update(id, { ...outs, __provider: PROVIDER }, await check({ ...news, profile: "owner" }, outs));
+    const { outs: updated } = await scopeGrantProvider.update(
+      id,
+      { ...outs, __provider: PROVIDER },
+      await check({ ...news, profile: "owner" }, outs),
+    );
     expect(updated).toEqual({ ...outs, profile: "owner" });
     expect((await sim().control.counters()).total).toBe(0);
     const { outs: back } = await scopeGrantProvider.update(id, updated as Props, await check(news, updated as Props));
@@ -128,11 +135,18 @@ describe("create, read, update, delete", () => {
     const news = { scope: OPEN_CATALOGUE_SCOPE, consumerOrgno: consumer().orgno };
     // check refuses it (so `preview` does, before any write) ...
     expect(await lifecycle(scopeGrantProvider).failuresOf(news)).toEqual([
-      { property: "scope", reason: expect.stringContaining(`scope "${OPEN_CATALOGUE_SCOPE}" is not under a prefix of the credential's organisation (${owner().orgno})`) },
+      {
+        property: "scope",
+        reason: expect.stringContaining(
+          `scope "${OPEN_CATALOGUE_SCOPE}" is not under a prefix of the credential's organisation (${owner().orgno})`,
+        ),
+      },
     ]);
     // ... and create gives the API's own explanation, should check be passed by.
     const err = await scopeGrantProvider.create({ ...news, __provider: PROVIDER }).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(new RegExp(`to scope "${OPEN_CATALOGUE_SCOPE}" belongs to organisation ${DIGDIR_ORGNO}, not to the admin client's organisation`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`to scope "${OPEN_CATALOGUE_SCOPE}" belongs to organisation ${DIGDIR_ORGNO}, not to the admin client's organisation`),
+    );
     expect((err as Error).message).not.toMatch(/lacks scope/);
   });
 
@@ -192,15 +206,24 @@ describe("two organisations in one stack, the consumer holding the scope admin s
 
   it("the owner's profile grants; the consumer's profile sees the grant received", async () => {
     await configureProvider(simulatorConfig(scoped(), undefined, { owner: owner().orgno, consumer: consumer().orgno }));
-    const scopeInputs = await scopeProvider.check({}, { prefix: "eksempel", subscope: `two.${randomUUID().slice(0, 8)}`, description: "shared", profile: "owner", __provider: PROVIDER });
+    const scopeInputs = await scopeProvider.check(
+      {},
+      { prefix: "eksempel", subscope: `two.${randomUUID().slice(0, 8)}`, description: "shared", profile: "owner", __provider: PROVIDER },
+    );
     const scope = await scopeProvider.create(scopeInputs.inputs!);
     const { id, outs } = await up({ scope: scope.id, consumerOrgno: consumer().orgno, profile: "owner" });
     expect(outs).toMatchObject({ profile: "owner", ownerOrgno: owner().orgno });
     const received = await connectionFor("consumer").api.listReceivedAccess();
     expect(received).toContainEqual(expect.objectContaining({ scope: scope.id, owner_orgno: owner().orgno, state: "APPROVED" }));
-    expect((await scopeGrantProvider.read(id, outs)).inputs).toEqual({ scope: scope.id, consumerOrgno: consumer().orgno, profile: "owner" });
+    expect((await scopeGrantProvider.read(id, outs)).inputs).toEqual({
+      scope: scope.id,
+      consumerOrgno: consumer().orgno,
+      profile: "owner",
+    });
     const byConsumer = { scope: scope.id, consumerOrgno: supplier().orgno, profile: "consumer" };
-    expect(await lifecycle(scopeGrantProvider).failuresOf(byConsumer)).toEqual([{ property: "scope", reason: expect.stringContaining(`(${consumer().orgno}) (it has none)`) }]);
+    expect(await lifecycle(scopeGrantProvider).failuresOf(byConsumer)).toEqual([
+      { property: "scope", reason: expect.stringContaining(`(${consumer().orgno}) (it has none)`) },
+    ]);
     const asConsumer = await scopeGrantProvider.create({ ...byConsumer, __provider: PROVIDER }).catch((e: unknown) => e);
     expect((asConsumer as Error).message).toMatch(new RegExp(`belongs to organisation.*${owner().orgno}`));
   });
@@ -230,7 +253,13 @@ describe("a scope whose subscope holds ':' (digdirator's naming, e.g. nav:aap:af
     expect(grant.id).toBe(`${scope.id}/${consumer().orgno}`);
     expect((await scopeGrantProvider.read(grant.id, grant.outs)).id).toBe(grant.id);
 
-    const clientNews = { clientName: "colon-consumer", scopes: [scope.id], profile: "consumer", __ownerMarker: "00000000000c010a", __provider: PROVIDER };
+    const clientNews = {
+      clientName: "colon-consumer",
+      scopes: [scope.id],
+      profile: "consumer",
+      __ownerMarker: "00000000000c010a",
+      __provider: PROVIDER,
+    };
     const clientCheck = await clientProvider.check({}, clientNews);
     expect(clientCheck.failures ?? []).toEqual([]);
     const client = await clientProvider.create(clientCheck.inputs!);

@@ -64,12 +64,20 @@ describe("check", () => {
   });
 
   it("refuses inputs it does not know, such as a misspelt field", async () => {
-    expect(await failuresOf(program({ visiblity: "PRIVATE" }))).toEqual([{ property: "(resource)", reason: expect.stringContaining("visiblity") }]);
+    expect(await failuresOf(program({ visiblity: "PRIVATE" }))).toEqual([
+      { property: "(resource)", reason: expect.stringContaining("visiblity") },
+    ]);
   });
 
   it("lets values unknown during preview through, and still checks the known ones", async () => {
-    expect(await failuresOf(program({ prefix: UNKNOWN, visibility: UNKNOWN, allowedIntegrationTypes: [UNKNOWN], atMaxAge: UNKNOWN, profile: UNKNOWN }))).toEqual([]);
-    expect(await failuresOf(program({ prefix: UNKNOWN, subscope: "bad/" }))).toEqual([{ property: "subscope", reason: expect.any(String) }]);
+    expect(
+      await failuresOf(
+        program({ prefix: UNKNOWN, visibility: UNKNOWN, allowedIntegrationTypes: [UNKNOWN], atMaxAge: UNKNOWN, profile: UNKNOWN }),
+      ),
+    ).toEqual([]);
+    expect(await failuresOf(program({ prefix: UNKNOWN, subscope: "bad/" }))).toEqual([
+      { property: "subscope", reason: expect.any(String) },
+    ]);
   });
 
   it("fails on a profile missing from the config, naming the key, without any request", async () => {
@@ -83,7 +91,12 @@ describe("check", () => {
 
 describe("diff", () => {
   it("shows no change right after create (up, then preview)", async () => {
-    const news = program({ visibility: "PRIVATE", allowedIntegrationTypes: ["maskinporten", "idporten"], atMaxAge: 300, requiresUserConsent: false });
+    const news = program({
+      visibility: "PRIVATE",
+      allowedIntegrationTypes: ["maskinporten", "idporten"],
+      atMaxAge: 300,
+      requiresUserConsent: false,
+    });
     const { id, outs } = await up(news);
     expect(await preview(id, outs, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
   });
@@ -99,7 +112,10 @@ describe("diff", () => {
     const { id, outs } = await up(news);
     const changed = field === "prefix" ? "annet" : "other.read";
     // Diffed without `check`, which refuses "annet": not a prefix of this organisation.
-    expect(await scopeProvider.diff(id, outs, { ...(await check(news)), [field]: changed })).toMatchObject({ changes: true, replaces: [field] });
+    expect(await scopeProvider.diff(id, outs, { ...(await check(news)), [field]: changed })).toMatchObject({
+      changes: true,
+      replaces: [field],
+    });
   });
 
   it("sees no change when only the order of the integration types differs", async () => {
@@ -141,7 +157,14 @@ describe("create, read, update, delete", () => {
       accessible_for_all: true,
       active: true,
     });
-    expect(outs).toEqual({ ...news, name, ownerOrgno: owner().orgno, active: true, created: expect.any(String), lastUpdated: expect.any(String) });
+    expect(outs).toEqual({
+      ...news,
+      name,
+      ownerOrgno: owner().orgno,
+      active: true,
+      created: expect.any(String),
+      lastUpdated: expect.any(String),
+    });
     expect(encodable(outs)).toBe(true);
   });
 
@@ -149,7 +172,11 @@ describe("create, read, update, delete", () => {
     const news = program({ visibility: "INTERNAL", profile: undefined });
     const { id, outs } = await up(news);
     const read = await scopeProvider.read(id, { ...outs, __provider: PROVIDER });
-    expect(read).toEqual({ id, props: outs, inputs: { prefix: news.prefix, subscope: news.subscope, description: news.description, visibility: "INTERNAL", name: id } });
+    expect(read).toEqual({
+      id,
+      props: outs,
+      inputs: { prefix: news.prefix, subscope: news.subscope, description: news.description, visibility: "INTERNAL", name: id },
+    });
     expect(encodable(read.props)).toBe(true);
     const { __provider: _p, ...checked } = await check(news);
     expect(read.inputs).toEqual(checked);
@@ -173,7 +200,12 @@ describe("create, read, update, delete", () => {
     await portal().updateScope(id, { long_description: "written in the portal" });
     const changed = { ...news, description: "A better text", visibility: "PRIVATE" };
     const { outs: updated } = await scopeProvider.update(id, outs, await check(changed, outs));
-    expect(await portal().getScope(id)).toMatchObject({ description: "A better text", visibility: "PRIVATE", long_description: "written in the portal", active: true });
+    expect(await portal().getScope(id)).toMatchObject({
+      description: "A better text",
+      visibility: "PRIVATE",
+      long_description: "written in the portal",
+      active: true,
+    });
     expect(updated).toMatchObject({ description: "A better text", visibility: "PRIVATE", name: id });
     expect(updated).not.toHaveProperty("longDescription");
     expect((await preview(id, updated as Props, changed)).changes).toBe(false);
@@ -184,7 +216,9 @@ describe("create, read, update, delete", () => {
     await portal().grantAccess(id, consumer().orgno);
     await scopeProvider.delete(id, outs);
     expect(await portal().getScope(id)).toMatchObject({ active: false });
-    expect(await portal().grantsGiven({ scope: id })).toEqual([expect.objectContaining({ consumer_orgno: consumer().orgno, state: "APPROVED" })]);
+    expect(await portal().grantsGiven({ scope: id })).toEqual([
+      expect.objectContaining({ consumer_orgno: consumer().orgno, state: "APPROVED" }),
+    ]);
     await expect(scopeProvider.delete(id, outs)).resolves.toBeUndefined();
     await expect(scopeProvider.delete("eksempel:never.made", {})).resolves.toBeUndefined();
   });
@@ -226,16 +260,30 @@ describe("create, read, update, delete", () => {
 
   it("takes over an existing active scope with adopt", async () => {
     const news = program({ adopt: true, visibility: "PRIVATE" });
-    await portal().createScope({ prefix: "eksempel", subscope: news.subscope as string, description: "made in the portal", long_description: "kept" });
+    await portal().createScope({
+      prefix: "eksempel",
+      subscope: news.subscope as string,
+      description: "made in the portal",
+      long_description: "kept",
+    });
     const { id, outs } = await up(news);
-    expect(await portal().getScope(id)).toMatchObject({ description: "Read the example API", visibility: "PRIVATE", long_description: "kept" });
+    expect(await portal().getScope(id)).toMatchObject({
+      description: "Read the example API",
+      visibility: "PRIVATE",
+      long_description: "kept",
+    });
     expect(outs).toMatchObject({ adopt: true, active: true });
     expect((await preview(id, outs, news)).changes).toBe(false);
   });
 
   it("adopting a scope that already matches the program writes nothing", async () => {
     const news = program({ adopt: true, description: "made in the portal", visibility: "PRIVATE" });
-    const made = await portal().createScope({ prefix: "eksempel", subscope: news.subscope as string, description: "made in the portal", visibility: "PRIVATE" });
+    const made = await portal().createScope({
+      prefix: "eksempel",
+      subscope: news.subscope as string,
+      description: "made in the portal",
+      visibility: "PRIVATE",
+    });
     const since = await sim().control.lastSeq();
     const { outs } = await up(news);
     const writes = (await sim().control.requestLog({ since, kind: "api" })).filter((e) => e.method !== "GET");
@@ -245,7 +293,9 @@ describe("create, read, update, delete", () => {
 
   /** What `create` answers when `check` is passed by (a prefix taken away between preview and up). */
   function createUnchecked(news: Props) {
-    return scopeProvider.create({ ...news, name: `${news["prefix"] as string}:${news["subscope"] as string}`, __provider: PROVIDER }).catch((e: unknown) => e);
+    return scopeProvider
+      .create({ ...news, name: `${news["prefix"] as string}:${news["subscope"] as string}`, __provider: PROVIDER })
+      .catch((e: unknown) => e);
   }
 
   it.each([
@@ -254,20 +304,29 @@ describe("create, read, update, delete", () => {
   ])("check refuses a prefix that is %s, naming prefix and the organisation's own prefixes, with reads only", async (_whose, prefix) => {
     const before = await sim().control.counters();
     expect(await failuresOf(program({ prefix }))).toEqual([
-      { property: "prefix", reason: expect.stringContaining(`"${prefix}" is not a scope prefix of the credential's organisation (${owner().orgno}) (its prefixes are eksempel)`) },
+      {
+        property: "prefix",
+        reason: expect.stringContaining(
+          `"${prefix}" is not a scope prefix of the credential's organisation (${owner().orgno}) (its prefixes are eksempel)`,
+        ),
+      },
     ]);
     expect((await sim().control.counters()).apiWrites).toBe(before.apiWrites);
   });
 
   it("a prefix of another organisation fails with a message naming it", async () => {
     const err = await createUnchecked(program({ prefix: "difitest" }));
-    expect((err as Error).message).toMatch(new RegExp(`: the scope's prefix belongs to organisation ${DIGDIR_ORGNO}, not to the admin client's organisation`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`: the scope's prefix belongs to organisation ${DIGDIR_ORGNO}, not to the admin client's organisation`),
+    );
     expect((err as Error).message).not.toMatch(/lacks scope/);
   });
 
   it("a prefix assigned to nobody fails saying so, without naming the caller's own organisation as its owner", async () => {
     const err = await createUnchecked(program({ prefix: "ingenseier" }));
-    expect((err as Error).message).toMatch(/: the scope's prefix is not assigned to the admin client's organisation\. Use a prefix Digdir assigned/);
+    expect((err as Error).message).toMatch(
+      /: the scope's prefix is not assigned to the admin client's organisation\. Use a prefix Digdir assigned/,
+    );
     expect((err as Error).message).not.toMatch(/belongs to organisation/);
   });
 
@@ -355,7 +414,8 @@ describe("faults", () => {
     await sim().control.addFault({ method: "POST", path: "/api/v1/scopes", kind: "drop-after-commit", count: 1 });
     const inputs = await check(news);
     const creating = scopeProvider.create(inputs).catch((e: unknown) => e);
-    while (!(await sim().control.requestLog({ since })).some((e) => e.method === "GET" && e.route === "/api/v1/scopes")) await new Promise((r) => setTimeout(r, 10));
+    while (!(await sim().control.requestLog({ since })).some((e) => e.method === "GET" && e.route === "/api/v1/scopes"))
+      await new Promise((r) => setTimeout(r, 10));
     await sim().control.addFault({ method: "GET", path: "/api/v1/scopes", kind: "status", status: 500, count: 1 });
     const err = await creating;
     expect(err).toBeInstanceOf(ResourceInitError);
@@ -388,11 +448,20 @@ describe("profiles, with a consumer that holds the scope admin scopes (it relies
     const { id, outs } = await up(news);
     expect(outs).toMatchObject({ profile: "owner", ownerOrgno: owner().orgno });
     expect((await scopeProvider.read(id, outs)).inputs).toMatchObject({ profile: "owner" });
-    await expect(scopeProvider.check({}, { ...program(), __provider: PROVIDER })).rejects.toThrow(/no default credential is configured.*owner, consumer/);
+    await expect(scopeProvider.check({}, { ...program(), __provider: PROVIDER })).rejects.toThrow(
+      /no default credential is configured.*owner, consumer/,
+    );
     expect(await failuresOf(program({ profile: "consumer" }))).toEqual([
-      { property: "prefix", reason: expect.stringContaining(`"eksempel" is not a scope prefix of the credential's organisation (${consumer().orgno}) (it has none)`) },
+      {
+        property: "prefix",
+        reason: expect.stringContaining(
+          `"eksempel" is not a scope prefix of the credential's organisation (${consumer().orgno}) (it has none)`,
+        ),
+      },
     ]);
-    const asConsumer = await scopeProvider.create({ ...program({ profile: "consumer" }), name: "eksempel:x", __provider: PROVIDER }).catch((e: unknown) => e);
+    const asConsumer = await scopeProvider
+      .create({ ...program({ profile: "consumer" }), name: "eksempel:x", __provider: PROVIDER })
+      .catch((e: unknown) => e);
     expect((asConsumer as Error).message).toMatch(/prefix "eksempel" belongs to organisation/);
   });
 });

@@ -95,7 +95,8 @@ describe("against the simulator", () => {
     try {
       const metadata = metadataSource(transport, sim().issuer);
       const credential = await loadCredential(adminCredential(consumer()));
-      const source = () => new TokenSource({ transport, metadata, credential: () => Promise.resolve(credential), scopes: ["idporten:dcr.read"] });
+      const source = () =>
+        new TokenSource({ transport, metadata, credential: () => Promise.resolve(credential), scopes: ["idporten:dcr.read"] });
       await source().token();
       await sim().control.advanceClock(2 * 24 * 3600);
       await sim().control.resetRequests();

@@ -19,7 +19,8 @@ const owner = (): SimulatorOrg => sim().orgs[0]!;
 useConfiguredProvider(sim, () => simulatorConfig(sim(), owner().orgno));
 
 /** Stands for 0.1.0's serialized closure (2.4 kB that called `implementation(type)` from every method). */
-const LEGACY_TEXT = 'exports.handler = __f0;\nfunction __f0() { /* 0.1.0: require("pulumi-maskinporten/provider").implementation(type) */ }\n';
+const LEGACY_TEXT =
+  'exports.handler = __f0;\nfunction __f0() { /* 0.1.0: require("pulumi-maskinporten/provider").implementation(type) */ }\n';
 
 type Type = "Scope" | "ClientKey" | "RotatingClientKey";
 
@@ -46,7 +47,9 @@ async function requestsDuring<T>(action: () => Promise<T>): Promise<{ result: T;
 }
 
 async function newClient(): Promise<string> {
-  const client = await sim().control.portal(owner().orgno).createClient({ client_name: `up-${randomUUID().slice(0, 8)}`, integration_type: "maskinporten", scopes: [OPEN_CATALOGUE_SCOPE] });
+  const client = await sim()
+    .control.portal(owner().orgno)
+    .createClient({ client_name: `up-${randomUUID().slice(0, 8)}`, integration_type: "maskinporten", scopes: [OPEN_CATALOGUE_SCOPE] });
   return client.client_id;
 }
 
@@ -69,7 +72,9 @@ describe("a Scope stored with an earlier __provider text", () => {
     expect(result.outs).toEqual(withoutProviderText(state));
 
     const rewritten = { ...(result.outs as Props), __provider: inputs["__provider"] };
-    expect(await dynamicProvider("Scope").diff!(id, rewritten, await checked("Scope", program, rewritten))).toMatchObject({ changes: false });
+    expect(await dynamicProvider("Scope").diff!(id, rewritten, await checked("Scope", program, rewritten))).toMatchObject({
+      changes: false,
+    });
   });
 
   it("a real change in the same up still updates the scope at Maskinporten", async () => {
@@ -93,7 +98,11 @@ describe("a generated ClientKey stored by 0.1.0, with every form of its key", ()
     const forms = derivedKeyForms(state["privateKeyJwk"] as string, state["publicKeyJwk"] as Props);
     const legacy = { ...state, ...forms, __provider: LEGACY_TEXT };
     const inputs = await checked("ClientKey", program, legacy);
-    expect(await dynamicProvider("ClientKey").diff!(id, legacy, inputs)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await dynamicProvider("ClientKey").diff!(id, legacy, inputs)).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
 
     const { result, total } = await requestsDuring(() => dynamicProvider("ClientKey").update!(id, legacy, inputs));
     expect(total).toBe(0);
@@ -103,7 +112,11 @@ describe("a generated ClientKey stored by 0.1.0, with every form of its key", ()
   it("a refresh keeps the stored forms, so it shows only what changed at Maskinporten", async () => {
     const program = { clientId: await newClient(), generate: { modulusLength: 2048 } };
     const { id, state } = await created("ClientKey", program);
-    const legacy = { ...state, ...derivedKeyForms(state["privateKeyJwk"] as string, state["publicKeyJwk"] as Props), __provider: LEGACY_TEXT };
+    const legacy = {
+      ...state,
+      ...derivedKeyForms(state["privateKeyJwk"] as string, state["publicKeyJwk"] as Props),
+      __provider: LEGACY_TEXT,
+    };
     const read = await dynamicProvider("ClientKey").read!(id, legacy);
     expect(read.props).toEqual(withoutProviderText(legacy));
   });
@@ -114,7 +127,11 @@ describe("a RotatingClientKey stored by 0.1.0", () => {
     const program = { clientId: await newClient(), generate: { modulusLength: 2048 }, rotateAfterDays: 30 };
     const { id, state } = await created("RotatingClientKey", program);
     const current = state["current"] as Props;
-    const legacy = { ...state, current: { ...current, ...derivedKeyForms(current["privateKeyJwk"] as string, current["publicKeyJwk"] as Props) }, __provider: LEGACY_TEXT };
+    const legacy = {
+      ...state,
+      current: { ...current, ...derivedKeyForms(current["privateKeyJwk"] as string, current["publicKeyJwk"] as Props) },
+      __provider: LEGACY_TEXT,
+    };
     const inputs = await checked("RotatingClientKey", program, legacy);
     expect(await dynamicProvider("RotatingClientKey").diff!(id, legacy, inputs)).toMatchObject({ changes: true, replaces: [] });
 

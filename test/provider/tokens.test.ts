@@ -38,7 +38,11 @@ describe("getAccessToken", () => {
       const token = await getAccessToken({ issuer: sim().issuer, clientId, key: form, ...(kid && { kid }), scopes: OPEN_CATALOGUE_SCOPE });
       expect({ name, claims: claimsOf(token) }).toEqual({
         name,
-        claims: expect.objectContaining({ client_id: clientId, scope: OPEN_CATALOGUE_SCOPE, consumer: expect.objectContaining({ ID: `0192:${consumer().orgno}` }) }),
+        claims: expect.objectContaining({
+          client_id: clientId,
+          scope: OPEN_CATALOGUE_SCOPE,
+          consumer: expect.objectContaining({ ID: `0192:${consumer().orgno}` }),
+        }),
       });
     }
   });
@@ -48,7 +52,13 @@ describe("getAccessToken", () => {
     const { jwk } = await toPublicJwk(fixture("altinn-jwks-testklient.maskinporten.json"), { field: "publicKey" });
     const clientId = await clientWithKeys(sim(), consumer().orgno, [jwk]);
     const token = await getToken({ issuer: sim().issuer, clientId, key: base64, scopes: [OPEN_CATALOGUE_SCOPE] });
-    expect(token).toEqual({ accessToken: expect.any(String), tokenType: "Bearer", scope: OPEN_CATALOGUE_SCOPE, expiresAt: expect.any(Date), kid: "testklient-TEST.2024-07-10" });
+    expect(token).toEqual({
+      accessToken: expect.any(String),
+      tokenType: "Bearer",
+      scope: OPEN_CATALOGUE_SCOPE,
+      expiresAt: expect.any(Date),
+      kid: "testklient-TEST.2024-07-10",
+    });
     expect(token.expiresAt.getTime()).toBeGreaterThan(Date.now());
     expect(claimsOf(token.accessToken)["client_id"]).toBe(clientId);
   });
@@ -63,7 +73,11 @@ describe("getAccessToken", () => {
     // The same key in another form and the scopes as a list share the cached token.
     expect(await getAccessToken({ ...options, key: key.privateJwkBase64, scopes: [OPEN_CATALOGUE_SCOPE] })).toBe(tokens[0]);
     const counters = await sim().control.counters();
-    expect({ token: counters.token, tokenIssued: counters.tokenIssued, metadata: counters.metadata }).toEqual({ token: 1, tokenIssued: 1, metadata: 1 });
+    expect({ token: counters.token, tokenIssued: counters.tokenIssued, metadata: counters.metadata }).toEqual({
+      token: 1,
+      tokenIssued: 1,
+      metadata: 1,
+    });
   });
 
   it("keeps tokens of different scopes, resources and clients apart", async () => {
@@ -83,11 +97,14 @@ describe("getAccessToken", () => {
   it("fails with an AuthError that names the kid and says what to do when the key is not registered, leaking nothing", async () => {
     const key = await generateKeyPair({ modulusLength: 2048, kid: "never-registered" });
     const clientId = await clientWithKeys(sim(), consumer().orgno, []);
-    const err = await expectRejection(getAccessToken({ issuer: sim().issuer, clientId, key: key.privateJwkBase64, scopes: OPEN_CATALOGUE_SCOPE }), {
-      code: "AUTH_INVALID_GRANT",
-      field: 'kid "never-registered" is registered on the client',
-      secrets: [key.privateJwk.d, key.privateJwk.p, key.privateJwkBase64, key.privateKeyPem],
-    });
+    const err = await expectRejection(
+      getAccessToken({ issuer: sim().issuer, clientId, key: key.privateJwkBase64, scopes: OPEN_CATALOGUE_SCOPE }),
+      {
+        code: "AUTH_INVALID_GRANT",
+        field: 'kid "never-registered" is registered on the client',
+        secrets: [key.privateJwk.d, key.privateJwk.p, key.privateJwkBase64, key.privateKeyPem],
+      },
+    );
     expect(err).toBeInstanceOf(AuthError);
     expect(err.message).not.toMatch(/admin client/);
   });
@@ -95,11 +112,14 @@ describe("getAccessToken", () => {
   it("fails with AuthErrors for an unknown client and for a scope the client lacks", async () => {
     const key = await generateKeyPair({ modulusLength: 2048 });
     const clientId = await clientWithKeys(sim(), consumer().orgno, [key.publicJwk]);
-    await expectRejection(getAccessToken({ issuer: sim().issuer, clientId: "no-such-client", key: key.privateJwk, scopes: OPEN_CATALOGUE_SCOPE }), {
-      code: "AUTH_INVALID_CLIENT",
-      field: "clientId is the client_id of an active Maskinporten client",
-      secrets: [key.privateJwk.d],
-    });
+    await expectRejection(
+      getAccessToken({ issuer: sim().issuer, clientId: "no-such-client", key: key.privateJwk, scopes: OPEN_CATALOGUE_SCOPE }),
+      {
+        code: "AUTH_INVALID_CLIENT",
+        field: "clientId is the client_id of an active Maskinporten client",
+        secrets: [key.privateJwk.d],
+      },
+    );
     await expectRejection(getAccessToken({ issuer: sim().issuer, clientId, key: key.privateJwk, scopes: "difitest:restricted" }), {
       code: "AUTH_INVALID_SCOPE",
       field: "Request only scopes that are on the client",
@@ -130,12 +150,15 @@ describe("getAccessToken", () => {
     expect((await sim().control.counters()).total).toBe(0);
   });
 
-  it("takes environment \"test\" in place of an issuer (the key is checked next, before any request)", async () => {
+  it('takes environment "test" in place of an issuer (the key is checked next, before any request)', async () => {
     const key = await generateKeyPair({ modulusLength: 2048 });
-    await expectRejection(getAccessToken({ environment: "test", clientId: "c", key: { kty: "RSA", n: key.publicJwk.n, e: "AQAB" }, scopes: "s:a" }), {
-      code: "PUBLIC_KEY_GIVEN",
-      field: "key",
-    });
+    await expectRejection(
+      getAccessToken({ environment: "test", clientId: "c", key: { kty: "RSA", n: key.publicJwk.n, e: "AQAB" }, scopes: "s:a" }),
+      {
+        code: "PUBLIC_KEY_GIVEN",
+        field: "key",
+      },
+    );
   });
 });
 
@@ -146,7 +169,11 @@ describe("exchangeToAltinnToken", () => {
     const token = await getAccessToken({ issuer: sim().issuer, clientId, key: key.privateJwk, scopes: OPEN_CATALOGUE_SCOPE });
     const altinn = await exchangeToAltinnToken(token, { url: sim().altinnExchangeUrl });
     expect(altinn).not.toBe(token);
-    expect(claimsOf(altinn)).toMatchObject({ client_id: clientId, "urn:altinn:orgNumber": consumer().orgno, "urn:altinn:authenticatemethod": "maskinporten" });
+    expect(claimsOf(altinn)).toMatchObject({
+      client_id: clientId,
+      "urn:altinn:orgNumber": consumer().orgno,
+      "urn:altinn:authenticatemethod": "maskinporten",
+    });
   });
 
   it("fails with ALTINN_UNAUTHORIZED for a token Altinn does not accept, without echoing it", async () => {

@@ -1,5 +1,15 @@
 import { wire } from "../../provider/api/wire";
-import { adminApi, clientBody, expectApiError, expectOAuthError, requestToken, roles, rsaKeyPair, useSimulator, type ApiCaller } from "./helpers";
+import {
+  adminApi,
+  clientBody,
+  expectApiError,
+  expectOAuthError,
+  requestToken,
+  roles,
+  rsaKeyPair,
+  useSimulator,
+  type ApiCaller,
+} from "./helpers";
 
 describe("self-service API: /scopes/access (grants)", () => {
   const sim = useSimulator();
@@ -82,7 +92,11 @@ describe("self-service API: /scopes/access (grants)", () => {
 
   it("answers 403 when granting or revoking another organisation's scope", async () => {
     const { consumer } = roles(sim());
-    expectApiError(await consumerApi.put(`/scopes/access/${consumer.orgno}?scope=difitest:restricted`), 403, /belongs to organisation 991825827/);
+    expectApiError(
+      await consumerApi.put(`/scopes/access/${consumer.orgno}?scope=difitest:restricted`),
+      403,
+      /belongs to organisation 991825827/,
+    );
     expectApiError(await consumerApi.del(`/scopes/access/${consumer.orgno}?scope=${SCOPE}`), 403, /belongs to organisation 311000004/);
   });
 
@@ -91,7 +105,9 @@ describe("self-service API: /scopes/access (grants)", () => {
     await ownerApi.put(`/scopes/access/${consumer.orgno}?scope=${SCOPE}`);
     const byScope = await ownerApi.get(`/scopes/access?scope=${SCOPE}`);
     expect(byScope.status).toBe(200);
-    expect(byScope.body.map((g: { consumer_orgno: string }) => g.consumer_orgno)).toEqual(expect.arrayContaining([consumer.orgno, "889640782"]));
+    expect(byScope.body.map((g: { consumer_orgno: string }) => g.consumer_orgno)).toEqual(
+      expect.arrayContaining([consumer.orgno, "889640782"]),
+    );
     const byConsumer = await ownerApi.get(`/scopes/access?consumer_orgno=${consumer.orgno}`);
     expect(byConsumer.body).toEqual([expect.objectContaining({ scope: SCOPE, consumer_orgno: consumer.orgno })]);
     expectApiError(await ownerApi.get("/scopes/access"), 400, /give \?scope=/);

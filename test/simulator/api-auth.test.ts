@@ -1,6 +1,17 @@
 import { generateKeyPairSync } from "node:crypto";
 import * as jose from "jose";
-import { adminApi, api, adminToken, clientBody, expectApiError, requestToken, roles, rsaKeyPair, useSimulator, type ApiCaller } from "./helpers";
+import {
+  adminApi,
+  api,
+  adminToken,
+  clientBody,
+  expectApiError,
+  requestToken,
+  roles,
+  rsaKeyPair,
+  useSimulator,
+  type ApiCaller,
+} from "./helpers";
 
 describe("self-service API: bearer token", () => {
   const sim = useSimulator();
@@ -19,7 +30,10 @@ describe("self-service API: bearer token", () => {
 
   it("answers 401 to a token signed by someone else, without echoing it", async () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const forged = await new jose.SignJWT({ scope: "idporten:dcr.read", consumer: { authority: "iso6523-actorid-upis", ID: "0192:312000008" } })
+    const forged = await new jose.SignJWT({
+      scope: "idporten:dcr.read",
+      consumer: { authority: "iso6523-actorid-upis", ID: "0192:312000008" },
+    })
       .setProtectedHeader({ alg: "RS256", kid: "forged" })
       .setIssuer(sim().issuer)
       .setIssuedAt()
@@ -75,13 +89,21 @@ describe("self-service API: admin scopes per operation", () => {
     expect((await modifier.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair().publicJwk] })).status).toBe(200);
     expect((await modifier.put(`/clients/${id}`, clientBody({ description: "changed" }))).status).toBe(200);
     const reader = await adminApi(sim(), consumer, [dcrRead]);
-    expectApiError(await reader.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair().publicJwk] }), 403, "missing scope idporten:dcr.write or idporten:dcr.modify: the access token must carry it");
+    expectApiError(
+      await reader.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair().publicJwk] }),
+      403,
+      "missing scope idporten:dcr.write or idporten:dcr.modify: the access token must carry it",
+    );
   });
 
   it("needs idporten:scopes.write to change scopes and grants, scopes.read (or write) to read them", async () => {
     const { owner, consumer } = roles(sim());
     const reader = await adminApi(sim(), owner, [scopesRead]);
-    expectApiError(await reader.post("/scopes", { prefix: "eksempel", subscope: "a", description: "A" }), 403, /missing scope idporten:scopes\.write/);
+    expectApiError(
+      await reader.post("/scopes", { prefix: "eksempel", subscope: "a", description: "A" }),
+      403,
+      /missing scope idporten:scopes\.write/,
+    );
     expect((await reader.get("/scopes")).status).toBe(200);
     expect((await reader.get("/prefix")).status).toBe(200);
     const writer = await adminApi(sim(), owner, [scopesWrite]);
@@ -139,7 +161,11 @@ describe("self-service API: objects of other organisations", () => {
   it("refuses client_orgno of another organisation without idporten:dcr.supplier", async () => {
     const { owner, consumer } = roles(sim());
     const res = await consumerApi.post("/clients", clientBody({ client_orgno: owner.orgno }));
-    expectApiError(res, 403, new RegExp(`client_orgno ${owner.orgno} is not your organisation \\(${consumer.orgno}\\).*idporten:dcr\\.supplier`));
+    expectApiError(
+      res,
+      403,
+      new RegExp(`client_orgno ${owner.orgno} is not your organisation \\(${consumer.orgno}\\).*idporten:dcr\\.supplier`),
+    );
   });
 
   it("lets a supplier create and manage a client for another organisation", async () => {

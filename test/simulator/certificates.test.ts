@@ -10,7 +10,9 @@ import { adminApi, api, clientBody, expectOAuthError, requestToken, roles, rsaKe
 
 /** base64 DER of each certificate in a PEM bundle, leaf first. */
 function x5cOf(pem: string): string[] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((c) => new X509Certificate(c).raw.toString("base64"));
+  return (pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((c) =>
+    new X509Certificate(c).raw.toString("base64"),
+  );
 }
 
 describe("business certificates and x5c authentication", () => {
@@ -64,7 +66,12 @@ describe("business certificates and x5c authentication", () => {
     const claims = jose.decodeJwt(res.body.access_token);
     expect(claims["client_amr"]).toBe("virksomhetssertifikat");
     expect(claims["consumer"]).toEqual({ authority: "iso6523-actorid-upis", ID: `0192:${roles(sim()).consumer.orgno}` });
-    const leafOnly = await requestToken(sim(), { clientId, x5c: x5cOf(consumerCert.certificatePem), privateKeyPem: consumerCert.privateKeyPem, scope: "difitest:open" });
+    const leafOnly = await requestToken(sim(), {
+      clientId,
+      x5c: x5cOf(consumerCert.certificatePem),
+      privateKeyPem: consumerCert.privateKeyPem,
+      scope: "difitest:open",
+    });
     expect(leafOnly.status).toBe(200);
   });
 
@@ -84,9 +91,15 @@ describe("business certificates and x5c authentication", () => {
   it("rejects an expired and a not-yet-valid certificate", async () => {
     const orgno = roles(sim()).consumer.orgno;
     const day = 24 * 3600 * 1000;
-    const expired = await sim().ca.issueBusinessCertificate(orgno, { notBefore: new Date(Date.now() - 400 * day), notAfter: new Date(Date.now() - day) });
+    const expired = await sim().ca.issueBusinessCertificate(orgno, {
+      notBefore: new Date(Date.now() - 400 * day),
+      notAfter: new Date(Date.now() - day),
+    });
     expectOAuthError(await x5cGrant(expired), "invalid_grant", /invalid certificate \(MP-120\): certificate .* expired at/, "MP-120");
-    const future = await sim().ca.issueBusinessCertificate(orgno, { notBefore: new Date(Date.now() + day), notAfter: new Date(Date.now() + 400 * day) });
+    const future = await sim().ca.issueBusinessCertificate(orgno, {
+      notBefore: new Date(Date.now() + day),
+      notAfter: new Date(Date.now() + 400 * day),
+    });
     expectOAuthError(await x5cGrant(future), "invalid_grant", /is not valid before/, "MP-120");
   });
 
@@ -101,12 +114,23 @@ describe("business certificates and x5c authentication", () => {
 
   it("rejects a grant signed with another key than the certificate's", async () => {
     const other = rsaKeyPair();
-    const res = await requestToken(sim(), { clientId, x5c: x5cOf(consumerCert.chainPem), privateJwk: other.privateJwk, header: { kid: undefined, x5c: x5cOf(consumerCert.chainPem) }, scope: "difitest:open" });
+    const res = await requestToken(sim(), {
+      clientId,
+      x5c: x5cOf(consumerCert.chainPem),
+      privateJwk: other.privateJwk,
+      header: { kid: undefined, x5c: x5cOf(consumerCert.chainPem) },
+      scope: "difitest:open",
+    });
     expectOAuthError(res, "invalid_grant", /signature does not verify with the certificate/);
   });
 
   it("rejects x5c that is not a certificate chain", async () => {
-    const res = await requestToken(sim(), { clientId, x5c: ["bm90IGEgY2VydA=="], privateKeyPem: consumerCert.privateKeyPem, scope: "difitest:open" });
+    const res = await requestToken(sim(), {
+      clientId,
+      x5c: ["bm90IGEgY2VydA=="],
+      privateKeyPem: consumerCert.privateKeyPem,
+      scope: "difitest:open",
+    });
     expectOAuthError(res, "invalid_grant", /Failed to extract certificate/, "MP-120");
   });
 

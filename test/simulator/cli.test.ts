@@ -27,7 +27,10 @@ function ensureBuilt(): void {
   const sources = Math.max(...["cli", "simulator", join("provider", "api")].map((d) => newestMtime(join(ROOT, d))));
   if (existsSync(DIST_MAIN) && statSync(DIST_MAIN).mtimeMs >= sources) return;
   // Type errors elsewhere in the tree do not stop tsc from emitting; only the output matters here.
-  spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: "ignore" });
+  spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
   if (!existsSync(DIST_MAIN)) throw new Error("npm run build did not produce dist/cli/main.js");
 }
 
@@ -40,7 +43,10 @@ interface Running {
 }
 
 function startCli(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, "simulator", ...testVariantArgs(), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "simulator", ...testVariantArgs(), ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   const stdoutLines: string[] = [];
@@ -80,7 +86,11 @@ function asHandle(info: StartupInfo): SimulatorHandle {
 
 async function adminCaller(info: StartupInfo, index = 0) {
   const org = info.orgs[index]!;
-  const token = await requestToken(asHandle(info), { clientId: org.admin_client_id, privateJwk: org.admin_key as PrivateJwk, scope: org.admin_scopes.join(" ") });
+  const token = await requestToken(asHandle(info), {
+    clientId: org.admin_client_id,
+    privateJwk: org.admin_key as PrivateJwk,
+    scope: org.admin_scopes.join(" "),
+  });
   expect(token.status).toBe(200);
   return api(asHandle(info), token.body.access_token);
 }
@@ -129,7 +139,9 @@ describe("maskinporten simulator (CLI)", () => {
     const caller = await adminCaller(sim.info, 1);
     const created = await caller.post("/clients", clientBody({ client_name: "cli-variant" }));
     expect(created.status).toBe(204);
-    const id = ((await caller.get("/clients")).body as { client_id: string; client_name: string }[]).find((c) => c.client_name === "cli-variant")!.client_id;
+    const id = ((await caller.get("/clients")).body as { client_id: string; client_name: string }[]).find(
+      (c) => c.client_name === "cli-variant",
+    )!.client_id;
     expect((await caller.get(`/clients/${id}/jwks`)).status).toBe(404);
     sim.child.kill("SIGTERM");
     expect(await sim.exited).toBe(0);

@@ -25,7 +25,12 @@ describe("self-service API: /clients", () => {
 
   describe("POST", () => {
     it("creates a Maskinporten client with defaults and a generated client_id; 200, not 201", async () => {
-      const res = await consumerApi.post("/clients", { integration_type: "maskinporten", client_name: "c", description: "d", scopes: ["difitest:open"] });
+      const res = await consumerApi.post("/clients", {
+        integration_type: "maskinporten",
+        client_name: "c",
+        description: "d",
+        scopes: ["difitest:open"],
+      });
       expect(res.status).toBe(200);
       const client = wire().client.parse(res.body);
       expect(client).toEqual({
@@ -66,22 +71,31 @@ describe("self-service API: /clients", () => {
     it("rejects a client without scopes (400, field error on scopes)", async () => {
       const res = await consumerApi.post("/clients", clientBody({ scopes: [] }));
       expectApiError(res, 400, /scopes is empty: a client needs at least one scope/);
-      expect(res.body.errors).toEqual([{ errorMessage: expect.any(String), isFieldError: true, objectName: "Client", fieldIdentifier: "scopes" }]);
+      expect(res.body.errors).toEqual([
+        { errorMessage: expect.any(String), isFieldError: true, objectName: "Client", fieldIdentifier: "scopes" },
+      ]);
       expectApiError(await consumerApi.post("/clients", clientBody({ scopes: undefined })), 400, /scopes is empty/);
     });
 
-    it.each(["access_token_lifetime", "authorization_lifetime", "refresh_token_lifetime"])("rejects %s = 0 and accepts a positive value", async (field) => {
-      const zero = await consumerApi.post("/clients", clientBody({ [field]: 0 }));
-      expectApiError(zero, 400, new RegExp(`${field} must be a positive whole number of seconds`));
-      expect(zero.body.errors[0].fieldIdentifier).toBe(field);
-      const ok = await consumerApi.post("/clients", clientBody({ [field]: 600 }));
-      expect(ok.status).toBe(200);
-      expect(ok.body[field]).toBe(600);
-    });
+    it.each(["access_token_lifetime", "authorization_lifetime", "refresh_token_lifetime"])(
+      "rejects %s = 0 and accepts a positive value",
+      async (field) => {
+        const zero = await consumerApi.post("/clients", clientBody({ [field]: 0 }));
+        expectApiError(zero, 400, new RegExp(`${field} must be a positive whole number of seconds`));
+        expect(zero.body.errors[0].fieldIdentifier).toBe(field);
+        const ok = await consumerApi.post("/clients", clientBody({ [field]: 600 }));
+        expect(ok.status).toBe(200);
+        expect(ok.body[field]).toBe(600);
+      },
+    );
 
     it("requires integration_type and a supported value", async () => {
       expectApiError(await consumerApi.post("/clients", clientBody({ integration_type: undefined })), 400, /integration_type is required/);
-      expectApiError(await consumerApi.post("/clients", clientBody({ integration_type: "idporten" })), 400, /integration_type must be one of/);
+      expectApiError(
+        await consumerApi.post("/clients", clientBody({ integration_type: "idporten" })),
+        400,
+        /integration_type must be one of/,
+      );
     });
 
     it("rejects wrongly typed fields with a field error", async () => {
@@ -91,9 +105,20 @@ describe("self-service API: /clients", () => {
     });
 
     it("rejects a body that is not JSON, and one not sent as JSON", async () => {
-      expectApiError(await consumerApi.send("POST", "/clients", "{not json", { "content-type": "application/json" }), 400, /not valid JSON/);
-      expectApiError(await consumerApi.send("POST", "/clients", JSON.stringify(clientBody()), { "content-type": "text/plain" }), 415, /Content-Type: application\/json/);
-      expect((await consumerApi.send("POST", "/clients", JSON.stringify(clientBody()), { "content-type": "application/json; charset=utf-8" })).status).toBe(200);
+      expectApiError(
+        await consumerApi.send("POST", "/clients", "{not json", { "content-type": "application/json" }),
+        400,
+        /not valid JSON/,
+      );
+      expectApiError(
+        await consumerApi.send("POST", "/clients", JSON.stringify(clientBody()), { "content-type": "text/plain" }),
+        415,
+        /Content-Type: application\/json/,
+      );
+      expect(
+        (await consumerApi.send("POST", "/clients", JSON.stringify(clientBody()), { "content-type": "application/json; charset=utf-8" }))
+          .status,
+      ).toBe(200);
     });
   });
 
@@ -104,7 +129,11 @@ describe("self-service API: /clients", () => {
 
     it("rejects a scope the organisation neither owns nor was granted, naming the owner", async () => {
       const res = await consumerApi.post("/clients", clientBody({ scopes: ["difitest:open", "difitest:restricted"] }));
-      expectApiError(res, 400, /has no access to scope "difitest:restricted": its owner 991825827 \(Digitaliseringsdirektoratet\) must grant it/);
+      expectApiError(
+        res,
+        400,
+        /has no access to scope "difitest:restricted": its owner 991825827 \(Digitaliseringsdirektoratet\) must grant it/,
+      );
       expect(res.body.errors).toEqual([expect.objectContaining({ fieldIdentifier: "scopes[1]" })]);
     });
 
@@ -118,16 +147,33 @@ describe("self-service API: /clients", () => {
     });
 
     it("rejects unknown scopes, malformed names and deactivated scopes", async () => {
-      expectApiError(await consumerApi.post("/clients", clientBody({ scopes: ["difitest:nope"] })), 400, /scope "difitest:nope" does not exist/);
-      expectApiError(await consumerApi.post("/clients", clientBody({ scopes: ["no colon"] })), 400, /must be a scope name "prefix:subscope"/);
+      expectApiError(
+        await consumerApi.post("/clients", clientBody({ scopes: ["difitest:nope"] })),
+        400,
+        /scope "difitest:nope" does not exist/,
+      );
+      expectApiError(
+        await consumerApi.post("/clients", clientBody({ scopes: ["no colon"] })),
+        400,
+        /must be a scope name "prefix:subscope"/,
+      );
       await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "soon.gone", description: "x" });
       await ownerApi.del("/scopes?scope=eksempel:soon.gone");
       expectApiError(await ownerApi.post("/clients", clientBody({ scopes: ["eksempel:soon.gone"] })), 400, /has been deactivated/);
     });
 
     it("rejects a scope that does not allow the client's integration type", async () => {
-      await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "login.only", description: "x", allowed_integration_types: ["idporten"] });
-      expectApiError(await ownerApi.post("/clients", clientBody({ scopes: ["eksempel:login.only"] })), 400, /does not allow integration_type "maskinporten"/);
+      await ownerApi.post("/scopes", {
+        prefix: "eksempel",
+        subscope: "login.only",
+        description: "x",
+        allowed_integration_types: ["idporten"],
+      });
+      expectApiError(
+        await ownerApi.post("/clients", clientBody({ scopes: ["eksempel:login.only"] })),
+        400,
+        /does not allow integration_type "maskinporten"/,
+      );
     });
   });
 
@@ -163,8 +209,16 @@ describe("self-service API: /clients", () => {
       const res = await consumerApi.put(`/clients/${id}`, { ...body, integration_type: "api_klient" });
       expectApiError(res, 400, /integration_type cannot be changed after creation/);
       expect(res.body.errors[0].fieldIdentifier).toBe("integration_type");
-      expectApiError(await consumerApi.put(`/clients/${id}`, { ...body, client_id: "other" }), 400, /client_id must equal the client_id in the path/);
-      expectApiError(await consumerApi.put(`/clients/${id}`, { ...body, client_orgno: roles(sim()).owner.orgno }), 400, /client_orgno cannot be changed/);
+      expectApiError(
+        await consumerApi.put(`/clients/${id}`, { ...body, client_id: "other" }),
+        400,
+        /client_id must equal the client_id in the path/,
+      );
+      expectApiError(
+        await consumerApi.put(`/clients/${id}`, { ...body, client_orgno: roles(sim()).owner.orgno }),
+        400,
+        /client_orgno cannot be changed/,
+      );
       expect((await consumerApi.put(`/clients/${id}`, body)).status).toBe(200);
     });
 
@@ -172,7 +226,11 @@ describe("self-service API: /clients", () => {
       const created = await consumerApi.post("/clients", clientBody());
       const id = created.body.client_id as string;
       expectApiError(await consumerApi.put(`/clients/${id}`, { ...forPut(created.body), scopes: [] }), 400, /scopes is empty/);
-      expectApiError(await consumerApi.put(`/clients/${id}`, { ...forPut(created.body), authorization_lifetime: 0 }), 400, /authorization_lifetime/);
+      expectApiError(
+        await consumerApi.put(`/clients/${id}`, { ...forPut(created.body), authorization_lifetime: 0 }),
+        400,
+        /authorization_lifetime/,
+      );
     });
 
     it("ignores a jwks echoed back from a GET (keys change only through /jwks)", async () => {

@@ -62,7 +62,7 @@ describe("request log and counters", () => {
     const since = await sim().control.lastSeq();
     await adminApi(sim(), roles(sim()).consumer);
     expect((await sim().control.requestLog({ since })).map((e) => e.kind)).toEqual(["token"]);
-    expect((await sim().control.requestLog({ since, kind: "api" }))).toEqual([]);
+    expect(await sim().control.requestLog({ since, kind: "api" })).toEqual([]);
     await sim().control.resetRequests();
     expect(await sim().control.requestLog()).toEqual([]);
     expect((await sim().control.counters()).total).toBe(0);
@@ -117,7 +117,11 @@ describe("portal: out-of-band edits", () => {
     const id = client.body.client_id as string;
     const consumerPortal = sim().control.portal(consumer.orgno);
     expect((await consumerPortal.deleteKey(id, "portal-key")).keys).toEqual([]);
-    expectOAuthError(await requestToken(sim(), { clientId: id, privateJwk: key.privateJwk, scope: "difitest:open" }), "invalid_grant", /No key/);
+    expectOAuthError(
+      await requestToken(sim(), { clientId: id, privateJwk: key.privateJwk, scope: "difitest:open" }),
+      "invalid_grant",
+      /No key/,
+    );
     expect((await consumerPortal.deleteClient(id)).active).toBe(false);
 
     const ownerPortal = sim().control.portal(owner.orgno);
@@ -140,7 +144,9 @@ describe("portal: out-of-band edits", () => {
     await expect(portal.createScope({ prefix: "eksempel", subscope: "x", description: "x" })).rejects.toThrow(SimulatorControlError);
     const unknown = await sim().control.portal("974760673").request("GET", "/clients");
     expect(unknown.status).toBe(404);
-    expect(await sim().control.portal(owner.orgno).listClients()).toEqual(expect.arrayContaining([expect.objectContaining({ client_orgno: owner.orgno })]));
+    expect(await sim().control.portal(owner.orgno).listClients()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ client_orgno: owner.orgno })]),
+    );
   });
 
   it("lets Digdir grant its restricted catalogue scope", async () => {
@@ -166,15 +172,29 @@ describe("clock offset", () => {
 
   it("judges iat by the simulator's clock", async () => {
     const { consumer } = roles(sim());
-    const wallClock = await requestToken(sim(), { clientId: consumer.adminClientId, privateJwk: consumer.adminKey, scope: "idporten:dcr.read" });
+    const wallClock = await requestToken(sim(), {
+      clientId: consumer.adminClientId,
+      privateJwk: consumer.adminKey,
+      scope: "idporten:dcr.read",
+    });
     expectOAuthError(wallClock, "invalid_grant", /iat is -3[56]\d\d s from the server clock/);
-    const simClock = await requestToken(sim(), { clientId: consumer.adminClientId, privateJwk: consumer.adminKey, scope: "idporten:dcr.read", now: nowSeconds(3600) });
+    const simClock = await requestToken(sim(), {
+      clientId: consumer.adminClientId,
+      privateJwk: consumer.adminKey,
+      scope: "idporten:dcr.read",
+      now: nowSeconds(3600),
+    });
     expect(simClock.status).toBe(200);
   });
 
   it("stamps created/last_updated with the simulator's time", async () => {
     const { consumer } = roles(sim());
-    const token = await requestToken(sim(), { clientId: consumer.adminClientId, privateJwk: consumer.adminKey, scope: consumer.adminScopes.join(" "), now: nowSeconds(3600) });
+    const token = await requestToken(sim(), {
+      clientId: consumer.adminClientId,
+      privateJwk: consumer.adminKey,
+      scope: consumer.adminScopes.join(" "),
+      now: nowSeconds(3600),
+    });
     const created = await api(sim(), token.body.access_token).post("/clients", clientBody());
     const stamp = Date.parse(created.body.created) / 1000;
     expect(Math.abs(stamp - nowSeconds(3600))).toBeLessThanOrEqual(2);
@@ -209,7 +229,8 @@ describe("clock offset", () => {
     const client = await consumerApi.post("/clients", clientBody());
     const cert = await sim().ca.issueBusinessCertificate(consumer.orgno, { notAfter: new Date(Date.now() + 24 * 3600 * 1000) });
     const x5c = [cert.certificatePem.replace(/-----[A-Z ]+-----|\s/g, "")];
-    const grant = (now: number) => requestToken(sim(), { clientId: client.body.client_id, x5c, privateKeyPem: cert.privateKeyPem, scope: "difitest:open", now });
+    const grant = (now: number) =>
+      requestToken(sim(), { clientId: client.body.client_id, x5c, privateKeyPem: cert.privateKeyPem, scope: "difitest:open", now });
     expect((await grant(nowSeconds())).status).toBe(200);
     await sim().control.advanceClock(2 * 24 * 3600);
     expectOAuthError(await grant(nowSeconds(2 * 24 * 3600)), "invalid_grant", /expired at/, "MP-120");
@@ -256,7 +277,9 @@ describe("key propagation delay", () => {
     const consumerApi = await adminApi(sim(), roles(sim()).consumer);
     const key = rsaKeyPair();
     const client = await consumerApi.post("/clients", clientBody({ jwks: { keys: [key.publicJwk] } }));
-    expect((await requestToken(sim(), { clientId: client.body.client_id, privateJwk: key.privateJwk, scope: "difitest:open" })).status).toBe(200);
+    expect(
+      (await requestToken(sim(), { clientId: client.body.client_id, privateJwk: key.privateJwk, scope: "difitest:open" })).status,
+    ).toBe(200);
   });
 });
 
@@ -273,7 +296,9 @@ describe("organisations, state and reset", () => {
     expect(sim().orgs.map((o) => o.orgno)).toContain("974760673");
     await expect(sim().control.addOrganisation({ orgno: "974760673", name: "Again" })).rejects.toMatchObject({ status: 400 });
     await expect(sim().control.addOrganisation({ orgno: "974760674", name: "Bad" })).rejects.toThrow(/mod-11/);
-    await expect(sim().control.addOrganisation({ orgno: "889640782", name: "Taken", prefixes: ["eksempel"] })).rejects.toThrow(/already owned/);
+    await expect(sim().control.addOrganisation({ orgno: "889640782", name: "Taken", prefixes: ["eksempel"] })).rejects.toThrow(
+      /already owned/,
+    );
   });
 
   it("exposes the whole state without private keys", async () => {
@@ -292,7 +317,10 @@ describe("organisations, state and reset", () => {
     await sim().control.reset();
     const again = await adminApi(sim(), consumer);
     expectApiError(await again.get(`/clients/${created.body.client_id}`), 404);
-    expect((await again.get("/clients")).body.map((c: { client_id: string }) => c.client_id)).toEqual([consumer.adminClientId, consumer.certificateClientId]);
+    expect((await again.get("/clients")).body.map((c: { client_id: string }) => c.client_id)).toEqual([
+      consumer.adminClientId,
+      consumer.certificateClientId,
+    ]);
   });
 
   it("seeds three organisations with valid numbers, admin clients and admin scopes", async () => {
@@ -303,7 +331,21 @@ describe("organisations, state and reset", () => {
     expect(owner.adminScopes).not.toContain("idporten:dcr.supplier");
     expect(owner.adminKey).toMatchObject({ kty: "RSA", kid: expect.any(String), alg: "RS256", d: expect.any(String) });
     const info = sim().startupInfo();
-    expect(info).toMatchObject({ issuer: sim().issuer, token_endpoint: sim().tokenEndpoint, jwks_uri: sim().jwksUri, api_base_url: sim().apiBaseUrl, url: sim().url });
-    expect(info.orgs[0]).toEqual({ orgno: owner.orgno, name: owner.name, prefixes: owner.prefixes, admin_client_id: owner.adminClientId, admin_key: owner.adminKey, admin_scopes: owner.adminScopes, certificate_client_id: owner.certificateClientId });
+    expect(info).toMatchObject({
+      issuer: sim().issuer,
+      token_endpoint: sim().tokenEndpoint,
+      jwks_uri: sim().jwksUri,
+      api_base_url: sim().apiBaseUrl,
+      url: sim().url,
+    });
+    expect(info.orgs[0]).toEqual({
+      orgno: owner.orgno,
+      name: owner.name,
+      prefixes: owner.prefixes,
+      admin_client_id: owner.adminClientId,
+      admin_key: owner.adminKey,
+      admin_scopes: owner.adminScopes,
+      certificate_client_id: owner.certificateClientId,
+    });
   });
 });

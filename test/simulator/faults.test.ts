@@ -1,6 +1,18 @@
 import { SimulatorControlError, type SimulatorHandle } from "../../simulator";
 import { FaultInjector } from "../../simulator/faults";
-import { adminApi, adminToken, api, clientBody, clientIdsNamed, expectApiError, requestToken, roles, startTestSimulator, useSimulator, type ApiCaller } from "./helpers";
+import {
+  adminApi,
+  adminToken,
+  api,
+  clientBody,
+  clientIdsNamed,
+  expectApiError,
+  requestToken,
+  roles,
+  startTestSimulator,
+  useSimulator,
+  type ApiCaller,
+} from "./helpers";
 
 /** Whether a request failed at the network level (fetch rejects; its error comes from another realm under Jest). */
 async function attempt(p: Promise<unknown>): Promise<{ failed: boolean; error?: unknown }> {

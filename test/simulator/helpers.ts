@@ -127,7 +127,10 @@ export async function postToken(sim: SimulatorHandle, assertion: string, extra: 
 }
 
 /** Signs a grant (audience = the simulator's issuer unless given) and sends it. */
-export async function requestToken(sim: SimulatorHandle, opts: Omit<GrantOptions, "audience"> & { audience?: string }): Promise<HttpResult> {
+export async function requestToken(
+  sim: SimulatorHandle,
+  opts: Omit<GrantOptions, "audience"> & { audience?: string },
+): Promise<HttpResult> {
   return postToken(sim, await signGrant({ audience: sim.issuer, ...opts }));
 }
 

@@ -1,5 +1,16 @@
 import { wire } from "../../provider/api/wire";
-import { adminApi, clientBody, expectApiError, expectOAuthError, nowSeconds, requestToken, roles, rsaKeyPair, useSimulator, type ApiCaller } from "./helpers";
+import {
+  adminApi,
+  clientBody,
+  expectApiError,
+  expectOAuthError,
+  nowSeconds,
+  requestToken,
+  roles,
+  rsaKeyPair,
+  useSimulator,
+  type ApiCaller,
+} from "./helpers";
 
 const YEAR = 365 * 24 * 3600;
 
@@ -59,7 +70,11 @@ describe("self-service API: /clients/{id}/jwks", () => {
       const far = await consumerApi.post(`/clients/${id}/jwks`, { keys: [{ ...rsaKeyPair("b").publicJwk, exp: nowSeconds(2 * YEAR) }] });
       expectApiError(far, 400, /keys\[0\]\.exp is more than one year ahead/);
       expect(fieldsOf(far.body)).toEqual(["keys[0].exp"]);
-      expectApiError(await consumerApi.post(`/clients/${id}/jwks`, { keys: [{ ...rsaKeyPair("c").publicJwk, exp: nowSeconds(-10) }] }), 400, /lies in the past/);
+      expectApiError(
+        await consumerApi.post(`/clients/${id}/jwks`, { keys: [{ ...rsaKeyPair("c").publicJwk, exp: nowSeconds(-10) }] }),
+        400,
+        /lies in the past/,
+      );
     });
 
     it("accepts 5 keys and rejects 6", async () => {
@@ -83,7 +98,15 @@ describe("self-service API: /clients/{id}/jwks", () => {
       const small = await consumerApi.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair("small", 1024).publicJwk] });
       expectApiError(small, 400, /keys\[0\]\.n is a 1024-bit RSA modulus; Maskinporten requires at least 2048 bits/);
       expect((await consumerApi.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair("big", 3072).publicJwk] })).status).toBe(200);
-      const ec = { kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0", kid: "ec", use: "sig", alg: "ES256" };
+      const ec = {
+        kty: "EC",
+        crv: "P-256",
+        x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+        kid: "ec",
+        use: "sig",
+        alg: "ES256",
+      };
       expectApiError(await consumerApi.post(`/clients/${id}/jwks`, { keys: [ec] }), 400, /kty must be "RSA"/);
     });
 
@@ -92,7 +115,11 @@ describe("self-service API: /clients/{id}/jwks", () => {
       for (const alg of ["RS256", "RS384", "RS512"]) {
         expect((await consumerApi.post(`/clients/${id}/jwks`, { keys: [{ ...rsaKeyPair(alg).publicJwk, alg }] })).status).toBe(200);
       }
-      expectApiError(await consumerApi.post(`/clients/${id}/jwks`, { keys: [{ ...rsaKeyPair("ps").publicJwk, alg: "PS256" }] }), 400, /alg must be one of RS256, RS384, RS512, got "PS256"/);
+      expectApiError(
+        await consumerApi.post(`/clients/${id}/jwks`, { keys: [{ ...rsaKeyPair("ps").publicJwk, alg: "PS256" }] }),
+        400,
+        /alg must be one of RS256, RS384, RS512, got "PS256"/,
+      );
     });
 
     it("requires the complete public key", async () => {
@@ -114,7 +141,11 @@ describe("self-service API: /clients/{id}/jwks", () => {
 
     it("requires kid of [A-Za-z0-9._-], unique within the client", async () => {
       const id = await newClient();
-      expectApiError(await consumerApi.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair("has space").publicJwk] }), 400, /keys\[0\]\.kid must be a key id of letters, digits/);
+      expectApiError(
+        await consumerApi.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair("has space").publicJwk] }),
+        400,
+        /keys\[0\]\.kid must be a key id of letters, digits/,
+      );
       const { kid: _kid, ...noKid } = rsaKeyPair("x").publicJwk;
       expectApiError(await consumerApi.post(`/clients/${id}/jwks`, { keys: [noKid] }), 400, /keys\[0\]\.kid/);
       const dup = await consumerApi.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair("same").publicJwk, rsaKeyPair("same").publicJwk] });
@@ -125,7 +156,11 @@ describe("self-service API: /clients/{id}/jwks", () => {
     it("refuses an empty set: DELETE removes all keys", async () => {
       const id = await newClient();
       await consumerApi.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair("only").publicJwk] });
-      expectApiError(await consumerApi.post(`/clients/${id}/jwks`, { keys: [] }), 400, /keys is empty; an empty set cannot be posted: remove all keys with DELETE/);
+      expectApiError(
+        await consumerApi.post(`/clients/${id}/jwks`, { keys: [] }),
+        400,
+        /keys is empty; an empty set cannot be posted: remove all keys with DELETE/,
+      );
       const deleted = await consumerApi.del(`/clients/${id}/jwks`);
       expect(deleted.status).toBe(200);
       expect(deleted.body).toMatchObject({ keys: [] });
@@ -143,7 +178,9 @@ describe("self-service API: /clients/{id}/jwks", () => {
 
     it("tolerates empty optional members as altinn-jwks exports them", async () => {
       const id = await newClient();
-      const res = await consumerApi.post(`/clients/${id}/jwks`, { keys: [{ ...rsaKeyPair("altinn").publicJwk, key_ops: [], oth: [], x5c: [] }] });
+      const res = await consumerApi.post(`/clients/${id}/jwks`, {
+        keys: [{ ...rsaKeyPair("altinn").publicJwk, key_ops: [], oth: [], x5c: [] }],
+      });
       expect(res.status).toBe(200);
       expect(res.body.keys[0]).not.toHaveProperty("x5c");
     });
@@ -176,14 +213,23 @@ describe("self-service API: /clients/{id}/jwks", () => {
       const id = await newClient();
       const { kid: _kid, ...noKid } = rsaKeyPair("x").publicJwk;
       expect((await consumerApi.put(`/clients/${id}/jwks/from-path`, noKid)).body.kid).toBe("from-path");
-      expectApiError(await consumerApi.put(`/clients/${id}/jwks/path-kid`, rsaKeyPair("body-kid").publicJwk), 400, /kid must equal the kid in the path/);
+      expectApiError(
+        await consumerApi.put(`/clients/${id}/jwks/path-kid`, rsaKeyPair("body-kid").publicJwk),
+        400,
+        /kid must equal the kid in the path/,
+      );
     });
 
     it("PUT applies the key rules and the 5-key limit", async () => {
       const id = await newClient();
       expectApiError(await consumerApi.put(`/clients/${id}/jwks/small`, rsaKeyPair("small", 1024).publicJwk), 400, /1024-bit/);
-      for (let i = 0; i < 5; i++) expect((await consumerApi.put(`/clients/${id}/jwks/k${i}`, rsaKeyPair(`k${i}`).publicJwk)).status).toBe(200);
-      expectApiError(await consumerApi.put(`/clients/${id}/jwks/k5`, rsaKeyPair("k5").publicJwk), 400, /already has 5 keys; a client may have at most 5/);
+      for (let i = 0; i < 5; i++)
+        expect((await consumerApi.put(`/clients/${id}/jwks/k${i}`, rsaKeyPair(`k${i}`).publicJwk)).status).toBe(200);
+      expectApiError(
+        await consumerApi.put(`/clients/${id}/jwks/k5`, rsaKeyPair("k5").publicJwk),
+        400,
+        /already has 5 keys; a client may have at most 5/,
+      );
       expect((await consumerApi.put(`/clients/${id}/jwks/k4`, rsaKeyPair("k4").publicJwk)).status).toBe(200);
     });
 
@@ -204,7 +250,11 @@ describe("self-service API: /clients/{id}/jwks", () => {
       await consumerApi.put(`/clients/${id}/jwks/live`, key.publicJwk);
       expect((await requestToken(sim(), { clientId: id, privateJwk: key.privateJwk, scope: "difitest:open" })).status).toBe(200);
       await consumerApi.del(`/clients/${id}/jwks/live`);
-      expectOAuthError(await requestToken(sim(), { clientId: id, privateJwk: key.privateJwk, scope: "difitest:open" }), "invalid_grant", /No key with kid "live"/);
+      expectOAuthError(
+        await requestToken(sim(), { clientId: id, privateJwk: key.privateJwk, scope: "difitest:open" }),
+        "invalid_grant",
+        /No key with kid "live"/,
+      );
     });
   });
 });

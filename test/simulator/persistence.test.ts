@@ -45,7 +45,9 @@ describe("--state FILE: persistence across restarts", () => {
     // the same client; only jwks_uri follows the new port
     const jwksUri = `${second.apiBaseUrl}/clients/${client.body.client_id}/jwks`;
     expect((await consumerAgain.get(`/clients/${client.body.client_id}`)).body).toEqual({ ...client.body, jwks_uri: jwksUri });
-    expect((await ownerAgain.get("/scopes/access?scope=eksempel:persisted")).body).toEqual([expect.objectContaining({ consumer_orgno: consumer.orgno, state: "APPROVED" })]);
+    expect((await ownerAgain.get("/scopes/access?scope=eksempel:persisted")).body).toEqual([
+      expect.objectContaining({ consumer_orgno: consumer.orgno, state: "APPROVED" }),
+    ]);
     const token = await requestToken(second, { clientId: client.body.client_id, privateJwk: key.privateJwk, scope: "eksempel:persisted" });
     expect(token.status).toBe(200);
     expect(((await (await fetch(second.jwksUri)).json()) as { keys: { kid: string }[] }).keys[0]!.kid).toBe(signingKid);

@@ -1,5 +1,15 @@
 import { wire } from "../../provider/api/wire";
-import { adminApi, clientBody, expectApiError, expectOAuthError, requestToken, roles, rsaKeyPair, useSimulator, type ApiCaller } from "./helpers";
+import {
+  adminApi,
+  clientBody,
+  expectApiError,
+  expectOAuthError,
+  requestToken,
+  roles,
+  rsaKeyPair,
+  useSimulator,
+  type ApiCaller,
+} from "./helpers";
 
 describe("self-service API: /scopes and /prefix", () => {
   const sim = useSimulator();
@@ -51,30 +61,58 @@ describe("self-service API: /scopes and /prefix", () => {
     });
 
     it("refuses a prefix the caller does not own, naming the owner when there is one", async () => {
-      expectApiError(await consumerApi.post("/scopes", { prefix: "eksempel", subscope: "x", description: "x" }), 403, /prefix "eksempel" belongs to organisation 311000004 \(Eksempel API-tilbyder AS\), not to yours/);
-      expectApiError(await ownerApi.post("/scopes", { prefix: "unassigned", subscope: "x", description: "x" }), 403, /prefix "unassigned" is not assigned to your organisation/);
+      expectApiError(
+        await consumerApi.post("/scopes", { prefix: "eksempel", subscope: "x", description: "x" }),
+        403,
+        /prefix "eksempel" belongs to organisation 311000004 \(Eksempel API-tilbyder AS\), not to yours/,
+      );
+      expectApiError(
+        await ownerApi.post("/scopes", { prefix: "unassigned", subscope: "x", description: "x" }),
+        403,
+        /prefix "unassigned" is not assigned to your organisation/,
+      );
     });
 
     it("requires prefix, subscope and description in the scope grammar", async () => {
       const res = await ownerApi.post("/scopes", { prefix: "Bad Prefix", subscope: "/lead", long_description: "x" });
       expectApiError(res, 400);
-      expect(res.body.errors.map((e: { fieldIdentifier: string }) => e.fieldIdentifier).sort()).toEqual(["description", "prefix", "subscope"]);
+      expect(res.body.errors.map((e: { fieldIdentifier: string }) => e.fieldIdentifier).sort()).toEqual([
+        "description",
+        "prefix",
+        "subscope",
+      ]);
     });
 
     it("refuses a name that is not prefix:subscope", async () => {
-      expectApiError(await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "n", name: "eksempel:other", description: "x" }), 400, /name must be prefix:subscope/);
-      expect((await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "n", name: "eksempel:n", description: "x" })).status).toBe(200);
+      expectApiError(
+        await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "n", name: "eksempel:other", description: "x" }),
+        400,
+        /name must be prefix:subscope/,
+      );
+      expect((await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "n", name: "eksempel:n", description: "x" })).status).toBe(
+        200,
+      );
     });
 
     it("answers 409 for an existing scope, and for a deactivated one tells to reactivate with PUT", async () => {
       await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "dup", description: "x" });
       expectApiError(await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "dup", description: "x" }), 409, /already exists/);
       expect((await ownerApi.del("/scopes?scope=eksempel:dup")).status).toBe(200);
-      expectApiError(await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "dup", description: "x" }), 409, /deactivated; reactivate it with PUT \/scopes\?scope=eksempel:dup/);
+      expectApiError(
+        await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "dup", description: "x" }),
+        409,
+        /deactivated; reactivate it with PUT \/scopes\?scope=eksempel:dup/,
+      );
     });
 
     it("tolerates unknown fields", async () => {
-      const res = await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "tolerant", description: "x", "description#en": "x", protected: false });
+      const res = await ownerApi.post("/scopes", {
+        prefix: "eksempel",
+        subscope: "tolerant",
+        description: "x",
+        "description#en": "x",
+        protected: false,
+      });
       expect(res.status).toBe(200);
     });
   });
@@ -96,16 +134,31 @@ describe("self-service API: /scopes and /prefix", () => {
   describe("PUT /scopes?scope=", () => {
     it("updates mutable fields and keeps created", async () => {
       const created = (await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "put", description: "old" })).body;
-      const res = await ownerApi.put("/scopes?scope=eksempel:put", { ...created, description: "new", accessible_for_all: true, at_max_age: 60 });
+      const res = await ownerApi.put("/scopes?scope=eksempel:put", {
+        ...created,
+        description: "new",
+        accessible_for_all: true,
+        at_max_age: 60,
+      });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ description: "new", accessible_for_all: true, at_max_age: 60, created: created.created });
     });
 
     it("refuses to change prefix or subscope", async () => {
       await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "fixed", description: "x" });
-      expectApiError(await ownerApi.put("/scopes?scope=eksempel:fixed", { subscope: "moved", description: "x" }), 400, /subscope cannot be changed/);
-      expectApiError(await ownerApi.put("/scopes?scope=eksempel:fixed", { prefix: "other", description: "x" }), 400, /prefix cannot be changed/);
-      expect((await ownerApi.put("/scopes?scope=eksempel:fixed", { prefix: "eksempel", subscope: "fixed", description: "y" })).status).toBe(200);
+      expectApiError(
+        await ownerApi.put("/scopes?scope=eksempel:fixed", { subscope: "moved", description: "x" }),
+        400,
+        /subscope cannot be changed/,
+      );
+      expectApiError(
+        await ownerApi.put("/scopes?scope=eksempel:fixed", { prefix: "other", description: "x" }),
+        400,
+        /prefix cannot be changed/,
+      );
+      expect((await ownerApi.put("/scopes?scope=eksempel:fixed", { prefix: "eksempel", subscope: "fixed", description: "y" })).status).toBe(
+        200,
+      );
     });
 
     it("reactivates with active: true", async () => {
@@ -121,7 +174,11 @@ describe("self-service API: /scopes and /prefix", () => {
     it("answers 400 without ?scope=, 404 for an unknown scope, 403 for another organisation's", async () => {
       expectApiError(await ownerApi.put("/scopes", { description: "x" }), 400, /scope is required as a query parameter/);
       expectApiError(await ownerApi.put("/scopes?scope=eksempel:unknown", { description: "x" }), 404, /does not exist/);
-      expectApiError(await consumerApi.put("/scopes?scope=difitest:open", { description: "x" }), 403, /belongs to organisation 991825827 \(Digitaliseringsdirektoratet\)/);
+      expectApiError(
+        await consumerApi.put("/scopes?scope=difitest:open", { description: "x" }),
+        403,
+        /belongs to organisation 991825827 \(Digitaliseringsdirektoratet\)/,
+      );
       expectApiError(await consumerApi.del("/scopes?scope=difitest:open"), 403, /belongs to organisation 991825827/);
     });
   });

@@ -152,7 +152,11 @@ describe("POST /token", () => {
       const created = await consumerApi.post("/clients", clientBody({ jwks: { keys: [k.publicJwk] } }));
       const id = created.body.client_id as string;
       expect((await consumerApi.del(`/clients/${id}`)).status).toBe(200);
-      expectOAuthError(await requestToken(sim(), { clientId: id, privateJwk: k.privateJwk, scope: "difitest:open" }), "invalid_client", /deactivated/);
+      expectOAuthError(
+        await requestToken(sim(), { clientId: id, privateJwk: k.privateJwk, scope: "difitest:open" }),
+        "invalid_client",
+        /deactivated/,
+      );
       // zero lifetimes come back but may not go back (reference, "Evidence from production callers")
       const { created: _c, last_updated: _u, jwks: _j, refresh_token_lifetime: _r, ...body } = created.body;
       expect((await consumerApi.put(`/clients/${id}`, { ...body, active: true })).status).toBe(200);
@@ -167,7 +171,11 @@ describe("POST /token", () => {
     });
 
     it("rejects iat more than 10 s off", async () => {
-      expectOAuthError(await grant({ iat: nowSeconds(-15), exp: nowSeconds(60) }), "invalid_grant", /iat is -1[45] s from the server clock/);
+      expectOAuthError(
+        await grant({ iat: nowSeconds(-15), exp: nowSeconds(60) }),
+        "invalid_grant",
+        /iat is -1[45] s from the server clock/,
+      );
       expectOAuthError(await grant({ iat: nowSeconds(15) }), "invalid_grant", /within 10 s/);
     });
 
@@ -187,7 +195,13 @@ describe("POST /token", () => {
 
   describe("jti", () => {
     it("accepts a jti once and rejects its reuse", async () => {
-      const assertion = await signGrant({ clientId, privateJwk: key.privateJwk, audience: sim().issuer, scope: "difitest:open", jti: "only-once" });
+      const assertion = await signGrant({
+        clientId,
+        privateJwk: key.privateJwk,
+        audience: sim().issuer,
+        scope: "difitest:open",
+        jti: "only-once",
+      });
       expect((await postToken(sim(), assertion)).status).toBe(200);
       expectOAuthError(await postToken(sim(), assertion), "invalid_grant", /Grant is used before/);
       expect((await grant({ jti: "another-one" })).status).toBe(200);
@@ -208,7 +222,11 @@ describe("POST /token", () => {
     it("rejects a header with neither kid nor x5c; with both, the registered kid decides", async () => {
       expectOAuthError(await grant({ header: { kid: undefined } }), "invalid_grant", /needs kid .* or x5c/);
       expect((await grant({ header: { x5c: ["AAAA"] } })).status).toBe(200);
-      expectOAuthError(await grant({ header: { kid: "nope", x5c: ["AAAA"] } }), "invalid_grant", /^Unknown key identifier \(kid\) for client\./);
+      expectOAuthError(
+        await grant({ header: { kid: "nope", x5c: ["AAAA"] } }),
+        "invalid_grant",
+        /^Unknown key identifier \(kid\) for client\./,
+      );
     });
 
     it("rejects algorithms other than RS256/RS384/RS512", async () => {
@@ -234,12 +252,18 @@ describe("POST /token", () => {
     it("accepts a subset of the client's scopes", async () => {
       const k = rsaKeyPair();
       const { consumer } = roles(sim());
-      const created = await consumerApi.post("/clients", clientBody({ scopes: ["difitest:open", "idporten:dcr.read"], jwks: { keys: [k.publicJwk] } }));
+      const created = await consumerApi.post(
+        "/clients",
+        clientBody({ scopes: ["difitest:open", "idporten:dcr.read"], jwks: { keys: [k.publicJwk] } }),
+      );
       expect(created.status).toBe(200);
       const res = await requestToken(sim(), { clientId: created.body.client_id, privateJwk: k.privateJwk, scope: "idporten:dcr.read" });
       expect(res.status).toBe(200);
       expect(res.body.scope).toBe("idporten:dcr.read");
-      expect(jose.decodeJwt(res.body.access_token)["consumer"]).toEqual({ authority: "iso6523-actorid-upis", ID: `0192:${consumer.orgno}` });
+      expect(jose.decodeJwt(res.body.access_token)["consumer"]).toEqual({
+        authority: "iso6523-actorid-upis",
+        ID: `0192:${consumer.orgno}`,
+      });
     });
   });
 });
@@ -264,7 +288,9 @@ describe("Altinn token exchange", () => {
       client_id: consumer.adminClientId,
       iss: `${sim().url}/authentication/api/v1/openid/`,
     });
-    expect(await sim().control.requestLog({ since, kind: "exchange" })).toEqual([expect.objectContaining({ status: 200, orgno: consumer.orgno })]);
+    expect(await sim().control.requestLog({ since, kind: "exchange" })).toEqual([
+      expect.objectContaining({ status: 200, orgno: consumer.orgno }),
+    ]);
   });
 
   it("answers 401 without a token or with one not issued by the simulator", async () => {

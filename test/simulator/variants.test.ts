@@ -3,9 +3,29 @@
  * is about on top of the default preset with the `/__sim/variant` hook (so flipping at run time is tested
  * too). Default and adverse choices are checked against the table in `simulator/variant.ts`.
  */
-import { SWITCHES, SWITCH_NAMES, SimulatorOptionError, WRITE_ANSWERS, preset, resolveVariant, startSimulator, type SimulatorSwitches } from "../../simulator";
+import {
+  SWITCHES,
+  SWITCH_NAMES,
+  SimulatorOptionError,
+  WRITE_ANSWERS,
+  preset,
+  resolveVariant,
+  startSimulator,
+  type SimulatorSwitches,
+} from "../../simulator";
 import { SimulatorControlError } from "../../simulator";
-import { adminApi, adminToken, clientBody, expectApiError, expectOAuthError, requestToken, roles, rsaKeyPair, useSimulator, type ApiCaller } from "./helpers";
+import {
+  adminApi,
+  adminToken,
+  clientBody,
+  expectApiError,
+  expectOAuthError,
+  requestToken,
+  roles,
+  rsaKeyPair,
+  useSimulator,
+  type ApiCaller,
+} from "./helpers";
 
 const sim = useSimulator({ variant: "default" });
 let ownerApi: ApiCaller;
@@ -66,7 +86,9 @@ describe("presets and the switch hooks", () => {
     await expect(startSimulator({ variant: { createAnswer: "202" as never } })).rejects.toThrow(SimulatorOptionError);
     await expect(startSimulator({ variant: { nope: "x" } as never })).rejects.toThrow(/unknown switch "nope"/);
     await expect(startSimulator({ variant: "hostile" as never })).rejects.toThrow(/variant: must be one of default, adverse/);
-    const err = await sim().control.setVariant({ keylessJwks: "410" as never }).catch((e: unknown) => e);
+    const err = await sim()
+      .control.setVariant({ keylessJwks: "410" as never })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SimulatorControlError);
     expect((err as SimulatorControlError).status).toBe(400);
     expect((err as Error).message).toMatch(/variant\.keylessJwks: must be one of empty-keys, empty-object, 404/);
@@ -79,7 +101,9 @@ describe("createAnswer", () => {
     const name = `created-${answer}`;
     expectAnswer(await consumerApi.post("/clients", clientBody({ client_name: name })), answer, { client_name: name });
     const subscope = `create${answer.replace("-", "")}`;
-    expectAnswer(await ownerApi.post("/scopes", { prefix: "eksempel", subscope, description: "x" }), answer, { name: `eksempel:${subscope}` });
+    expectAnswer(await ownerApi.post("/scopes", { prefix: "eksempel", subscope, description: "x" }), answer, {
+      name: `eksempel:${subscope}`,
+    });
     const listed = (await consumerApi.get("/clients")).body as { client_name: string }[];
     expect(listed.filter((c) => c.client_name === name)).toHaveLength(1);
   });
@@ -90,7 +114,9 @@ describe("keyWriteAnswer", () => {
     await only({ keyWriteAnswer: answer });
     const id = await newClient();
     const first = rsaKeyPair("first");
-    expectAnswer(await consumerApi.post(`/clients/${id}/jwks`, { keys: [first.publicJwk] }), answer, { keys: [expect.objectContaining({ kid: "first" })] });
+    expectAnswer(await consumerApi.post(`/clients/${id}/jwks`, { keys: [first.publicJwk] }), answer, {
+      keys: [expect.objectContaining({ kid: "first" })],
+    });
     expectAnswer(await consumerApi.put(`/clients/${id}/jwks/second`, rsaKeyPair("second").publicJwk), answer, { kid: "second" });
     expect(((await consumerApi.get(`/clients/${id}/jwks`)).body.keys as { kid: string }[]).map((k) => k.kid)).toEqual(["first", "second"]);
   });
@@ -129,7 +155,9 @@ describe("singleKeyEndpoints", () => {
     expectApiError(await consumerApi.del(`/clients/${id}/jwks/kept`), 404, /no such endpoint: DELETE/);
     expect(((await consumerApi.get(`/clients/${id}/jwks`)).body.keys as { kid: string }[]).map((k) => k.kid)).toEqual(["kept"]);
     // The whole-set operations stay.
-    expect((await consumerApi.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair("kept").publicJwk, rsaKeyPair("added").publicJwk] })).status).toBe(200);
+    expect(
+      (await consumerApi.post(`/clients/${id}/jwks`, { keys: [rsaKeyPair("kept").publicJwk, rsaKeyPair("added").publicJwk] })).status,
+    ).toBe(200);
   });
 });
 
@@ -173,7 +201,9 @@ describe("clientJwks", () => {
     await only({ clientJwks: "inline" });
     const created = await consumerApi.post("/clients", clientBody({ jwks: { keys: [rsaKeyPair("inline").publicJwk] } }));
     expect(created.body.jwks.keys[0].kid).toBe("inline");
-    const listed = ((await consumerApi.get("/clients")).body as { client_id: string; jwks?: { keys: { kid: string }[] } }[]).find((c) => c.client_id === created.body.client_id)!;
+    const listed = ((await consumerApi.get("/clients")).body as { client_id: string; jwks?: { keys: { kid: string }[] } }[]).find(
+      (c) => c.client_id === created.body.client_id,
+    )!;
     expect(listed.jwks?.keys.map((k) => k.kid)).toEqual(["inline"]);
     expect((await consumerApi.get(`/clients/${created.body.client_id}`)).body.jwks.keys).toHaveLength(1);
   });
@@ -193,7 +223,11 @@ describe("clientIdOnCreate", () => {
     expect(await newClient({ client_id: "honoured-id" })).toBe("honoured-id");
     expectApiError(await consumerApi.post("/clients", clientBody({ client_id: "honoured-id" })), 409, /client honoured-id already exists/);
     await consumerApi.del("/clients/honoured-id");
-    expectApiError(await consumerApi.post("/clients", clientBody({ client_id: "honoured-id" })), 409, /deactivated; reactivate it with PUT/);
+    expectApiError(
+      await consumerApi.post("/clients", clientBody({ client_id: "honoured-id" })),
+      409,
+      /deactivated; reactivate it with PUT/,
+    );
     expectApiError(await consumerApi.post("/clients", clientBody({ client_id: "has space" })), 400, /client_id may hold only/);
   });
 
@@ -235,7 +269,9 @@ describe("singleScopeRead and scopeQueryShape", () => {
     const scope = await newScope();
     expect((await consumerApi.get(`/scopes?scope=${scope}`)).body).toMatchObject({ name: scope, owner_orgno: roles(sim()).owner.orgno });
     expectApiError(await ownerApi.get("/scopes?scope=eksempel:unknown"), 404, /does not exist/);
-    expect((await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "private", description: "x", visibility: "PRIVATE" })).status).toBe(200);
+    expect(
+      (await ownerApi.post("/scopes", { prefix: "eksempel", subscope: "private", description: "x", visibility: "PRIVATE" })).status,
+    ).toBe(200);
     expectApiError(await consumerApi.get("/scopes?scope=eksempel:private"), 403, /belongs to organisation 311000004/);
   });
 
@@ -253,7 +289,11 @@ describe("unsetLifetimes", () => {
     const created = await consumerApi.post("/clients", clientBody());
     expect(created.body.refresh_token_lifetime).toBe(0);
     const { created: _c, last_updated: _u, ...echoed } = created.body;
-    expectApiError(await consumerApi.put(`/clients/${created.body.client_id}`, echoed), 400, /refresh_token_lifetime must be a positive whole number/);
+    expectApiError(
+      await consumerApi.put(`/clients/${created.body.client_id}`, echoed),
+      400,
+      /refresh_token_lifetime must be a positive whole number/,
+    );
     expectApiError(await consumerApi.post("/clients", clientBody({ access_token_lifetime: 0 })), 400, /access_token_lifetime/);
   });
 
@@ -267,7 +307,8 @@ describe("unsetLifetimes", () => {
 });
 
 describe("seededKeyUse and keys without use", () => {
-  const adminKeys = async () => (await ownerApi.get(`/clients/${roles(sim()).owner.adminClientId}/jwks`)).body.keys as Record<string, unknown>[];
+  const adminKeys = async () =>
+    (await ownerApi.get(`/clients/${roles(sim()).owner.adminClientId}/jwks`)).body.keys as Record<string, unknown>[];
 
   it('sig: the seeded admin keys carry use: "sig"', async () => {
     await only({ seededKeyUse: "sig" });
@@ -281,7 +322,9 @@ describe("seededKeyUse and keys without use", () => {
     const { owner } = roles(sim());
     await expect(adminToken(sim(), owner)).resolves.toEqual(expect.any(String));
     expectApiError(await ownerApi.post(`/clients/${owner.adminClientId}/jwks`, { keys }), 400, /keys\[0\]\.use must be "sig", got nothing/);
-    expect((await ownerApi.post(`/clients/${owner.adminClientId}/jwks`, { keys: keys.map((k) => ({ ...k, use: "sig" })) })).status).toBe(200);
+    expect((await ownerApi.post(`/clients/${owner.adminClientId}/jwks`, { keys: keys.map((k) => ({ ...k, use: "sig" })) })).status).toBe(
+      200,
+    );
     await expect(adminToken(sim(), owner)).resolves.toEqual(expect.any(String));
   });
 
@@ -308,7 +351,11 @@ describe("consumerAdminScopes and ownerAdminScopes", () => {
     await only({ consumerAdminScopes: "dcr-only" });
     const consumer = roles(sim()).consumer;
     expect(consumer.adminScopes).toEqual(["idporten:dcr.read", "idporten:dcr.write"]);
-    expectOAuthError(await tokenFor(consumer, "idporten:scopes.read"), "invalid_scope", /idporten:scopes\.read \(not registered on the client\)/);
+    expectOAuthError(
+      await tokenFor(consumer, "idporten:scopes.read"),
+      "invalid_scope",
+      /idporten:scopes\.read \(not registered on the client\)/,
+    );
     const token = await tokenFor(consumer, "idporten:dcr.read idporten:dcr.write");
     expect(token.status).toBe(200);
     const dcr = await adminApi(sim(), consumer);
@@ -320,7 +367,13 @@ describe("consumerAdminScopes and ownerAdminScopes", () => {
   it("standard: the consumer holds dcr.read/write/modify and scopes.read/write", async () => {
     await only({ consumerAdminScopes: "standard" });
     const consumer = roles(sim()).consumer;
-    expect(consumer.adminScopes).toEqual(["idporten:dcr.read", "idporten:dcr.write", "idporten:dcr.modify", "idporten:scopes.read", "idporten:scopes.write"]);
+    expect(consumer.adminScopes).toEqual([
+      "idporten:dcr.read",
+      "idporten:dcr.write",
+      "idporten:dcr.modify",
+      "idporten:scopes.read",
+      "idporten:scopes.write",
+    ]);
     expect((await tokenFor(consumer, "idporten:scopes.read")).status).toBe(200);
   });
 
@@ -335,7 +388,10 @@ describe("consumerAdminScopes and ownerAdminScopes", () => {
   });
 
   it("a seed with explicit adminScopes keeps them under every switch", async () => {
-    const own = await startSimulator({ orgs: [{ orgno: "314000005", name: "Egen AS", adminScopes: ["idporten:dcr.read"] }], variant: "adverse" });
+    const own = await startSimulator({
+      orgs: [{ orgno: "314000005", name: "Egen AS", adminScopes: ["idporten:dcr.read"] }],
+      variant: "adverse",
+    });
     try {
       expect(own.orgs[0]!.adminScopes).toEqual(["idporten:dcr.read"]);
     } finally {

@@ -42,26 +42,41 @@ export interface CrashFindings {
   problems: string[];
 }
 
-export async function observeRun(sim: SimulatorHandle, dir: string, env: Record<string, string>, stackName: string, owner: string, consumer: string, run: number): Promise<CrashObserved> {
+export async function observeRun(
+  sim: SimulatorHandle,
+  dir: string,
+  env: Record<string, string>,
+  stackName: string,
+  owner: string,
+  consumer: string,
+  run: number,
+): Promise<CrashObserved> {
   const ownerPortal = sim.control.portal(owner);
   const consumerPortal = sim.control.portal(consumer);
   const scopePrefix = `${SOAK_PREFIX}:crash${run}.`;
   const scopes = (await ownerPortal.listScopes(true)).filter((s) => s.name.startsWith(scopePrefix));
   const grants: string[] = [];
   for (const scope of scopes) {
-    for (const g of await ownerPortal.grantsGiven({ scope: scope.name })) if (g.state === "APPROVED") grants.push(`${g.scope}/${g.consumer_orgno}`);
+    for (const g of await ownerPortal.grantsGiven({ scope: scope.name }))
+      if (g.state === "APPROVED") grants.push(`${g.scope}/${g.consumer_orgno}`);
   }
   const clients = (await consumerPortal.listClients(true)).filter((c) => (c.client_name ?? "").startsWith(`crash-${run}-`));
   const kids: Record<string, string[]> = {};
   for (const client of clients) {
-    const response = await consumerPortal.request<{ keys?: { kid?: string }[] }>("GET", `/clients/${encodeURIComponent(client.client_id)}/jwks`);
+    const response = await consumerPortal.request<{ keys?: { kid?: string }[] }>(
+      "GET",
+      `/clients/${encodeURIComponent(client.client_id)}/jwks`,
+    );
     kids[client.client_id] = response.status === 404 ? [] : (response.body.keys ?? []).map((k) => k.kid ?? "?").sort();
   }
   const { state, pendingOperations, unreadableState } = await stateOf(dir, env, stackName);
   return {
     clients: clients.map((c) => ({ clientId: c.client_id, clientName: c.client_name ?? "", active: c.active !== false })),
     kids,
-    scopes: scopes.filter((s) => s.active).map((s) => s.name).sort(),
+    scopes: scopes
+      .filter((s) => s.active)
+      .map((s) => s.name)
+      .sort(),
     grants: grants.sort(),
     state,
     pendingOperations,
@@ -76,7 +91,9 @@ async function stateOf(
 ): Promise<{ state: Record<string, string[]>; pendingOperations: number; unreadableState?: string }> {
   const exported = await runPulumi(dir, env, ["stack", "export", "--stack", stackName, "--non-interactive"]);
   if (exported.code !== 0) return { state: {}, pendingOperations: 0, unreadableState: firstError(exported) };
-  const deployment = (JSON.parse(exported.stdout) as { deployment?: { resources?: { type: string; id?: string }[]; pending_operations?: unknown[] } }).deployment ?? {};
+  const deployment =
+    (JSON.parse(exported.stdout) as { deployment?: { resources?: { type: string; id?: string }[]; pending_operations?: unknown[] } })
+      .deployment ?? {};
   const state: Record<string, string[]> = {};
   for (const r of deployment.resources ?? []) {
     if (!r.type.startsWith("pulumi-nodejs:dynamic/maskinporten:")) continue;
@@ -128,8 +145,10 @@ export function findings(observed: CrashObserved, givenKids: ReadonlySet<string>
   for (const id of stateClients) if (!activeIds.has(id)) mismatches.push(`the stack holds client ${id}, which is not active at Digdir`);
   const registered = new Set(Object.entries(observed.kids).flatMap(([clientId, kids]) => kids.map((kid) => `${clientId}/${kid}`)));
   for (const id of stateKeys) if (!registered.has(id)) mismatches.push(`the stack holds key ${id}, which Digdir does not have`);
-  for (const id of stateScopes) if (!observed.scopes.includes(id)) mismatches.push(`the stack holds scope ${id}, which is not active at Digdir`);
-  for (const id of stateGrants) if (!observed.grants.includes(id)) mismatches.push(`the stack holds grant ${id}, which is not approved at Digdir`);
+  for (const id of stateScopes)
+    if (!observed.scopes.includes(id)) mismatches.push(`the stack holds scope ${id}, which is not active at Digdir`);
+  for (const id of stateGrants)
+    if (!observed.grants.includes(id)) mismatches.push(`the stack holds grant ${id}, which is not approved at Digdir`);
   if (observed.pendingOperations > 0) mismatches.push(`the stack still has ${observed.pendingOperations} pending operations`);
   if (observed.unreadableState !== undefined) mismatches.push(`the stack's state cannot be read: ${observed.unreadableState}`);
   problems.push(...mismatches);
@@ -149,7 +168,8 @@ export function findings(observed: CrashObserved, givenKids: ReadonlySet<string>
 /** After an `up`: the program at Digdir, beyond the absence of strays: every declared object there, once. */
 export function missingAfterUp(observed: CrashObserved, model: CrashModel): string[] {
   const problems: string[] = [];
-  for (const subscope of model.subscopes) if (!observed.scopes.includes(crashScopeName(subscope))) problems.push(`missing: scope ${crashScopeName(subscope)} is not active`);
+  for (const subscope of model.subscopes)
+    if (!observed.scopes.includes(crashScopeName(subscope))) problems.push(`missing: scope ${crashScopeName(subscope)} is not active`);
   for (const g of model.grants) {
     const id = `${crashScopeName(g.subscope)}/${g.orgno}`;
     if (!observed.grants.includes(id)) problems.push(`missing: grant ${id} is not approved`);
@@ -159,7 +179,8 @@ export function missingAfterUp(observed: CrashObserved, model: CrashModel): stri
     if (clients.length === 0) problems.push(`missing: no active client named ${c.clientName}`);
     for (const client of clients) {
       const count = (observed.kids[client.clientId] ?? []).length;
-      if (count < c.keys.length) problems.push(`missing: client ${c.clientName} (${client.clientId}) has ${count} keys, the program declares ${c.keys.length}`);
+      if (count < c.keys.length)
+        problems.push(`missing: client ${c.clientName} (${client.clientId}) has ${count} keys, the program declares ${c.keys.length}`);
     }
   }
   const stateKeys = (observed.state["ClientKey"] ?? []).length;

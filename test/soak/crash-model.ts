@@ -74,7 +74,13 @@ export function crashScopeName(subscope: string): string {
  * The program of run `run`: two scopes granted to the consumer (one of them sometimes to a third organisation as
  * well), and two or three clients, each with one generated key and sometimes a given public key.
  */
-export function crashModel(random: () => number, run: number, consumer: string, third: string, publicKeys: readonly Record<string, unknown>[]): CrashModel {
+export function crashModel(
+  random: () => number,
+  run: number,
+  consumer: string,
+  third: string,
+  publicKeys: readonly Record<string, unknown>[],
+): CrashModel {
   const subscopes = [`crash${run}.a`, `crash${run}.b`];
   const grants = subscopes.map((subscope) => ({ subscope, orgno: consumer }));
   if (random() < 0.5) grants.push({ subscope: subscopes[0]!, orgno: third });
@@ -84,7 +90,13 @@ export function crashModel(random: () => number, run: number, consumer: string, 
   return { consumerOrgno: consumer, subscopes, grants, clients };
 }
 
-function newClient(random: () => number, run: number, i: number, subscopes: string[], publicKeys: readonly Record<string, unknown>[]): CrashClient {
+function newClient(
+  random: () => number,
+  run: number,
+  i: number,
+  subscopes: string[],
+  publicKeys: readonly Record<string, unknown>[],
+): CrashClient {
   const keys: CrashKey[] = [{ name: `key-${i}-gen0` }];
   if (random() < 0.4) {
     const kid = `crash${run}-${i}-given`;
@@ -93,13 +105,27 @@ function newClient(random: () => number, run: number, i: number, subscopes: stri
   return { name: `client-${i}`, clientName: `crash-${run}-${i}`, subscopes: random() < 0.5 ? [subscopes[0]!] : [...subscopes], keys };
 }
 
-export type CrashChange = "add client" | "remove client" | "add generated key" | "remove key" | "change client scopes" | "toggle third-party grant";
+export type CrashChange =
+  "add client" | "remove client" | "add generated key" | "remove key" | "change client scopes" | "toggle third-party grant";
 
 /** The program after two or three seeded changes of the kinds an `up` of an existing stack makes. */
-export function changedCrashModel(random: () => number, model: CrashModel, run: number, third: string, publicKeys: readonly Record<string, unknown>[]): { model: CrashModel; changes: CrashChange[] } {
+export function changedCrashModel(
+  random: () => number,
+  model: CrashModel,
+  run: number,
+  third: string,
+  publicKeys: readonly Record<string, unknown>[],
+): { model: CrashModel; changes: CrashChange[] } {
   const next = structuredClone(model);
   const changes: CrashChange[] = [];
-  const all: CrashChange[] = ["add client", "remove client", "add generated key", "remove key", "change client scopes", "toggle third-party grant"];
+  const all: CrashChange[] = [
+    "add client",
+    "remove client",
+    "add generated key",
+    "remove key",
+    "change client scopes",
+    "toggle third-party grant",
+  ];
   const wanted = 2 + Math.floor(random() * 2);
   while (changes.length < wanted) {
     const change = all[Math.floor(random() * all.length)]!;
@@ -109,7 +135,14 @@ export function changedCrashModel(random: () => number, model: CrashModel, run: 
   return { model: next, changes };
 }
 
-function apply(random: () => number, model: CrashModel, change: CrashChange, run: number, third: string, publicKeys: readonly Record<string, unknown>[]): boolean {
+function apply(
+  random: () => number,
+  model: CrashModel,
+  change: CrashChange,
+  run: number,
+  third: string,
+  publicKeys: readonly Record<string, unknown>[],
+): boolean {
   const pickClient = () => model.clients[Math.floor(random() * model.clients.length)]!;
   switch (change) {
     case "add client": {

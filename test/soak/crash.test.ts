@@ -16,7 +16,10 @@ describeEngine("the crash soak, short", () => {
     async () => {
       const report = await runCrashSoak({ seed: 16, runs: 3, log: () => undefined }, "jest test/soak/crash.test.ts");
       // The kills happened: the seed puts each inside its operation.
-      expect({ kills: report.kills, finishedBeforeKill: report.finishedBeforeKill }).toEqual({ kills: { create: 1, change: 1, destroy: 1 }, finishedBeforeKill: 0 });
+      expect({ kills: report.kills, finishedBeforeKill: report.finishedBeforeKill }).toEqual({
+        kills: { create: 1, change: 1, destroy: 1 },
+        finishedBeforeKill: 0,
+      });
       expect(report.checks).toBeGreaterThanOrEqual(5);
       // The secret scan had the generated keys' private forms to look for, not only the admin keys'.
       expect(report.generatedSecretsWatched).toBeGreaterThan(0);

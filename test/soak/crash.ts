@@ -82,8 +82,17 @@ export interface CrashReport extends Omit<CrashFindings, "problems"> {
 
 export class CrashSoakFailure extends Error {}
 
-type Counted = "duplicates" | "orphanClients" | "orphanKeys" | "orphanKeysWithoutPrivateHalf" | "orphanScopes" | "orphanGrants" | "stateMismatches";
-const COUNTED: readonly Counted[] = ["duplicates", "orphanClients", "orphanKeys", "orphanKeysWithoutPrivateHalf", "orphanScopes", "orphanGrants", "stateMismatches"];
+type Counted =
+  "duplicates" | "orphanClients" | "orphanKeys" | "orphanKeysWithoutPrivateHalf" | "orphanScopes" | "orphanGrants" | "stateMismatches";
+const COUNTED: readonly Counted[] = [
+  "duplicates",
+  "orphanClients",
+  "orphanKeys",
+  "orphanKeysWithoutPrivateHalf",
+  "orphanScopes",
+  "orphanGrants",
+  "stateMismatches",
+];
 
 export function emptyCrashReport(command: string, seed: number): CrashReport {
   return {
@@ -166,14 +175,30 @@ export async function runCrashSoak(options: CrashSoakOptions, command: string): 
   const random = seededRandom(options.seed);
   const report = emptyCrashReport(command, options.seed);
   const sim = await startSimulator({ ...options.simulator, faultSeed: options.seed, quiet: true });
-  const [owner, consumer, third] = sim.orgs as [SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number]];
+  const [owner, consumer, third] = sim.orgs as [
+    SimulatorHandle["orgs"][number],
+    SimulatorHandle["orgs"][number],
+    SimulatorHandle["orgs"][number],
+  ];
   const secrets = sim.orgs.flatMap((o) => privateJwkParts(o.adminKey));
   const adminSecrets = secrets.length;
   const keyPool = (await publicKeys(6)).map((k) => ({ ...k }));
   try {
     for (let run = 1; run <= options.runs; run++) {
       const phase = CRASH_PHASES[(run - 1) % CRASH_PHASES.length]!;
-      await crashRun({ sim, owner: owner.orgno, consumer: consumer.orgno, third: third.orgno, run, phase, random, keyPool, secrets, report, options });
+      await crashRun({
+        sim,
+        owner: owner.orgno,
+        consumer: consumer.orgno,
+        third: third.orgno,
+        run,
+        phase,
+        random,
+        keyPool,
+        secrets,
+        report,
+        options,
+      });
       report.runs = run;
     }
   } finally {
@@ -220,14 +245,16 @@ async function crashRun(ctx: RunContext): Promise<void> {
       return result;
     };
     const write = (model: CrashModel) => writeFileSync(join(dir, CRASH_MODEL_FILE), JSON.stringify(model));
-    const kidsGiven = (model: CrashModel) => new Set(model.clients.flatMap((c) => c.keys.flatMap((k) => (k.publicKey ? [String(k.publicKey["kid"])] : []))));
+    const kidsGiven = (model: CrashModel) =>
+      new Set(model.clients.flatMap((c) => c.keys.flatMap((k) => (k.publicKey ? [String(k.publicKey["kid"])] : []))));
     const allGiven = new Set([...kidsGiven(base), ...(changed ? kidsGiven(changed.model) : [])]);
     const check = async (after: "up" | "destroy", model: CrashModel, what: string) => {
       const observed = await observeRun(sim, dir, env, "test", ctx.owner, ctx.consumer, run);
       const found = findings(observed, allGiven);
       if (after === "destroy") {
         const left = Object.entries(observed.state).filter(([, ids]) => ids.length > 0);
-        if (left.length > 0) found.problems.push(`the stack still holds ${left.map(([type, ids]) => `${ids.length} ${type}`).join(", ")} after destroy`);
+        if (left.length > 0)
+          found.problems.push(`the stack still holds ${left.map(([type, ids]) => `${ids.length} ${type}`).join(", ")} after destroy`);
       }
       let notConverged = false;
       if (after === "up") {
@@ -252,15 +279,30 @@ async function crashRun(ctx: RunContext): Promise<void> {
     if (phase !== "create" && !(await plainly(["up"], "the first up"))) return;
     if (changed) write(changed.model);
     const operation = phase === "destroy" ? "destroy" : "up";
-    const writes = phase === "create" ? expectedWrites(undefined, base) : phase === "change" ? expectedWrites(base, changed!.model) : expectedWrites(base, undefined);
-    const killed = await killDuring(sim, dir, env, cliArgs([operation], "test"), killPoint(random, writes), options.survivorWatchMs ?? 3000, report);
+    const writes =
+      phase === "create"
+        ? expectedWrites(undefined, base)
+        : phase === "change"
+          ? expectedWrites(base, changed!.model)
+          : expectedWrites(base, undefined);
+    const killed = await killDuring(
+      sim,
+      dir,
+      env,
+      cliArgs([operation], "test"),
+      killPoint(random, writes),
+      options.survivorWatchMs ?? 3000,
+      report,
+    );
     outputs.push(outputOf(killed.result));
     if (!killed.result.killed) {
       report.finishedBeforeKill++;
       options.log(`  the ${operation} finished (exit ${killed.result.code}) before the kill point`);
     } else {
       report.kills[phase]++;
-      options.log(`  killed after ${killed.writesBefore} writes; alive ${(options.survivorWatchMs ?? 3000) / 1000} s later: ${killed.survivors.join(", ") || "none"}; writes after the kill: ${killed.writesAfter}`);
+      options.log(
+        `  killed after ${killed.writesBefore} writes; alive ${(options.survivorWatchMs ?? 3000) / 1000} s later: ${killed.survivors.join(", ") || "none"}; writes after the kill: ${killed.writesAfter}`,
+      );
       const recovery = await recover(dir, env, "test", operation);
       outputs.push(...recovery.results.map(outputOf));
       report.recovery.refreshes += recovery.steps.filter((s) => s.command.startsWith("pulumi refresh")).length;
@@ -271,7 +313,10 @@ async function crashRun(ctx: RunContext): Promise<void> {
         problem(`the state was unreadable after the kill: ${recovery.unreadableState}`);
       }
       for (const [kind, n] of Object.entries(recovery.pending)) report.recovery.pending[kind] = (report.recovery.pending[kind] ?? 0) + n;
-      const pending = Object.entries(recovery.pending).map(([what, n]) => `${n} ${what}`).join(", ") || "none";
+      const pending =
+        Object.entries(recovery.pending)
+          .map(([what, n]) => `${n} ${what}`)
+          .join(", ") || "none";
       options.log(`  pending operations: ${pending}; recovery: ${recovery.steps.map((s) => `${s.command} → ${s.code}`).join("; ")}`);
       if (recovery.converged) report.recovery.converged++;
       else {
@@ -316,7 +361,15 @@ interface Killed {
  * operation's writes. Records which descendants outlive the engine and what they write meanwhile, then stops
  * them (each by its pid), as the language host's health check will once the engine is gone.
  */
-async function killDuring(sim: SimulatorHandle, dir: string, env: Record<string, string>, args: string[], point: KillPoint, watchMs: number, report: CrashReport): Promise<Killed> {
+async function killDuring(
+  sim: SimulatorHandle,
+  dir: string,
+  env: Record<string, string>,
+  args: string[],
+  point: KillPoint,
+  watchMs: number,
+  report: CrashReport,
+): Promise<Killed> {
   const since = await sim.control.lastSeq();
   const latency = await sim.control.addFault({ kind: "latency", path: "/api/v1/*", latencyMs: WRITE_LATENCY_MS, probability: 1 });
   try {
@@ -379,7 +432,8 @@ async function generatedSecrets(dir: string, env: Record<string, string>): Promi
   const found: string[] = [];
   const plain = (value: unknown): unknown => {
     // A secret output exported with --show-secrets: { <signature>: ..., plaintext: <the value as JSON> }.
-    if (value !== null && typeof value === "object" && "plaintext" in value && typeof value.plaintext === "string") return JSON.parse(value.plaintext);
+    if (value !== null && typeof value === "object" && "plaintext" in value && typeof value.plaintext === "string")
+      return JSON.parse(value.plaintext);
     return value;
   };
   const visit = (value: unknown, key?: string): void => {
@@ -409,4 +463,3 @@ function withoutSecrets(text: string, secrets: readonly string[]): string {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-

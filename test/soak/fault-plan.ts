@@ -19,7 +19,13 @@ function oneOf<T>(random: () => number, items: readonly T[]): T {
 }
 
 const MAKERS: Record<FaultLabel, (random: () => number) => FaultRule> = {
-  "latency spike": (r) => ({ kind: "latency", path: API, latencyMs: Math.round(between(r, 300, 2000)), probability: between(r, 0.1, 0.3), count: 5 }),
+  "latency spike": (r) => ({
+    kind: "latency",
+    path: API,
+    latencyMs: Math.round(between(r, 300, 2000)),
+    probability: between(r, 0.1, 0.3),
+    count: 5,
+  }),
   "429 + Retry-After": (r) => ({
     kind: "status",
     status: 429,
@@ -29,9 +35,20 @@ const MAKERS: Record<FaultLabel, (random: () => number) => FaultRule> = {
     count: oneOf(r, [1, 2, 3]),
   }),
   "500": (r) => ({ kind: "status", status: 500, path: API, probability: between(r, 0.05, 0.2), count: oneOf(r, [1, 2]) }),
-  "502": (r) => ({ kind: "status", status: 502, path: oneOf(r, [API, API, TOKEN]), probability: between(r, 0.05, 0.2), count: oneOf(r, [1, 2]) }),
+  "502": (r) => ({
+    kind: "status",
+    status: 502,
+    path: oneOf(r, [API, API, TOKEN]),
+    probability: between(r, 0.05, 0.2),
+    count: oneOf(r, [1, 2]),
+  }),
   "503": (r) => ({ kind: "status", status: 503, path: API, probability: between(r, 0.05, 0.2), count: oneOf(r, [1, 2]) }),
-  "connection reset": (r) => ({ kind: "reset", path: oneOf(r, [API, API, TOKEN]), probability: between(r, 0.05, 0.2), count: oneOf(r, [1, 2]) }),
+  "connection reset": (r) => ({
+    kind: "reset",
+    path: oneOf(r, [API, API, TOKEN]),
+    probability: between(r, 0.05, 0.2),
+    count: oneOf(r, [1, 2]),
+  }),
   "drop after commit": (r) => ({
     kind: "drop-after-commit",
     method: oneOf(r, ["POST", "PUT", "DELETE", undefined]),

@@ -52,7 +52,11 @@ export async function recover(dir: string, env: Record<string, string>, stackNam
   const run = async (command: string[]) => {
     const result = await runPulumi(dir, env, cliArgs(command, stackName));
     recovery.results.push(result);
-    recovery.steps.push({ command: `pulumi ${command.join(" ")}`, code: result.code, ...(result.code !== 0 ? { note: firstError(result) } : {}) });
+    recovery.steps.push({
+      command: `pulumi ${command.join(" ")}`,
+      code: result.code,
+      ...(result.code !== 0 ? { note: firstError(result) } : {}),
+    });
     return result;
   };
   try {
@@ -107,7 +111,9 @@ export async function pendingOperations(dir: string, env: Record<string, string>
  * without the program's own stack traces.
  */
 export function firstError(result: CliResult): string {
-  const lines = outputOf(result).split("\n").map((l) => l.trim());
+  const lines = outputOf(result)
+    .split("\n")
+    .map((l) => l.trim());
   const errors = lines.filter((l) => /^error:/.test(l));
   const specific = errors.find((l) => !/^error: (update|preview|refresh|destroy) failed$/.test(l));
   return (specific ?? errors[0] ?? lines.filter(Boolean).slice(-1)[0] ?? "").slice(0, 400);

@@ -17,7 +17,14 @@ describeEngine("the fault soak, short", () => {
     "converges under faults with no duplicate, no orphan, the state matching Maskinporten and no secret in any output",
     async () => {
       const report = await runSoak({ seed: 20260, cycles: 2, fiveKeyRuns: 2, maxAttempts: 5, log: () => undefined }, "jest test/soak");
-      expect(report).toMatchObject({ cycles: 2, duplicateClients: 0, orphanKeys: 0, orphanGrants: 0, secretLeaks: 0, fiveKeys: { runs: 2, allFiveRegistered: 2 } });
+      expect(report).toMatchObject({
+        cycles: 2,
+        duplicateClients: 0,
+        orphanKeys: 0,
+        orphanGrants: 0,
+        secretLeaks: 0,
+        fiveKeys: { runs: 2, allFiveRegistered: 2 },
+      });
       // Two checks after up and one after destroy per cycle.
       expect(report.checks).toBe(6);
       expect(Object.values(report.faultsArmed).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(6);
@@ -60,7 +67,9 @@ describeEngine("a client create whose response is lost and whose lookup fails to
         await sim().control.addFault({ method: "GET", path: "/api/v1/clients", kind: "status", status: 500, count: 1 });
         expect(String(await failing)).toMatch(/may have been created/);
         expect((await sim().control.faults()).map((f) => f.hits)).toEqual([1, 1, 1]);
-        expect((await sim().control.portal(consumer!.orgno).listClients(true)).filter((c) => c.client_name === model.clientName)).toHaveLength(1);
+        expect(
+          (await sim().control.portal(consumer!.orgno).listClients(true)).filter((c) => c.client_name === model.clientName),
+        ).toHaveLength(1);
 
         await stack.up();
         expect(problemsAfterUp(await observe(sim(), stack, owner!.orgno, model), model)).toEqual([]);

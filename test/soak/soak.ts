@@ -60,7 +60,11 @@ export async function runSoak(options: SoakOptions, command: string): Promise<So
   const started = Date.now();
   const random = seededRandom(options.seed);
   const sim = await startTestSimulator({ faultSeed: options.seed, quiet: true });
-  const [owner, consumer, third] = sim.orgs as [SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number], SimulatorHandle["orgs"][number]];
+  const [owner, consumer, third] = sim.orgs as [
+    SimulatorHandle["orgs"][number],
+    SimulatorHandle["orgs"][number],
+    SimulatorHandle["orgs"][number],
+  ];
   const secrets = sim.orgs.flatMap((o) => privateJwkParts(o.adminKey));
   const keyPool = (await publicKeys(8)).map((key, i) => ({ kid: `soak-${i}`, publicKey: { ...key, kid: `soak-${i}` } }));
   const report: SoakReport = {
@@ -116,7 +120,9 @@ export async function runSoak(options: SoakOptions, command: string): Promise<So
           } catch (err) {
             output += `${err instanceof Error ? err.message : String(err)}\n`;
             if (attempt >= options.maxAttempts) {
-              throw new SoakFailure(`${what}: ${operation} did not converge in ${attempt} attempts under ${plan.map((p) => p.label).join(", ")}: ${lastLines(String(err))}`);
+              throw new SoakFailure(
+                `${what}: ${operation} did not converge in ${attempt} attempts under ${plan.map((p) => p.label).join(", ")}: ${lastLines(String(err))}`,
+              );
             }
             report.reruns++;
             options.log(`  ${what}: ${operation} failed (attempt ${attempt}), running it again`);

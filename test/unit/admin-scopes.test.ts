@@ -22,15 +22,22 @@ describe("the admin scopes a token asks for", () => {
       }
     })();
     expect(err).toBeInstanceOf(MissingAdminScopeError);
-    expect((err as Error).message).toMatch(/^list scopes needs the admin scope idporten:scopes.read or idporten:scopes.write, and Maskinporten refused/);
+    expect((err as Error).message).toMatch(
+      /^list scopes needs the admin scope idporten:scopes.read or idporten:scopes.write, and Maskinporten refused/,
+    );
     expect((err as Error).message).toContain("servicedesk@digdir.no");
   });
 
   it("configured scopes are what the credential has: chosen from, and dcr.supplier joins every client operation", () => {
-    const policy = new AdminScopePolicy(["idporten:dcr.read", "idporten:dcr.modify", "idporten:dcr.supplier", "idporten:scopes.write"], "maskinporten:profiles.supplier.adminScopes");
+    const policy = new AdminScopePolicy(
+      ["idporten:dcr.read", "idporten:dcr.modify", "idporten:dcr.supplier", "idporten:scopes.write"],
+      "maskinporten:profiles.supplier.adminScopes",
+    );
     expect(policy.scopesFor(NEEDS.readClients, "list clients")).toEqual(["idporten:dcr.read", "idporten:dcr.supplier"]);
     expect(policy.scopesFor(NEEDS.writeKeys, "register keys")).toEqual(["idporten:dcr.modify", "idporten:dcr.supplier"]);
     expect(policy.scopesFor(NEEDS.readScopes, "list scopes")).toEqual(["idporten:scopes.write"]);
-    expect(() => policy.scopesFor(NEEDS.writeClients, "create client")).toThrow(/create client needs the admin scope idporten:dcr.write, which maskinporten:profiles.supplier.adminScopes does not list/);
+    expect(() => policy.scopesFor(NEEDS.writeClients, "create client")).toThrow(
+      /create client needs the admin scope idporten:dcr.write, which maskinporten:profiles.supplier.adminScopes does not list/,
+    );
   });
 });

@@ -68,10 +68,9 @@ describe("apiErrorFrom", () => {
 
   describe("403", () => {
     test("names the missing scope when the body does", () => {
-      const err = apiErrorFrom(
-        res(403, { status: 403, error_description: "Missing required scope idporten:scopes.write" }),
-        { operation: "create scope" },
-      );
+      const err = apiErrorFrom(res(403, { status: 403, error_description: "Missing required scope idporten:scopes.write" }), {
+        operation: "create scope",
+      });
       expect(err.code).toBe("API_FORBIDDEN");
       expect(err.message).toMatch(
         /the admin client lacks scope idporten:scopes.write: ask Digdir \(servicedesk@digdir.no\) to add it to your self-service client/,
@@ -88,37 +87,54 @@ describe("apiErrorFrom", () => {
     });
 
     test("names the owning organisation", () => {
-      const err = apiErrorFrom(
-        res(403, { status: 403, error_description: "Client belongs to organization 991825827" }),
-        { operation: "update client", resource: 'client "abc"', requiredScope: "idporten:dcr.write" },
-      );
+      const err = apiErrorFrom(res(403, { status: 403, error_description: "Client belongs to organization 991825827" }), {
+        operation: "update client",
+        resource: 'client "abc"',
+        requiredScope: "idporten:dcr.write",
+      });
       expect(err.message).toMatch(/client "abc" belongs to organisation 991825827, not to the admin client's organisation/);
       expect(err.message).toMatch(/idporten:dcr.supplier/);
     });
 
     test("a scope of another organisation is explained as theirs, not as a missing admin scope", () => {
       const err = apiErrorFrom(
-        res(403, { status: 403, error: "access_denied", error_description: "scope difitest:open belongs to organisation 991825827 (Digdir), not to yours (312000008)" }),
+        res(403, {
+          status: 403,
+          error: "access_denied",
+          error_description: "scope difitest:open belongs to organisation 991825827 (Digdir), not to yours (312000008)",
+        }),
         { operation: "grant access", resource: 'scope "difitest:open"', requiredScope: "idporten:scopes.write" },
       );
-      expect(err.message).toMatch(/^grant access failed \(HTTP 403, PUT \/api\/v1\/clients\/abc\): scope "difitest:open" belongs to organisation 991825827, not to the admin client's organisation/);
+      expect(err.message).toMatch(
+        /^grant access failed \(HTTP 403, PUT \/api\/v1\/clients\/abc\): scope "difitest:open" belongs to organisation 991825827, not to the admin client's organisation/,
+      );
       expect(err.message).not.toMatch(/lacks scope/);
       expect(err.message).not.toMatch(/idporten:dcr.supplier/);
     });
 
     test("an unowned prefix is explained as not assigned, never naming the caller's own organisation as its owner", () => {
       const err = apiErrorFrom(
-        res(403, { status: 403, error: "access_denied", error_description: 'prefix "nope" is not assigned to your organisation (312000008); Digdir assigns prefixes (GET /prefix lists yours)' }),
+        res(403, {
+          status: 403,
+          error: "access_denied",
+          error_description:
+            'prefix "nope" is not assigned to your organisation (312000008); Digdir assigns prefixes (GET /prefix lists yours)',
+        }),
         { operation: "create scope", resource: 'scope "nope:read"', requiredScope: "idporten:scopes.write" },
       );
-      expect(err.message).toMatch(/the scope's prefix is not assigned to the admin client's organisation\. Use a prefix Digdir assigned to your organisation/);
+      expect(err.message).toMatch(
+        /the scope's prefix is not assigned to the admin client's organisation\. Use a prefix Digdir assigned to your organisation/,
+      );
       expect(err.message).not.toMatch(/belongs to organisation 312000008/);
       expect(err.message).not.toMatch(/lacks scope/);
     });
 
     test("a prefix of another organisation names that organisation", () => {
       const err = apiErrorFrom(
-        res(403, { status: 403, error_description: 'prefix "difitest" belongs to organisation 991825827 (Digdir), not to yours (312000008)' }),
+        res(403, {
+          status: 403,
+          error_description: 'prefix "difitest" belongs to organisation 991825827 (Digdir), not to yours (312000008)',
+        }),
         { operation: "create scope", resource: 'scope "difitest:x"', requiredScope: "idporten:scopes.write" },
       );
       expect(err.message).toMatch(/the scope's prefix belongs to organisation 991825827, not to the admin client's organisation/);
@@ -171,7 +187,9 @@ describe("apiErrorFrom", () => {
   test("5xx: retry later, with the correlation id", () => {
     const err = apiErrorFrom(res(500, { status: 500, correlation_id: "c-500" }), { operation: "create client" });
     expect(err.code).toBe("API_SERVER_ERROR");
-    expect(err.message).toMatch(/Digdir's API failed; retry later\. If it keeps failing, contact servicedesk@digdir.no and quote the correlation id c-500\./);
+    expect(err.message).toMatch(
+      /Digdir's API failed; retry later\. If it keeps failing, contact servicedesk@digdir.no and quote the correlation id c-500\./,
+    );
     expect(err.correlationId).toBe("c-500");
   });
 
@@ -216,9 +234,7 @@ describe("authErrorFrom", () => {
   });
 
   test("invalid_client names the config key and the fix", () => {
-    const err = authErrorFrom(
-      { status: 400, body: { error: "invalid_client", error_description: "Unknown client" } },
-    );
+    const err = authErrorFrom({ status: 400, body: { error: "invalid_client", error_description: "Unknown client" } });
     expect(err).toBeInstanceOf(AuthError);
     expect(err).toMatchObject({ code: "AUTH_INVALID_CLIENT", oauthError: "invalid_client", description: "Unknown client", status: 400 });
     expect(err.message).toBe(
@@ -239,17 +255,12 @@ describe("authErrorFrom", () => {
   });
 
   test("a custom config key", () => {
-    const err = authErrorFrom(
-      { status: 401, body: { error: "unauthorized_client" } },
-      { clientIdField: "MASKINPORTEN_CLIENT_ID" },
-    );
+    const err = authErrorFrom({ status: 401, body: { error: "unauthorized_client" } }, { clientIdField: "MASKINPORTEN_CLIENT_ID" });
     expect(err.message).toMatch(/Check that MASKINPORTEN_CLIENT_ID names a Maskinporten client/);
   });
 
   test("unknown OAuth error", () => {
-    expect(authErrorFrom({ status: 400, body: { error: "weird" } }).message).toBe(
-      "the token endpoint refused to issue a token (weird).",
-    );
+    expect(authErrorFrom({ status: 400, body: { error: "weird" } }).message).toBe("the token endpoint refused to issue a token (weird).");
   });
 
   test("a body that is not an OAuth error", () => {

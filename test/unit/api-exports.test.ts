@@ -24,5 +24,9 @@ test("/api exports exactly the values the README documents", () => {
 test("the main entry exports every error class /api does, and the guard and the code list", () => {
   const errorNames = Object.keys(api).filter((name) => /Error$/.test(name) || name === "ERROR_CODES" || name === "isMaskinportenError");
   expect(errorNames.length).toBeGreaterThan(10);
-  for (const name of errorNames) expect({ name, same: (main as Record<string, unknown>)[name] === (api as Record<string, unknown>)[name] }).toEqual({ name, same: true });
+  for (const name of errorNames)
+    expect({ name, same: (main as Record<string, unknown>)[name] === (api as Record<string, unknown>)[name] }).toEqual({
+      name,
+      same: true,
+    });
 });

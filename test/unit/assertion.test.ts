@@ -21,7 +21,11 @@ beforeAll(async () => {
 });
 
 async function verifyWithJwk(jwt: string, jwk: jose.JWK) {
-  return jose.jwtVerify(jwt, await jose.importJWK(jwk, jwk.alg), { issuer: CLIENT_ID, audience: AUDIENCE, algorithms: ["RS256", "RS384", "RS512"] });
+  return jose.jwtVerify(jwt, await jose.importJWK(jwk, jwk.alg), {
+    issuer: CLIENT_ID,
+    audience: AUDIENCE,
+    algorithms: ["RS256", "RS384", "RS512"],
+  });
 }
 
 describe("round trip: generate, export each private form, load, sign, verify with the public JWK", () => {
@@ -29,7 +33,10 @@ describe("round trip: generate, export each private form, load, sign, verify wit
     ["private JWK JSON", () => ({ privateKey: key.privateJwkJson })],
     ["the altinn-jwks base64 private JWK", () => ({ privateKey: key.privateJwkBase64 })],
     ["PKCS#8 PEM", () => ({ privateKey: key.privateKeyPem, kid: key.kid })],
-    ["PKCS#1 PEM", () => ({ privateKey: createPrivateKey(key.privateKeyPem).export({ type: "pkcs1", format: "pem" }) as string, kid: key.kid })],
+    [
+      "PKCS#1 PEM",
+      () => ({ privateKey: createPrivateKey(key.privateKeyPem).export({ type: "pkcs1", format: "pem" }) as string, kid: key.kid }),
+    ],
   ];
 
   it.each(forms)("%s", async (_name, spec) => {
@@ -68,11 +75,24 @@ describe("round trip: generate, export each private form, load, sign, verify wit
 
 describe("a business certificate signs with x5c and no kid", () => {
   it.each([
-    ["PKCS#12", (): CredentialSpec => ({
-      p12: makePkcs12({ key: pki.leaf.key, certificatesPem: [pki.leaf.certificatePem, pki.intermediate.certificatePem], password: "pw-123456" }).toString("base64"),
-      p12Password: "pw-123456",
-    })],
-    ["PEM", (): CredentialSpec => ({ certificatePem: pki.leaf.certificatePem + pki.intermediate.certificatePem, certificateKeyPem: pki.leaf.key.privateKeyPem })],
+    [
+      "PKCS#12",
+      (): CredentialSpec => ({
+        p12: makePkcs12({
+          key: pki.leaf.key,
+          certificatesPem: [pki.leaf.certificatePem, pki.intermediate.certificatePem],
+          password: "pw-123456",
+        }).toString("base64"),
+        p12Password: "pw-123456",
+      }),
+    ],
+    [
+      "PEM",
+      (): CredentialSpec => ({
+        certificatePem: pki.leaf.certificatePem + pki.intermediate.certificatePem,
+        certificateKeyPem: pki.leaf.key.privateKeyPem,
+      }),
+    ],
   ])("from %s", async (_name, spec) => {
     const credential = await loadCredential({ clientId: CLIENT_ID, ...spec() });
     const jwt = await createGrantAssertion({ credential, audience: AUDIENCE, scopes: SCOPES });
@@ -89,7 +109,8 @@ describe("createGrantAssertion claims", () => {
   beforeAll(async () => {
     credential = await loadCredential({ clientId: CLIENT_ID, privateKey: key.privateJwkJson });
   });
-  const create = (options: Partial<GrantAssertionOptions> = {}) => createGrantAssertion({ credential, audience: AUDIENCE, scopes: SCOPES, ...options });
+  const create = (options: Partial<GrantAssertionOptions> = {}) =>
+    createGrantAssertion({ credential, audience: AUDIENCE, scopes: SCOPES, ...options });
 
   it("adds resource as given, a string or a list", async () => {
     expect(jose.decodeJwt(await create({ resource: "https://api.example.no/" })).resource).toBe("https://api.example.no/");

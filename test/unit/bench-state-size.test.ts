@@ -34,7 +34,9 @@ describe("stateBytesByType", () => {
   });
 
   it("groups the do-nothing program's resources by the role they play in program A", () => {
-    const noop = { resources: ["api", "grant-0", "client-0", "key-0", "key-12"].map((name) => resource("pulumi-nodejs:dynamic/bench:Noop", name)) };
+    const noop = {
+      resources: ["api", "grant-0", "client-0", "key-0", "key-12"].map((name) => resource("pulumi-nodejs:dynamic/bench:Noop", name)),
+    };
     expect(stateBytesByType(noop, roleOf).map((t) => [t.type, t.resources])).toEqual([
       ["Client", 1],
       ["ClientKey", 2],
@@ -63,22 +65,39 @@ describe("storedCheckpoint", () => {
 });
 
 describe("the state and speed targets", () => {
-  const phase = (a: number, b: number) => ({ ms: { A: a, B: b }, ratio: a / b, inFlight: { busyMs: 0, maxInFlight: 0 }, requests: { total: 0, token: 2, tokenIssued: 2, metadata: 0, apiReads: 0, apiWrites: 0, byRoute: {} } });
+  const phase = (a: number, b: number) => ({
+    ms: { A: a, B: b },
+    ratio: a / b,
+    inFlight: { busyMs: 0, maxInFlight: 0 },
+    requests: { total: 0, token: 2, tokenIssued: 2, metadata: 0, apiReads: 0, apiWrites: 0, byRoute: {} },
+  });
   function report(n: number, stateA: number, upA: number): BenchReport {
     const size: SizeResult = {
       n,
       resources: 1 + 3 * n,
       repeats: 1,
       stateBytesPerResource: { A: stateA, B: 3000 },
-      phases: { up: phase(upA, 10_000), preview: phase(5000, 5000), noopUp: phase(5000, 5000), refresh: phase(1000, 1000), destroy: phase(10_000, 10_000) },
+      phases: {
+        up: phase(upA, 10_000),
+        preview: phase(5000, 5000),
+        noopUp: phase(5000, 5000),
+        refresh: phase(1000, 1000),
+        destroy: phase(10_000, 10_000),
+      },
     };
     return { settings: { credentials: 2 }, sizes: [size] } as unknown as BenchReport;
   }
   const met = (r: BenchReport) => Object.fromEntries(targets(r).map((t) => [t.name, t.met]));
 
   it("state within 1.5x of B's at every size; the phases within 1.25x of B from N = 200 on", () => {
-    expect(met(report(200, 4500, 12_500))).toMatchObject({ "state per resource after up, N=200": true, "up (create) against the bare engine, N=200": true });
-    expect(met(report(200, 4501, 12_501))).toMatchObject({ "state per resource after up, N=200": false, "up (create) against the bare engine, N=200": false });
+    expect(met(report(200, 4500, 12_500))).toMatchObject({
+      "state per resource after up, N=200": true,
+      "up (create) against the bare engine, N=200": true,
+    });
+    expect(met(report(200, 4501, 12_501))).toMatchObject({
+      "state per resource after up, N=200": false,
+      "up (create) against the bare engine, N=200": false,
+    });
     expect(Object.keys(met(report(50, 3000, 20_000)))).not.toContain("up (create) against the bare engine, N=50");
   });
 });

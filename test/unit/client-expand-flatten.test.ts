@@ -80,7 +80,13 @@ describe("expand (client inputs → API bodies)", () => {
 describe("flatten (API client → inputs and outputs)", () => {
   it("reports server fields as outputs and only the optional inputs the program set", () => {
     const { inputs: reported, outputs } = flattenClient(apiClient(), { clientName: "myapp", scopes: [], active: true, profile: "owner" });
-    expect(reported).toEqual({ clientId: "c-1", clientName: "myapp", scopes: ["difitest:open", "eksempel:b"], active: true, profile: "owner" });
+    expect(reported).toEqual({
+      clientId: "c-1",
+      clientName: "myapp",
+      scopes: ["difitest:open", "eksempel:b"],
+      active: true,
+      profile: "owner",
+    });
     expect(outputs).toEqual({
       ...reported,
       clientOrgno: "311000004",
@@ -91,7 +97,15 @@ describe("flatten (API client → inputs and outputs)", () => {
   });
 
   it("reports the server's value of a managed optional field, and keeps adoptClientId", () => {
-    const prior = { clientName: "x", scopes: [], active: true, description: "old", accessTokenLifetime: 60, clientOrgno: "311000004", adoptClientId: "c-1" };
+    const prior = {
+      clientName: "x",
+      scopes: [],
+      active: true,
+      description: "old",
+      accessTokenLifetime: 60,
+      clientOrgno: "311000004",
+      adoptClientId: "c-1",
+    };
     const { inputs: reported } = flattenClient(apiClient({ description: "edited in the portal", active: false }), prior);
     expect(reported).toEqual({
       clientId: "c-1",
@@ -157,7 +171,10 @@ describe("the ownership marker in the description", () => {
   });
 
   it("flatten reports the description as the user wrote it, so there is no diff", () => {
-    const { inputs: read, outputs } = flattenClient(apiClient({ description: marked("Mine") }), { description: "Mine", __ownerMarker: MARKER });
+    const { inputs: read, outputs } = flattenClient(apiClient({ description: marked("Mine") }), {
+      description: "Mine",
+      __ownerMarker: MARKER,
+    });
     expect(read).toMatchObject({ description: "Mine", __ownerMarker: MARKER });
     expect(outputs).toMatchObject({ description: "Mine" });
   });
@@ -166,7 +183,13 @@ describe("the ownership marker in the description", () => {
     const parts = { organization: "acme", project: "p", stack: "prod", parent: "", name: "api", clientOrgno: undefined };
     expect(ownerMarker(parts)).toMatch(/^[0-9a-f]{16}$/);
     expect(ownerMarker(parts)).toBe(ownerMarker({ ...parts }));
-    for (const other of [{ name: "api2" }, { stack: "test" }, { clientOrgno: "311000004" }, { parent: "urn:pulumi:prod::p::c::x" }, { organization: "other" }]) {
+    for (const other of [
+      { name: "api2" },
+      { stack: "test" },
+      { clientOrgno: "311000004" },
+      { parent: "urn:pulumi:prod::p::c::x" },
+      { organization: "other" },
+    ]) {
       expect(ownerMarker({ ...parts, ...other })).not.toBe(ownerMarker(parts));
     }
     expect(markerOf(withMarker("text", MARKER))).toBe(MARKER);

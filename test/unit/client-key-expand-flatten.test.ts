@@ -118,7 +118,11 @@ describe("flatten (a registered key → inputs and outputs)", () => {
 describe("schema", () => {
   it("normalizes expiresAt to whole seconds in UTC", () => {
     const year = new Date().getUTCFullYear() + 1;
-    const parsed = clientKeySchema(Date.UTC(year - 1, 5, 1)).parse({ clientId: "c", publicKey: "x", expiresAt: `${year}-01-01T02:00:00.999+02:00` });
+    const parsed = clientKeySchema(Date.UTC(year - 1, 5, 1)).parse({
+      clientId: "c",
+      publicKey: "x",
+      expiresAt: `${year}-01-01T02:00:00.999+02:00`,
+    });
     expect(parsed.expiresAt).toBe(`${year}-01-01T00:00:00.000Z`);
   });
 

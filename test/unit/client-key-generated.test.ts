@@ -43,7 +43,9 @@ describe("freeKid", () => {
 
   it("takes the next free -2, -3, ... when other keys hold the kid", () => {
     expect(freeKid([other("app-TEST.2026-01-01")], "app-TEST.2026-01-01", "t")).toBe("app-TEST.2026-01-01-2");
-    expect(freeKid([other("app-TEST.2026-01-01"), other("app-TEST.2026-01-01-2")], "app-TEST.2026-01-01", "t")).toBe("app-TEST.2026-01-01-3");
+    expect(freeKid([other("app-TEST.2026-01-01"), other("app-TEST.2026-01-01-2")], "app-TEST.2026-01-01", "t")).toBe(
+      "app-TEST.2026-01-01-3",
+    );
   });
 });
 
@@ -74,7 +76,15 @@ describe("stored and derived forms", () => {
   });
 
   it("a state written by 0.1.0 (every form stored) is restated to the JWKs and what is not a key form", () => {
-    const legacy = { kid: "k", thumbprint: "t", privateKeyJwk: "{}", privateKeyBase64: "e30=", privateKeyPem: "PEM", publicKeyJwk: { kty: "RSA" }, publicKeyPem: "PUB" };
+    const legacy = {
+      kid: "k",
+      thumbprint: "t",
+      privateKeyJwk: "{}",
+      privateKeyBase64: "e30=",
+      privateKeyPem: "PEM",
+      publicKeyJwk: { kty: "RSA" },
+      publicKeyPem: "PUB",
+    };
     expect(withoutDerivedForms(legacy)).toEqual({ kid: "k", thumbprint: "t", privateKeyJwk: "{}", publicKeyJwk: { kty: "RSA" } });
   });
 });

@@ -24,9 +24,15 @@ describe("provider settings", () => {
 
   it("reads named profiles from JSON text or an object, with secret leaves unwrapped", () => {
     const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s3cret" };
-    for (const profiles of [JSON.stringify({ owner: { clientId: "a", privateKey: secret } }), { owner: { clientId: "a", privateKey: secret } }]) {
+    for (const profiles of [
+      JSON.stringify({ owner: { clientId: "a", privateKey: secret } }),
+      { owner: { clientId: "a", privateKey: secret } },
+    ]) {
       const settings = readSettings(settingSource(stack({ "maskinporten:environment": "test", "maskinporten:profiles": profiles }), {}));
-      expect(selectProfile(settings, "owner")).toMatchObject({ credential: { clientId: "a", privateKey: "s3cret" }, fieldPrefix: "maskinporten:profiles.owner." });
+      expect(selectProfile(settings, "owner")).toMatchObject({
+        credential: { clientId: "a", privateKey: "s3cret" },
+        fieldPrefix: "maskinporten:profiles.owner.",
+      });
     }
     expect(unwrapSecrets([secret])).toEqual(["s3cret"]);
   });
@@ -43,7 +49,10 @@ describe("provider settings", () => {
     [{ "maskinporten:issuer": "http://maskinporten.example/", "maskinporten:apiBaseUrl": "https://x/api/v1" }, /maskinporten:issuer/],
     [{ "maskinporten:environment": "test", "maskinporten:maxConcurrency": "0" }, /maskinporten:maxConcurrency/],
     [{ "maskinporten:environment": "test", "maskinporten:profiles": "{not json" }, /maskinporten:profiles/],
-    [{ "maskinporten:environment": "test", "maskinporten:profiles": { owner: { clientSecret: "x" } } }, /maskinporten:profiles.owner.clientSecret/],
+    [
+      { "maskinporten:environment": "test", "maskinporten:profiles": { owner: { clientSecret: "x" } } },
+      /maskinporten:profiles.owner.clientSecret/,
+    ],
   ])("rejects %p", (values, message) => {
     expect(() => readSettings(settingSource(stack(values), {}))).toThrow(ConfigError);
     expect(() => readSettings(settingSource(stack(values), {}))).toThrow(message);
@@ -51,7 +60,10 @@ describe("provider settings", () => {
 
   it("reads request limits", () => {
     const settings = readSettings(
-      settingSource(stack({ "maskinporten:environment": "test", "maskinporten:maxConcurrency": "4", "maskinporten:requestTimeoutSeconds": 20 }), { MASKINPORTEN_REQUESTS_PER_SECOND: "10" }),
+      settingSource(
+        stack({ "maskinporten:environment": "test", "maskinporten:maxConcurrency": "4", "maskinporten:requestTimeoutSeconds": 20 }),
+        { MASKINPORTEN_REQUESTS_PER_SECOND: "10" },
+      ),
     );
     expect(settings.limits).toEqual({ maxConcurrency: 4, requestsPerSecond: 10, deadlineMs: 20000 });
   });

@@ -25,7 +25,14 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const secrets = () => [pemBody(key.privateKeyPem), key.privateJwk.d, key.privateJwkBase64, PASSWORD, p12.toString("base64"), pemBody(pki.leaf.key.privateKeyPem)];
+const secrets = () => [
+  pemBody(key.privateKeyPem),
+  key.privateJwk.d,
+  key.privateJwkBase64,
+  PASSWORD,
+  p12.toString("base64"),
+  pemBody(pki.leaf.key.privateKeyPem),
+];
 
 describe("loadCredential: a registered key", () => {
   it.each([
@@ -34,7 +41,14 @@ describe("loadCredential: a registered key", () => {
     ["PEM with maskinporten:kid", () => ({ privateKey: key.privateKeyPem, kid: key.kid })],
   ])("from %s", async (_name, spec) => {
     const credential = await loadCredential({ clientId: CLIENT_ID, ...spec() });
-    expect(credential).toEqual({ kind: "key", clientId: CLIENT_ID, key: expect.anything(), kid: key.kid, alg: "RS256", publicJwk: key.publicJwk });
+    expect(credential).toEqual({
+      kind: "key",
+      clientId: CLIENT_ID,
+      key: expect.anything(),
+      kid: key.kid,
+      alg: "RS256",
+      publicJwk: key.publicJwk,
+    });
   });
 
   it("lets maskinporten:kid override the kid inside a JWK", async () => {
@@ -76,7 +90,10 @@ describe("loadCredential: a business certificate", () => {
   it.each([
     ["a PKCS#12 path", () => ({ p12: p12Path, p12Password: PASSWORD })],
     ["PKCS#12 base64", () => ({ p12: p12.toString("base64"), p12Password: PASSWORD })],
-    ["PEM certificate and key", () => ({ certificatePem: pki.leaf.certificatePem + pki.intermediate.certificatePem, certificateKeyPem: pki.leaf.key.privateKeyPem })],
+    [
+      "PEM certificate and key",
+      () => ({ certificatePem: pki.leaf.certificatePem + pki.intermediate.certificatePem, certificateKeyPem: pki.leaf.key.privateKeyPem }),
+    ],
   ])("from %s", async (_name, spec) => {
     const credential = await loadCredential({ clientId: CLIENT_ID, ...spec() });
     expect(credential).toEqual({
@@ -98,34 +115,87 @@ describe("loadCredential: a business certificate", () => {
       secrets: [...secrets(), "wrong-password"],
     });
     const other = await generateKeyPair({ modulusLength: 2048 });
-    const error = await expectRejection(loadCredential({ clientId: CLIENT_ID, certificatePem: pki.leaf.certificatePem, certificateKeyPem: other.privateKeyPem }), {
-      code: "CERTIFICATE_KEY_MISMATCH",
-      field: "maskinporten:certificatePem",
-      secrets: [pemBody(other.privateKeyPem)],
-    });
+    const error = await expectRejection(
+      loadCredential({ clientId: CLIENT_ID, certificatePem: pki.leaf.certificatePem, certificateKeyPem: other.privateKeyPem }),
+      {
+        code: "CERTIFICATE_KEY_MISMATCH",
+        field: "maskinporten:certificatePem",
+        secrets: [pemBody(other.privateKeyPem)],
+      },
+    );
     expect(error.message).toContain("maskinporten:certificateKeyPem");
   });
 
   it("checks validity at `now`", async () => {
     const notAfter = new Date(Date.UTC(2025, 0, 1));
-    const old = issueCertificate({ commonName: "GAMMEL AS", orgno: "991825827", issuer: pki.intermediate, notBefore: new Date(Date.UTC(2024, 0, 1)), notAfter });
+    const old = issueCertificate({
+      commonName: "GAMMEL AS",
+      orgno: "991825827",
+      issuer: pki.intermediate,
+      notBefore: new Date(Date.UTC(2024, 0, 1)),
+      notAfter,
+    });
     const spec = { clientId: CLIENT_ID, certificatePem: old.certificatePem, certificateKeyPem: old.key.privateKeyPem };
-    await expectRejection(loadCredential(spec), { code: "CERTIFICATE_EXPIRED", field: "maskinporten:certificatePem", secrets: [pemBody(old.key.privateKeyPem)] });
+    await expectRejection(loadCredential(spec), {
+      code: "CERTIFICATE_EXPIRED",
+      field: "maskinporten:certificatePem",
+      secrets: [pemBody(old.key.privateKeyPem)],
+    });
     await expect(loadCredential(spec, { now: new Date(Date.UTC(2024, 6, 1)) })).resolves.toMatchObject({ kind: "certificate", notAfter });
   });
 });
 
 describe("loadCredential: exactly one credential", () => {
   const cases: [string, () => CredentialSpec, string, RegExp][] = [
-    ["nothing", () => ({ clientId: CLIENT_ID }), "maskinporten:privateKey", /no credential is configured.*maskinporten:p12 with maskinporten:p12Password/],
+    [
+      "nothing",
+      () => ({ clientId: CLIENT_ID }),
+      "maskinporten:privateKey",
+      /no credential is configured.*maskinporten:p12 with maskinporten:p12Password/,
+    ],
     ["only empty strings", () => ({ clientId: CLIENT_ID, privateKey: " ", p12: "" }), "maskinporten:privateKey", /no credential/],
-    ["a key and a PKCS#12", () => ({ clientId: CLIENT_ID, privateKey: key.privateJwkJson, p12: p12Path, p12Password: PASSWORD }), "maskinporten:p12", /several credentials are configured \(maskinporten:privateKey, maskinporten:p12\)/],
-    ["a PKCS#12 and PEM", () => ({ clientId: CLIENT_ID, p12: p12Path, p12Password: PASSWORD, certificatePem: "x" }), "maskinporten:certificatePem", /several credentials/],
-    ["a PKCS#12 without password", () => ({ clientId: CLIENT_ID, p12: p12Path }), "maskinporten:p12Password", /is required with maskinporten:p12/],
-    ["a password without PKCS#12", () => ({ clientId: CLIENT_ID, privateKey: key.privateJwkJson, p12Password: PASSWORD }), "maskinporten:p12Password", /is set but maskinporten:p12 is not/],
-    ["a kid with a certificate", () => ({ clientId: CLIENT_ID, p12: p12Path, p12Password: PASSWORD, kid: "k" }), "maskinporten:kid", /used only with maskinporten:privateKey/],
-    ["a certificate without its key", () => ({ clientId: CLIENT_ID, certificatePem: pki.leaf.certificatePem }), "maskinporten:certificateKeyPem", /is required with maskinporten:certificatePem/],
-    ["a certificate key without the certificate", () => ({ clientId: CLIENT_ID, certificateKeyPem: pki.leaf.key.privateKeyPem }), "maskinporten:certificatePem", /is required with maskinporten:certificateKeyPem/],
+    [
+      "a key and a PKCS#12",
+      () => ({ clientId: CLIENT_ID, privateKey: key.privateJwkJson, p12: p12Path, p12Password: PASSWORD }),
+      "maskinporten:p12",
+      /several credentials are configured \(maskinporten:privateKey, maskinporten:p12\)/,
+    ],
+    [
+      "a PKCS#12 and PEM",
+      () => ({ clientId: CLIENT_ID, p12: p12Path, p12Password: PASSWORD, certificatePem: "x" }),
+      "maskinporten:certificatePem",
+      /several credentials/,
+    ],
+    [
+      "a PKCS#12 without password",
+      () => ({ clientId: CLIENT_ID, p12: p12Path }),
+      "maskinporten:p12Password",
+      /is required with maskinporten:p12/,
+    ],
+    [
+      "a password without PKCS#12",
+      () => ({ clientId: CLIENT_ID, privateKey: key.privateJwkJson, p12Password: PASSWORD }),
+      "maskinporten:p12Password",
+      /is set but maskinporten:p12 is not/,
+    ],
+    [
+      "a kid with a certificate",
+      () => ({ clientId: CLIENT_ID, p12: p12Path, p12Password: PASSWORD, kid: "k" }),
+      "maskinporten:kid",
+      /used only with maskinporten:privateKey/,
+    ],
+    [
+      "a certificate without its key",
+      () => ({ clientId: CLIENT_ID, certificatePem: pki.leaf.certificatePem }),
+      "maskinporten:certificateKeyPem",
+      /is required with maskinporten:certificatePem/,
+    ],
+    [
+      "a certificate key without the certificate",
+      () => ({ clientId: CLIENT_ID, certificateKeyPem: pki.leaf.key.privateKeyPem }),
+      "maskinporten:certificatePem",
+      /is required with maskinporten:certificateKeyPem/,
+    ],
     ["no client id", () => ({ privateKey: key.privateJwkJson }), "maskinporten:clientId", /is required/],
     ["a client id with spaces", () => ({ clientId: "my client", privateKey: key.privateJwkJson }), "maskinporten:clientId", /whitespace/],
   ];

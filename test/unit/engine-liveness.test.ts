@@ -75,13 +75,14 @@ describe("the transport with the engine watch", () => {
     const transport = new HttpTransport({ beforeWrite: watch.beforeWrite });
     try {
       received.length = 0;
-      const write = (n: number) => transport.request({ operation: `create ${n}`, method: "POST", url: `${apiUrl}/clients`, json: { n }, retry: "never" });
+      const write = (n: number) =>
+        transport.request({ operation: `create ${n}`, method: "POST", url: `${apiUrl}/clients`, json: { n }, retry: "never" });
       await write(1);
       await engine.close();
       await expect(write(2)).rejects.toThrow(EngineGoneError);
-      await expect(transport.request({ operation: "delete", method: "DELETE", url: `${apiUrl}/clients/x`, retry: "idempotent" })).rejects.toThrow(
-        /the Pulumi engine at 127\.0\.0\.1:\d+ that started this provider is gone; not sending DELETE \(delete\)/,
-      );
+      await expect(
+        transport.request({ operation: "delete", method: "DELETE", url: `${apiUrl}/clients/x`, retry: "idempotent" }),
+      ).rejects.toThrow(/the Pulumi engine at 127\.0\.0\.1:\d+ that started this provider is gone; not sending DELETE \(delete\)/);
       await transport.request({ operation: "read", method: "GET", url: `${apiUrl}/clients`, retry: "idempotent" });
       expect(received).toEqual(["POST /clients", "GET /clients"]);
       expect(gone).toEqual(["before POST (create 2)"]);

@@ -49,7 +49,10 @@ describe("error codes", () => {
     expect(named.size).toBeGreaterThan(5);
     for (const name of named) {
       const value = exported[name];
-      expect({ name, isErrorClass: typeof value === "function" && (value === MaskinportenError || value.prototype instanceof MaskinportenError) }).toEqual({
+      expect({
+        name,
+        isErrorClass: typeof value === "function" && (value === MaskinportenError || value.prototype instanceof MaskinportenError),
+      }).toEqual({
         name,
         isErrorClass: true,
       });

@@ -13,7 +13,8 @@ import * as providerEntryPoint from "../../provider";
 function load(text: string): { handler: () => pulumi.dynamic.ResourceProvider } {
   const loaded = new Module("", module) as Module & { _compile(code: string, filename: string): void };
   const resolve = Module.prototype.require;
-  loaded.require = ((id: string) => (id === "pulumi-maskinporten/provider" ? providerEntryPoint : resolve.call(loaded, id))) as NodeJS.Require;
+  loaded.require = ((id: string) =>
+    id === "pulumi-maskinporten/provider" ? providerEntryPoint : resolve.call(loaded, id)) as NodeJS.Require;
   loaded._compile(text, "");
   return loaded.exports as { handler: () => pulumi.dynamic.ResourceProvider };
 }
@@ -35,7 +36,8 @@ it("loaded as the host loads it, hands over this package's provider of the type,
   for (const type of RESOURCE_TYPES) {
     const provider = load(forwarderText(type)).handler();
     expect(provider).toBe(providerEntryPoint.dynamicProvider(type));
-    for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"] as const) expect(typeof provider[method]).toBe("function");
+    for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"] as const)
+      expect(typeof provider[method]).toBe("function");
   }
 });
 

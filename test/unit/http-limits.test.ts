@@ -29,9 +29,7 @@ test("100 concurrent requests with maxConcurrency 4 never have more than 4 in fl
     },
   });
   try {
-    const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => t.request(get(`${server.origin}/clients/${i}`))),
-    );
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => t.request(get(`${server.origin}/clients/${i}`))));
     expect(results.every((r) => r.status === 200 && r.attempts === 1)).toBe(true);
     expect(server.requests).toHaveLength(100);
     expect(server.maxInFlight).toBe(4);
@@ -105,9 +103,7 @@ test("a shared limiter bounds several transports together", async () => {
   const a = new HttpTransport({ limiter });
   const b = new HttpTransport({ limiter });
   try {
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).request(get(`${server.origin}/${i}`))),
-    );
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).request(get(`${server.origin}/${i}`))));
     expect(server.maxInFlight).toBe(2);
   } finally {
     await a.close();

@@ -122,8 +122,10 @@ describe("retry then success, idempotent GET", () => {
   test("backoff grows exponentially under full jitter and is capped", async () => {
     server.fallback = respond(503);
     server.script(respond(503), respond(503), respond(503), respond(503), respond(503), respond(200, {}));
-    const res = await transport({ maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 3000, random: () => 0.999 })
-      .request({ ...get(`${server.origin}/x`), deadlineMs: 60_000 });
+    const res = await transport({ maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 3000, random: () => 0.999 }).request({
+      ...get(`${server.origin}/x`),
+      deadlineMs: 60_000,
+    });
     expect(res.status).toBe(200);
     expect(clock.sleeps).toEqual([999, 1998, 2997, 2997, 2997]);
   });
@@ -270,9 +272,7 @@ describe('retry: "never"', () => {
 
   test("connection refused is not retried either", async () => {
     const port = await freePort();
-    const err = await rejection(
-      transport().request({ ...post(`http://127.0.0.1:${port}/token`), retry: "never" }),
-    );
+    const err = await rejection(transport().request({ ...post(`http://127.0.0.1:${port}/token`), retry: "never" }));
     expect(err).toMatchObject({ code: "CONNECTION_REFUSED", outcomeUnknown: false, attempts: 1 });
   });
 });
@@ -305,9 +305,7 @@ describe("bounds", () => {
 
   test("the deadline aborts an attempt in flight", async () => {
     server.fallback = hang();
-    const err = await rejection(
-      transport({ headersTimeoutMs: 60_000 }).request({ ...get(`${server.origin}/x`), deadlineMs: 150 }),
-    );
+    const err = await rejection(transport({ headersTimeoutMs: 60_000 }).request({ ...get(`${server.origin}/x`), deadlineMs: 150 }));
     expect(err.code).toBe("DEADLINE_EXCEEDED");
     expect(err.outcomeUnknown).toBe(false);
     expect(server.requests).toHaveLength(1);
@@ -315,9 +313,7 @@ describe("bounds", () => {
 
   test("the deadline passing mid-POST leaves the outcome unknown", async () => {
     server.fallback = hang();
-    const err = await rejection(
-      transport({ headersTimeoutMs: 60_000 }).request({ ...post(`${server.origin}/clients`), deadlineMs: 150 }),
-    );
+    const err = await rejection(transport({ headersTimeoutMs: 60_000 }).request({ ...post(`${server.origin}/clients`), deadlineMs: 150 }));
     expect(err).toMatchObject({ code: "DEADLINE_EXCEEDED", outcomeUnknown: true });
   });
 });
@@ -329,9 +325,7 @@ describe("statuses that are not retried come back to the caller", () => {
       respond(400, {
         status: 400,
         correlation_id: "c-400",
-        errors: [
-          { errorMessage: "must not be empty", isFieldError: true, objectName: "Client", fieldIdentifier: "scopes" },
-        ],
+        errors: [{ errorMessage: "must not be empty", isFieldError: true, objectName: "Client", fieldIdentifier: "scopes" }],
       }),
     );
     const res = await transport().request(post(`${server.origin}/clients`));
@@ -407,12 +401,8 @@ describe("requests and responses", () => {
 
   test("programming errors are refused before sending: unknown retry mode, json and form together", async () => {
     const t = transport();
-    await expect(
-      t.request({ ...get(`${server.origin}/x`), retry: "sometimes" as unknown as "never" }),
-    ).rejects.toThrow(TypeError);
-    await expect(
-      t.request({ ...post(`${server.origin}/x`), form: { a: "b" } }),
-    ).rejects.toThrow(/give either json or form/);
+    await expect(t.request({ ...get(`${server.origin}/x`), retry: "sometimes" as unknown as "never" })).rejects.toThrow(TypeError);
+    await expect(t.request({ ...post(`${server.origin}/x`), form: { a: "b" } })).rejects.toThrow(/give either json or form/);
     expect(server.requests).toHaveLength(0);
   });
 

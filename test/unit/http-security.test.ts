@@ -3,13 +3,7 @@ import type { Dispatcher } from "undici";
 import { ConfigError, MaskinportenError, NetworkError, apiErrorFrom, authErrorFrom } from "../../provider/api/errors";
 import { HttpTransport, type HttpEvent } from "../../provider/api/http";
 import { assertSecureUrl, describeUrl, isLoopbackHost } from "../../provider/api/url-policy";
-import {
-  destroyAfterBody,
-  dynamic,
-  respond,
-  startScriptedServer,
-  type ScriptedServer,
-} from "../helpers/scripted-server";
+import { destroyAfterBody, dynamic, respond, startScriptedServer, type ScriptedServer } from "../helpers/scripted-server";
 
 function b64url(data: string | Buffer): string {
   return Buffer.from(data).toString("base64url");
@@ -142,11 +136,7 @@ describe("no credential in any error message or event, even when the server echo
         messages.push(err.message, JSON.stringify(err.fieldErrors), String(err.stack));
       }
 
-      server.script(
-        dynamic((req) =>
-          respond(400, { error: "invalid_grant", error_description: `bad assertion: ${req.body}` }),
-        ),
-      );
+      server.script(dynamic((req) => respond(400, { error: "invalid_grant", error_description: `bad assertion: ${req.body}` })));
       const form = { grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion: s.jwt };
       const tokenRes = await t.request({ method: "POST", url: `${server.origin}/token`, form, retry: "never", operation: "get token" });
       const authErr = authErrorFrom(tokenRes);

@@ -25,7 +25,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const chainPems = () => [pki.leaf, pki.intermediate, pki.root].map((c) => c.certificatePem);
 const p12Of = (leaf: Issued, extra: Issued[] = [], options: { algorithm?: "3des" | "aes256"; password?: string } = {}) =>
-  makePkcs12({ key: leaf.key, certificatesPem: [leaf, ...extra].map((c) => c.certificatePem), password: options.password ?? PASSWORD, algorithm: options.algorithm });
+  makePkcs12({
+    key: leaf.key,
+    certificatesPem: [leaf, ...extra].map((c) => c.certificatePem),
+    password: options.password ?? PASSWORD,
+    algorithm: options.algorithm,
+  });
 const options = { field: FIELD, passwordField: PASSWORD_FIELD };
 const pemOptions = { field: PEM_FIELD, keyField: KEY_FIELD };
 const secretsOf = (issued: Issued, p12?: Buffer) => [pemBody(issued.key.privateKeyPem), PASSWORD, ...(p12 ? [p12.toString("base64")] : [])];
@@ -38,11 +43,14 @@ describe("loadBusinessCertificate from PKCS#12", () => {
     });
 
     it.each([
-      ["a path", () => {
-        const path = join(dir, `virksomhet-${algorithm}.p12`);
-        writeFileSync(path, p12);
-        return path;
-      }],
+      [
+        "a path",
+        () => {
+          const path = join(dir, `virksomhet-${algorithm}.p12`);
+          writeFileSync(path, p12);
+          return path;
+        },
+      ],
       ["base64", () => p12.toString("base64")],
       ["base64 with line breaks", () => p12.toString("base64").replace(/(.{76})/g, "$1\n")],
       ["a Buffer", () => p12],
@@ -120,7 +128,10 @@ describe("loadBusinessCertificate reads PKCS#12 files made by OpenSSL", () => {
   });
 
   it("refuses an EC key given as PEM", async () => {
-    const input = { certificatePem: readFileSync(fixturePath("openssl-ec.crt.pem"), "utf8"), privateKeyPem: readFileSync(fixturePath("openssl-ec.key.pem"), "utf8") };
+    const input = {
+      certificatePem: readFileSync(fixturePath("openssl-ec.crt.pem"), "utf8"),
+      privateKeyPem: readFileSync(fixturePath("openssl-ec.key.pem"), "utf8"),
+    };
     await expectRejection(loadBusinessCertificate(input, { ...pemOptions, now }), {
       code: "UNSUPPORTED_KEY_TYPE",
       field: KEY_FIELD,
@@ -179,10 +190,15 @@ describe("loadBusinessCertificate refuses, naming the field and never the secret
   });
 
   it("a wrong password for a file without a MAC", async () => {
-    const asn1 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(pki.leaf.key.privateKeyPem), [forge.pki.certificateFromPem(pki.leaf.certificatePem)], PASSWORD, {
-      useMac: false,
-      algorithm: "3des",
-    });
+    const asn1 = forge.pkcs12.toPkcs12Asn1(
+      forge.pki.privateKeyFromPem(pki.leaf.key.privateKeyPem),
+      [forge.pki.certificateFromPem(pki.leaf.certificatePem)],
+      PASSWORD,
+      {
+        useMac: false,
+        algorithm: "3des",
+      },
+    );
     const p12 = Buffer.from(forge.asn1.toDer(asn1).getBytes(), "binary");
     await expectRejection(loadBusinessCertificate({ p12, password: "not-the-password" }, options), {
       code: "BAD_PASSWORD",
@@ -250,7 +266,11 @@ describe("loadBusinessCertificate refuses, naming the field and never the secret
   it("a PKCS#12 without a private key", async () => {
     const asn1 = forge.pkcs12.toPkcs12Asn1(null, [forge.pki.certificateFromPem(pki.leaf.certificatePem)], PASSWORD);
     const p12 = Buffer.from(forge.asn1.toDer(asn1).getBytes(), "binary");
-    await expectRejection(loadBusinessCertificate({ p12, password: PASSWORD }, options), { code: "PUBLIC_KEY_GIVEN", field: FIELD, secrets: [PASSWORD, p12.toString("base64")] });
+    await expectRejection(loadBusinessCertificate({ p12, password: PASSWORD }, options), {
+      code: "PUBLIC_KEY_GIVEN",
+      field: FIELD,
+      secrets: [PASSWORD, p12.toString("base64")],
+    });
   });
 
   it("a PKCS#12 whose key is not the certificate's", async () => {
@@ -265,7 +285,11 @@ describe("loadBusinessCertificate refuses, naming the field and never the secret
 
   it("a path that does not exist, naming it", async () => {
     const path = join(dir, "finnes-ikke.p12");
-    const error = await expectRejection(loadBusinessCertificate({ p12: path, password: PASSWORD }, options), { code: "UNREADABLE_KEY", field: FIELD, secrets: [PASSWORD] });
+    const error = await expectRejection(loadBusinessCertificate({ p12: path, password: PASSWORD }, options), {
+      code: "UNREADABLE_KEY",
+      field: FIELD,
+      secrets: [PASSWORD],
+    });
     expect(error.message).toContain(path);
   });
 
@@ -275,7 +299,11 @@ describe("loadBusinessCertificate refuses, naming the field and never the secret
     ["a PKCS#12 cut short", () => p12Of(pki.leaf).subarray(0, 600).toString("base64")],
   ])("%s, without echoing it", async (_name, make) => {
     const p12 = typeof make === "function" ? make() : make;
-    await expectRejection(loadBusinessCertificate({ p12, password: PASSWORD }, options), { code: "UNREADABLE_KEY", field: FIELD, secrets: [p12, PASSWORD] });
+    await expectRejection(loadBusinessCertificate({ p12, password: PASSWORD }, options), {
+      code: "UNREADABLE_KEY",
+      field: FIELD,
+      secrets: [p12, PASSWORD],
+    });
   });
 
   it("defaults the password and key field names from the field", async () => {
@@ -285,10 +313,13 @@ describe("loadBusinessCertificate refuses, naming the field and never the secret
       secrets: ["wrong-pass", ...secretsOf(pki.leaf)],
     });
     const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }) as string;
-    await expectRejection(loadBusinessCertificate({ certificatePem: pki.leaf.certificatePem, privateKeyPem: ec }, { field: "certificate" }), {
-      code: "UNSUPPORTED_KEY_TYPE",
-      field: "certificateKey",
-      secrets: [pemBody(ec)],
-    });
+    await expectRejection(
+      loadBusinessCertificate({ certificatePem: pki.leaf.certificatePem, privateKeyPem: ec }, { field: "certificate" }),
+      {
+        code: "UNSUPPORTED_KEY_TYPE",
+        field: "certificateKey",
+        secrets: [pemBody(ec)],
+      },
+    );
   });
 });

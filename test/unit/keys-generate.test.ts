@@ -27,7 +27,9 @@ describe("generateKeyPair", () => {
   });
 
   it("gives the private JWK as altinn-jwks does: the same members, base64 (not base64url) of its JSON", () => {
-    const altinn = JSON.parse(Buffer.from(readFileSync(join(__dirname, "../fixtures/altinn-jwks-testklient.base64"), "utf8"), "base64").toString("utf8")) as Record<string, unknown>;
+    const altinn = JSON.parse(
+      Buffer.from(readFileSync(join(__dirname, "../fixtures/altinn-jwks-testklient.base64"), "utf8"), "base64").toString("utf8"),
+    ) as Record<string, unknown>;
     const altinnMembers = Object.keys(altinn).filter((m) => !["key_ops", "oth", "x5c"].includes(m)); // altinn's empty extras
     expect(Object.keys(key.privateJwk).sort()).toEqual(altinnMembers.sort());
     expect(key.privateJwkBase64).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);

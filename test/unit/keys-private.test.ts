@@ -154,7 +154,11 @@ describe("loadPrivateKey refuses, naming the field and never the key", () => {
 
   it("a symmetric JWK", async () => {
     const k = Buffer.from("a-shared-secret-of-32-bytes-long").toString("base64url");
-    await expectRejection(loadPrivateKey({ kty: "oct", k }, { field: FIELD }), { code: "UNSUPPORTED_KEY_TYPE", field: FIELD, secrets: [k] });
+    await expectRejection(loadPrivateKey({ kty: "oct", k }, { field: FIELD }), {
+      code: "UNSUPPORTED_KEY_TYPE",
+      field: FIELD,
+      secrets: [k],
+    });
   });
 
   it.each([
@@ -173,20 +177,37 @@ describe("loadPrivateKey refuses, naming the field and never the key", () => {
   });
 
   it("an encrypted PEM, saying how to decrypt it", async () => {
-    const pem = privateKeyObject().export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "very-secret-phrase" }) as string;
-    const error = await expectRejection(loadPrivateKey(pem, { field: FIELD, kid: "k" }), { code: "UNREADABLE_KEY", field: FIELD, secrets: [pemBody(pem)] });
+    const pem = privateKeyObject().export({
+      type: "pkcs8",
+      format: "pem",
+      cipher: "aes-256-cbc",
+      passphrase: "very-secret-phrase",
+    }) as string;
+    const error = await expectRejection(loadPrivateKey(pem, { field: FIELD, kid: "k" }), {
+      code: "UNREADABLE_KEY",
+      field: FIELD,
+      secrets: [pemBody(pem)],
+    });
     expect(error.message).toContain("openssl pkcs8 -topk8 -nocrypt");
   });
 
   it("an OpenSSH key, saying how to convert it", async () => {
     const pem = `-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAABFwAAAAdzc2gtcn\n-----END OPENSSH PRIVATE KEY-----`;
-    const error = await expectRejection(loadPrivateKey(pem, { field: FIELD, kid: "k" }), { code: "UNREADABLE_KEY", field: FIELD, secrets: [pemBody(pem)] });
+    const error = await expectRejection(loadPrivateKey(pem, { field: FIELD, kid: "k" }), {
+      code: "UNREADABLE_KEY",
+      field: FIELD,
+      secrets: [pemBody(pem)],
+    });
     expect(error.message).toContain("ssh-keygen -p -m PKCS8");
   });
 
   it("a damaged PEM", async () => {
     const pem = generated.privateKeyPem.replace(/\n[A-Za-z0-9+/]{64}\n/, "\n");
-    const error = await expectRejection(loadPrivateKey(pem, { field: FIELD, kid: "k" }), { code: "UNREADABLE_KEY", field: FIELD, secrets: [pemBody(pem)] });
+    const error = await expectRejection(loadPrivateKey(pem, { field: FIELD, kid: "k" }), {
+      code: "UNREADABLE_KEY",
+      field: FIELD,
+      secrets: [pemBody(pem)],
+    });
     expect(error.message).toContain('PEM "PRIVATE KEY" block that does not parse');
   });
 
@@ -203,7 +224,11 @@ describe("loadPrivateKey refuses, naming the field and never the key", () => {
   it("a JWK mixing two keys", async () => {
     const other = await generateKeyPair({ modulusLength: 2048 });
     const mixed = { ...generated.privateJwk, n: other.publicJwk.n };
-    const error = await expectRejection(loadPrivateKey(mixed, { field: FIELD }), { code: "INVALID_KEY", field: FIELD, secrets: [generated.privateJwk.d] });
+    const error = await expectRejection(loadPrivateKey(mixed, { field: FIELD }), {
+      code: "INVALID_KEY",
+      field: FIELD,
+      secrets: [generated.privateJwk.d],
+    });
     expect(error.message).toContain("do not belong together");
   });
 
@@ -238,7 +263,9 @@ describe("loadPrivateKey refuses, naming the field and never the key", () => {
 
 it("a generated key signs what its public JWK verifies (jose)", async () => {
   const loaded = await loadPrivateKey(generated.privateJwkBase64, { field: FIELD });
-  const jws = await new jose.CompactSign(new TextEncoder().encode("hello")).setProtectedHeader({ alg: loaded.alg, kid: loaded.kid }).sign(loaded.key);
+  const jws = await new jose.CompactSign(new TextEncoder().encode("hello"))
+    .setProtectedHeader({ alg: loaded.alg, kid: loaded.kid })
+    .sign(loaded.key);
   const { payload } = await jose.compactVerify(jws, await jose.importJWK(loaded.publicJwk, loaded.alg));
   expect(new TextDecoder().decode(payload)).toBe("hello");
 });

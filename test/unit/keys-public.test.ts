@@ -104,7 +104,10 @@ describe("toPublicJwk: kid, alg and exp", () => {
   });
 
   it("refuses an alg Maskinporten does not sign with", async () => {
-    const error = await expectRejection(toPublicJwk({ ...publicJwk, alg: "PS256" }, { field: FIELD }), { code: "INVALID_KEY", field: FIELD });
+    const error = await expectRejection(toPublicJwk({ ...publicJwk, alg: "PS256" }, { field: FIELD }), {
+      code: "INVALID_KEY",
+      field: FIELD,
+    });
     expect(error.message).toContain("alg must be one of RS256, RS384, RS512");
   });
 
@@ -130,7 +133,10 @@ describe("toPublicJwk: kid, alg and exp", () => {
     ["in milliseconds", (NOW + DAY) * 1000, /looks like milliseconds/],
     ["an invalid Date", new Date("not a date"), /not a valid date/],
   ])("refuses an expiry %s", async (_name, expiresAt, message) => {
-    const error = await expectRejection(toPublicJwk(publicJwk, { field: FIELD, now: NOW, expiresAt }), { code: "INVALID_KEY", field: FIELD });
+    const error = await expectRejection(toPublicJwk(publicJwk, { field: FIELD, now: NOW, expiresAt }), {
+      code: "INVALID_KEY",
+      field: FIELD,
+    });
     expect(error.message).toMatch(message);
   });
 });
@@ -159,12 +165,18 @@ describe("toPublicJwk: certificates", () => {
   });
 
   it("refuses a certificate of an EC key", async () => {
-    const error = await expectRejection(toPublicJwk(fixture("openssl-ec.crt.pem"), { field: FIELD, now: NOW }), { code: "UNSUPPORTED_KEY_TYPE", field: FIELD });
+    const error = await expectRejection(toPublicJwk(fixture("openssl-ec.crt.pem"), { field: FIELD, now: NOW }), {
+      code: "UNSUPPORTED_KEY_TYPE",
+      field: FIELD,
+    });
     expect(error.message).toContain("EC key");
   });
 
   it("refuses an x5c that is not a list", async () => {
-    await expectRejection(toPublicJwk({ ...publicJwk, x5c: pemBody(pki.leaf.certificatePem) }, { field: FIELD, now: NOW }), { code: "INVALID_KEY", field: `${FIELD}.x5c` });
+    await expectRejection(toPublicJwk({ ...publicJwk, x5c: pemBody(pki.leaf.certificatePem) }, { field: FIELD, now: NOW }), {
+      code: "INVALID_KEY",
+      field: `${FIELD}.x5c`,
+    });
   });
 
   it("refuses a JWK whose x5c certifies another key", async () => {
@@ -178,17 +190,26 @@ describe("toPublicJwk: certificates", () => {
   it("says so when the key would outlive its certificate", async () => {
     const notAfter = new Date((NOW + 10 * DAY) * 1000);
     const shortLived = issueCertificate({ commonName: "Short", notAfter });
-    const error = await expectRejection(
-      toPublicJwk(shortLived.certificatePem, { field: FIELD, now: NOW, expiresAt: NOW + 20 * DAY }),
-      { code: "INVALID_KEY", field: FIELD },
+    const error = await expectRejection(toPublicJwk(shortLived.certificatePem, { field: FIELD, now: NOW, expiresAt: NOW + 20 * DAY }), {
+      code: "INVALID_KEY",
+      field: FIELD,
+    });
+    expect(error.message).toContain(
+      `is after the certificate's end (${new Date(Math.floor(notAfter.getTime() / 1000) * 1000).toISOString()})`,
     );
-    expect(error.message).toContain(`is after the certificate's end (${new Date(Math.floor(notAfter.getTime() / 1000) * 1000).toISOString()})`);
     await expect(toPublicJwk(shortLived.certificatePem, { field: FIELD, now: NOW, expiresAt: NOW + 5 * DAY })).resolves.toBeDefined();
   });
 
   it("refuses an expired certificate, and accepts one not yet valid (registered ahead of a rotation)", async () => {
-    const expired = issueCertificate({ commonName: "Old", notBefore: new Date((NOW - 400 * DAY) * 1000), notAfter: new Date((NOW - DAY) * 1000) });
-    const error = await expectRejection(toPublicJwk(expired.certificatePem, { field: FIELD, now: NOW }), { code: "CERTIFICATE_EXPIRED", field: FIELD });
+    const expired = issueCertificate({
+      commonName: "Old",
+      notBefore: new Date((NOW - 400 * DAY) * 1000),
+      notAfter: new Date((NOW - DAY) * 1000),
+    });
+    const error = await expectRejection(toPublicJwk(expired.certificatePem, { field: FIELD, now: NOW }), {
+      code: "CERTIFICATE_EXPIRED",
+      field: FIELD,
+    });
     expect(error.message).toContain("CN=Old");
     const future = issueCertificate({ commonName: "Next", notBefore: new Date((NOW + DAY) * 1000) });
     await expect(toPublicJwk(future.certificatePem, { field: FIELD, now: NOW })).resolves.toBeDefined();
@@ -224,9 +245,17 @@ describe("toPublicJwk refuses private material of every form, without echoing it
 describe("toPublicJwk refuses what Maskinporten cannot use", () => {
   it.each([
     ["an EC JWK", () => generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" }), /kty "EC"/],
-    ["an EC PEM", () => generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }), /an EC key \(prime256v1\)/],
+    [
+      "an EC PEM",
+      () => generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }),
+      /an EC key \(prime256v1\)/,
+    ],
     ["an Ed25519 PEM", () => generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }), /an Ed25519 key/],
-    ["an RSASSA-PSS PEM", () => generateKeyPairSync("rsa-pss", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }), /RSASSA-PSS/],
+    [
+      "an RSASSA-PSS PEM",
+      () => generateKeyPairSync("rsa-pss", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }),
+      /RSASSA-PSS/,
+    ],
   ])("%s", async (_name, make, message) => {
     const error = await expectRejection(toPublicJwk(make(), { field: FIELD }), { code: "UNSUPPORTED_KEY_TYPE", field: FIELD });
     expect(error.message).toMatch(message);
@@ -244,11 +273,20 @@ describe("toPublicJwk refuses what Maskinporten cannot use", () => {
   it("a key set with several keys, naming their kids", async () => {
     const other = rsaKey().publicKey.export({ format: "jwk" });
     const error = await expectRejection(
-      toPublicJwk(JSON.stringify([{ ...publicJwk, kid: "a" }, { ...other, kid: "b" }]), { field: FIELD }),
+      toPublicJwk(
+        JSON.stringify([
+          { ...publicJwk, kid: "a" },
+          { ...other, kid: "b" },
+        ]),
+        { field: FIELD },
+      ),
       { code: "MULTIPLE_KEYS", field: FIELD },
     );
     expect(error.message).toContain('2 keys ("a", "b")');
-    const unsafe = await expectRejection(toPublicJwk([{ ...publicJwk, kid: "x".repeat(300) }, other], { field: FIELD }), { code: "MULTIPLE_KEYS", field: FIELD });
+    const unsafe = await expectRejection(toPublicJwk([{ ...publicJwk, kid: "x".repeat(300) }, other], { field: FIELD }), {
+      code: "MULTIPLE_KEYS",
+      field: FIELD,
+    });
     expect(unsafe.message).toContain("(no usable kid), (no usable kid)");
   });
 
@@ -262,9 +300,24 @@ describe("toPublicJwk refuses what Maskinporten cannot use", () => {
     ["plain text", "this is not a key at all!", "UNREADABLE_KEY", /neither JSON, PEM nor base64/],
     ["broken JSON", '{"kty":"RSA","n":"abc', "UNREADABLE_KEY", /JSON that does not parse/],
     ["base64 of something else", b64("just some text that is not a key"), "UNREADABLE_KEY", /is base64, but not of a JWK/],
-    ["a PEM without END line", "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA", "UNREADABLE_KEY", /no complete PEM block/],
-    ["a PEM of another kind", "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----", "UNREADABLE_KEY", /another kind \(CERTIFICATE REQUEST\)/],
-    ["a damaged public PEM", "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOC\n-----END PUBLIC KEY-----", "UNREADABLE_KEY", /does not parse/],
+    [
+      "a PEM without END line",
+      "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA",
+      "UNREADABLE_KEY",
+      /no complete PEM block/,
+    ],
+    [
+      "a PEM of another kind",
+      "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----",
+      "UNREADABLE_KEY",
+      /another kind \(CERTIFICATE REQUEST\)/,
+    ],
+    [
+      "a damaged public PEM",
+      "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOC\n-----END PUBLIC KEY-----",
+      "UNREADABLE_KEY",
+      /does not parse/,
+    ],
   ])("%s", async (_name, input, code, message) => {
     const error = await expectRejection(toPublicJwk(input, { field: FIELD }), { code, field: FIELD });
     expect(error.message).toMatch(message);
@@ -285,4 +338,3 @@ describe("toPublicJwk refuses what Maskinporten cannot use", () => {
     await expectRejection(toPublicJwk(secretish, { field: FIELD }), { code: "UNREADABLE_KEY", field: FIELD, secrets: [secretish] });
   });
 });
-

@@ -102,9 +102,7 @@ describe("requests per second", () => {
     const clock = fakeClock(0);
     const limiter = new Limiter({ maxConcurrency: 100, requestsPerSecond: 4, clock });
     const starts: [number, number][] = [];
-    await Promise.all(
-      Array.from({ length: 8 }, (_, i) => limiter.rate().then(() => starts.push([i, clock.now()]))),
-    );
+    await Promise.all(Array.from({ length: 8 }, (_, i) => limiter.rate().then(() => starts.push([i, clock.now()]))));
     expect(starts).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, i * 250]));
     expect(clock.sleeps.every((ms) => ms === 250)).toBe(true);
   });

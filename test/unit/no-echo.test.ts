@@ -8,7 +8,10 @@ import type { ResourceImplementation } from "../../provider/resources/shared/typ
 
 describe("withoutEcho", () => {
   it("moves the property into the reason", () => {
-    expect(withoutEcho({ property: "publicKey", reason: "is a private JWK" })).toEqual({ property: "", reason: "publicKey: is a private JWK" });
+    expect(withoutEcho({ property: "publicKey", reason: "is a private JWK" })).toEqual({
+      property: "",
+      reason: "publicKey: is a private JWK",
+    });
   });
 
   it("does not name the field twice", () => {
@@ -16,7 +19,10 @@ describe("withoutEcho", () => {
   });
 
   it("keeps a misspelt input's reason, which starts with the name", () => {
-    expect(withoutEcho({ property: "(resource)", reason: "publickey: not an input of ClientKey" })).toEqual({ property: "", reason: "publickey: not an input of ClientKey" });
+    expect(withoutEcho({ property: "(resource)", reason: "publickey: not an input of ClientKey" })).toEqual({
+      property: "",
+      reason: "publickey: not an input of ClientKey",
+    });
   });
 });
 
@@ -26,7 +32,12 @@ describe("engineFacing", () => {
 
   it("sends no failed input back with the failures", async () => {
     const news = { publicKey: { d: "private" }, kid: "k", generate: { modulusLength: 1 }, __provider: "p" };
-    const checked = await engineFacing(failing([{ property: "publicKey", reason: "is private" }, { property: "generate.modulusLength", reason: "too small" }])).check({}, news);
+    const checked = await engineFacing(
+      failing([
+        { property: "publicKey", reason: "is private" },
+        { property: "generate.modulusLength", reason: "too small" },
+      ]),
+    ).check({}, news);
     expect(checked).toEqual({
       inputs: { kid: "k", __provider: "p" },
       failures: [

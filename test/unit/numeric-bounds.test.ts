@@ -25,14 +25,17 @@ describe("lifetimeField", () => {
 describe("a JWK's exp", () => {
   const jwk = { kty: "RSA", kid: "k", use: "sig", alg: "RS256", n: "sXch", e: "AQAB" };
   const now = 1_800_000_000;
-  const expProblem = (exp: number) => publicJwkProblems({ ...jwk, exp }, { now, field: "publicKey" }).find((p) => p.field === "publicKey.exp");
+  const expProblem = (exp: number) =>
+    publicJwkProblems({ ...jwk, exp }, { now, field: "publicKey" }).find((p) => p.field === "publicKey.exp");
 
   it.each([1e300, 2 ** 53 + 2, -1e300])("of %d is a problem of publicKey.exp, not a RangeError", (exp) => {
     expect(expProblem(exp)?.message).toMatch(/must be a whole number of seconds since the epoch/);
   });
 
   it("beyond the last Date but a safe integer is said in seconds", () => {
-    expect(expProblem(9e15)?.message).toBe("is more than one year ahead (9000000000000000 seconds since the epoch); Maskinporten keys live at most one year");
+    expect(expProblem(9e15)?.message).toBe(
+      "is more than one year ahead (9000000000000000 seconds since the epoch); Maskinporten keys live at most one year",
+    );
     expect(epochSecondsText(0)).toBe("1970-01-01T00:00:00.000Z");
   });
 });

@@ -22,7 +22,9 @@ describe("privateMaterialFailures", () => {
     ["a private JWK in a list", ["a", privateJwk]],
   ])("refuses %s, naming the field and the fix without the value", (_what, value) => {
     const failures = privateMaterialFailures({ description: value, clientName: "fine" });
-    expect(failures).toEqual([{ property: "description", reason: expect.stringMatching(/^holds a private key .*remove it from the program/) }]);
+    expect(failures).toEqual([
+      { property: "description", reason: expect.stringMatching(/^holds a private key .*remove it from the program/) },
+    ]);
     expect(failures[0]!.reason).not.toContain(privateJwk["d"]!.slice(0, 16));
   });
 

@@ -20,8 +20,7 @@ describe("redact", () => {
   });
 
   test("leaves host names, scopes and ordinary text alone", () => {
-    const text =
-      "POST https://api.test.samarbeid.digdir.no/api/v1/clients: scope idporten:dcr.write missing for org 991825827 (v1.2.3)";
+    const text = "POST https://api.test.samarbeid.digdir.no/api/v1/clients: scope idporten:dcr.write missing for org 991825827 (v1.2.3)";
     expect(redact(text)).toBe(text);
   });
 
@@ -75,12 +74,8 @@ describe("redact", () => {
   });
 
   test("form values: assertion=, client_assertion=, password=", () => {
-    expect(redact("grant_type=jwt-bearer&assertion=abc.def&scope=x")).toBe(
-      `grant_type=jwt-bearer&assertion=${REDACTED}&scope=x`,
-    );
-    expect(redact("client_assertion=xyz&client_assertion_type=jwt")).toBe(
-      `client_assertion=${REDACTED}&client_assertion_type=jwt`,
-    );
+    expect(redact("grant_type=jwt-bearer&assertion=abc.def&scope=x")).toBe(`grant_type=jwt-bearer&assertion=${REDACTED}&scope=x`);
+    expect(redact("client_assertion=xyz&client_assertion_type=jwt")).toBe(`client_assertion=${REDACTED}&client_assertion_type=jwt`);
     expect(redact("invalid: password=hunter2")).toBe(`invalid: password=${REDACTED}`);
     expect(redact(`body assertion=${JWT}`)).toBe("body assertion=[REDACTED JWT]");
   });

@@ -40,7 +40,11 @@ describe("diffFields", () => {
   const specs = { name: {}, orgno: { replaces: true }, scopes: { absent: [] }, lifetime: {} };
   it("reports no change for equal normalized inputs, ignoring server-owned outputs", () => {
     const olds = { name: "a", orgno: "1", scopes: ["a", "b"], created: "yesterday" };
-    expect(diffFields(olds, { name: "a", orgno: "1", scopes: ["a", "b"] }, specs)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(diffFields(olds, { name: "a", orgno: "1", scopes: ["a", "b"] }, specs)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
   it("replaces only for immutable fields", () => {
     expect(diffFields({ name: "a", orgno: "1" }, { name: "b", orgno: "2" }, specs).replaces).toEqual(["orgno"]);
@@ -55,7 +59,10 @@ describe("diffFields", () => {
     expect(diffFields({ name: "a", description: "from the portal" }, { name: "a", description: "mine" }, specs2).changes).toBe(true);
   });
   it("treats unknown new values as changes", () => {
-    expect(diffFields({ name: "a", orgno: "1" }, { name: "a", orgno: UNKNOWN }, specs)).toMatchObject({ changes: true, replaces: ["orgno"] });
+    expect(diffFields({ name: "a", orgno: "1" }, { name: "a", orgno: UNKNOWN }, specs)).toMatchObject({
+      changes: true,
+      replaces: ["orgno"],
+    });
   });
   it("compares objects regardless of key order", () => {
     expect(canonical({ b: 1, a: { d: 2, c: 3 } })).toBe(canonical({ a: { c: 3, d: 2 }, b: 1 }));

@@ -64,7 +64,8 @@ function sdkShape(resource: Resource): SdkShape {
         if (!ts.isArrayLiteralExpression(list)) throw new Error(`${path}: ${declaration.name.getText(source)} is not an array literal`);
         for (const element of list.elements) {
           if (ts.isStringLiteral(element)) shape.outputsList.push(element.text);
-          else if (ts.isSpreadElement(element) && SPREADS[element.expression.getText(source)]) shape.outputsList.push(...SPREADS[element.expression.getText(source)]!);
+          else if (ts.isSpreadElement(element) && SPREADS[element.expression.getText(source)])
+            shape.outputsList.push(...SPREADS[element.expression.getText(source)]!);
           else throw new Error(`${path}: cannot read ${element.getText(source)} in the outputs list`);
         }
       }

@@ -117,7 +117,11 @@ describe("flattenScope", () => {
   });
 
   it("takes managed values from the server (drift), sorted like check sorts them", () => {
-    const scope = apiScope({ description: "edited in the portal", visibility: "INTERNAL", allowed_integration_types: ["maskinporten", "idporten", "maskinporten"] });
+    const scope = apiScope({
+      description: "edited in the portal",
+      visibility: "INTERNAL",
+      allowed_integration_types: ["maskinporten", "idporten", "maskinporten"],
+    });
     const { inputs } = flattenScope(scope, { ...minimal, visibility: "PRIVATE", allowedIntegrationTypes: ["idporten", "maskinporten"] });
     expect(inputs).toEqual({
       ...minimal,
@@ -181,7 +185,12 @@ describe("flattenGrant", () => {
   };
 
   it("gives the inputs the API knows, the profile from before, and the grant's fields as outputs", () => {
-    const { inputs, outputs } = flattenGrant(access, { scope: "eksempel:read", consumerOrgno: "312000008", profile: "owner", state: "DENIED" });
+    const { inputs, outputs } = flattenGrant(access, {
+      scope: "eksempel:read",
+      consumerOrgno: "312000008",
+      profile: "owner",
+      state: "DENIED",
+    });
     expect(inputs).toEqual({ scope: "eksempel:read", consumerOrgno: "312000008", profile: "owner" });
     expect(outputs).toEqual({
       ...inputs,

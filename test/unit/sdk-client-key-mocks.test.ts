@@ -29,10 +29,21 @@ function engineState(args: pulumi.runtime.MockResourceArgs): Record<string, unkn
   const { __provider: _provider, ...inputs } = args.inputs as Record<string, unknown>;
   if (args.type.endsWith(":RotatingClientKey")) {
     const current = { kid: `${args.name}-kid`, privateKeyJwk, publicKeyJwk };
-    return { ...inputs, kid: current.kid, current, expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString() };
+    return {
+      ...inputs,
+      kid: current.kid,
+      current,
+      expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString(),
+    };
   }
   const generated = inputs["generate"] !== undefined ? { privateKeyJwk, publicKeyJwk } : {};
-  return { ...inputs, kid: `${args.name}-kid`, thumbprint: "t", expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString(), ...generated };
+  return {
+    ...inputs,
+    kid: `${args.name}-kid`,
+    thumbprint: "t",
+    expiresAt: expiries.get(args.name) ?? new Date(Date.now() + 300 * DAY_MS).toISOString(),
+    ...generated,
+  };
 }
 
 let warn: jest.SpyInstance;
@@ -82,7 +93,12 @@ async function settled(key: ClientKey): Promise<void> {
 
 describe("a generated key in a program", () => {
   it("reaches the engine with its generate settings and no key material; the private forms are secret outputs, all but the JWK derived in the program", async () => {
-    const key = new ClientKey("gen", { clientId: "c", generate: { algorithm: "RS512", modulusLength: 4096 }, kidConvention: { name: "myapp", environment: "test" }, rotateBeforeExpiryDays: 30 });
+    const key = new ClientKey("gen", {
+      clientId: "c",
+      generate: { algorithm: "RS512", modulusLength: 4096 },
+      kidConvention: { name: "myapp", environment: "test" },
+      rotateBeforeExpiryDays: 30,
+    });
     await settled(key);
     const args = registered.find((r) => r.name === "gen")!;
     expect(args.inputs).toEqual({
@@ -91,7 +107,13 @@ describe("a generated key in a program", () => {
       generate: { algorithm: "RS512", modulusLength: 4096 },
       kidConvention: { name: "myapp", environment: "test" },
       rotateBeforeExpiryDays: 30,
-      __ownerMarker: resourceMarker("ClientKey", { organization: organizationOrNone(), project: "project", stack: "stack", parent: "", name: "gen" }),
+      __ownerMarker: resourceMarker("ClientKey", {
+        organization: organizationOrNone(),
+        project: "project",
+        stack: "stack",
+        parent: "",
+        name: "gen",
+      }),
     });
     expect(await valueOf(key.privateKeyJwk)).toBe(privateKeyJwk);
     expect(await valueOf(key.privateKeyBase64)).toBe(DERIVED.privateKeyBase64);
@@ -106,20 +128,31 @@ describe("a generated key in a program", () => {
   it("a key the program gives has no derived forms", async () => {
     const key = new ClientKey("given", { clientId: "c", publicKey: "PEM" });
     await settled(key);
-    for (const form of [key.privateKeyJwk, key.privateKeyBase64, key.privateKeyPem, key.publicKeyPem]) expect(await valueOf(form)).toBeUndefined();
+    for (const form of [key.privateKeyJwk, key.privateKeyBase64, key.privateKeyPem, key.publicKeyPem])
+      expect(await valueOf(form)).toBeUndefined();
   });
 
   it("lists the private forms in additionalSecretOutputs, keeping the program's own", () => {
-    expect(withSecretOutputs(undefined, ["privateKeyJwk", "privateKeyPem"])).toEqual({ additionalSecretOutputs: ["privateKeyJwk", "privateKeyPem"] });
+    expect(withSecretOutputs(undefined, ["privateKeyJwk", "privateKeyPem"])).toEqual({
+      additionalSecretOutputs: ["privateKeyJwk", "privateKeyPem"],
+    });
     const opts = { protect: true, additionalSecretOutputs: ["kid", "privateKeyPem"] };
-    expect(withSecretOutputs(opts, ["privateKeyJwk", "privateKeyPem"])).toEqual({ protect: true, additionalSecretOutputs: ["kid", "privateKeyPem", "privateKeyJwk"] });
+    expect(withSecretOutputs(opts, ["privateKeyJwk", "privateKeyPem"])).toEqual({
+      protect: true,
+      additionalSecretOutputs: ["kid", "privateKeyPem", "privateKeyJwk"],
+    });
     expect(opts.additionalSecretOutputs).toEqual(["kid", "privateKeyPem"]);
   });
 });
 
 describe("RotatingClientKey in a program", () => {
   it("reaches the engine with its type token and settings; the current key is an output", async () => {
-    const key = new RotatingClientKey("rot", { clientId: "c", rotateAfterDays: 90, gracePeriodDays: 14, kidConvention: { name: "myapp", environment: "prod" } });
+    const key = new RotatingClientKey("rot", {
+      clientId: "c",
+      rotateAfterDays: 90,
+      gracePeriodDays: 14,
+      kidConvention: { name: "myapp", environment: "prod" },
+    });
     expect(await valueOf(key.current)).toEqual({ kid: "rot-kid", privateKeyJwk, publicKeyJwk, ...DERIVED });
     expect(await pulumi.isSecret(key.current)).toBe(true);
     const args = registered.find((r) => r.name === "rot")!;
@@ -130,7 +163,13 @@ describe("RotatingClientKey in a program", () => {
       rotateAfterDays: 90,
       gracePeriodDays: 14,
       kidConvention: { name: "myapp", environment: "prod" },
-      __ownerMarker: resourceMarker("RotatingClientKey", { organization: organizationOrNone(), project: "project", stack: "stack", parent: "", name: "rot" }),
+      __ownerMarker: resourceMarker("RotatingClientKey", {
+        organization: organizationOrNone(),
+        project: "project",
+        stack: "stack",
+        parent: "",
+        name: "rot",
+      }),
     });
     expect(await valueOf(key.previous)).toBeUndefined();
   });

@@ -23,9 +23,21 @@ const registered: pulumi.runtime.MockResourceArgs[] = [];
 function engineState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   const { __provider: _provider, ...inputs } = args.inputs as Record<string, unknown>;
   if (args.type.endsWith(":Client")) {
-    return { ...inputs, clientId: `${args.name}-id`, clientOrgno: "311000004", integrationType: "maskinporten", created: "2025-01-01T00:00:00Z", lastUpdated: "2025-01-01T00:00:00Z" };
+    return {
+      ...inputs,
+      clientId: `${args.name}-id`,
+      clientOrgno: "311000004",
+      integrationType: "maskinporten",
+      created: "2025-01-01T00:00:00Z",
+      lastUpdated: "2025-01-01T00:00:00Z",
+    };
   }
-  return { ...inputs, kid: inputs["kid"] ?? "thumbprint-as-kid", thumbprint: "thumbprint-as-kid", expiresAt: inputs["expiresAt"] ?? "2026-12-31T00:00:00.000Z" };
+  return {
+    ...inputs,
+    kid: inputs["kid"] ?? "thumbprint-as-kid",
+    thumbprint: "thumbprint-as-kid",
+    expiresAt: inputs["expiresAt"] ?? "2026-12-31T00:00:00.000Z",
+  };
 }
 
 beforeAll(async () => {
@@ -91,7 +103,11 @@ describe("Client in a program", () => {
     const plain = await markerOf("marked", { clientName: "x", scopes: ["difitest:open"] });
     expect(plain).toBe(expected("marked"));
     expect(await markerOf("marked-other-name", { clientName: "x", scopes: ["difitest:open"] })).not.toBe(plain);
-    const supplied = await markerOf("marked-supplied", { clientName: "x", scopes: ["difitest:open"], clientOrgno: pulumi.output("311000004") });
+    const supplied = await markerOf("marked-supplied", {
+      clientName: "x",
+      scopes: ["difitest:open"],
+      clientOrgno: pulumi.output("311000004"),
+    });
     expect(supplied).toBe(expected("marked-supplied", "311000004"));
     expect(supplied).not.toBe(expected("marked-supplied"));
     // What the program writes otherwise does not change it: a later run finds the client the first one made.
@@ -125,10 +141,21 @@ describe("ClientKey in a program", () => {
   it("reaches the engine with its type token, the client's id and the key as written; a Date expiry as ISO text", async () => {
     const client = new Client("keyed", { clientName: "keyed", scopes: ["difitest:open"] });
     const { publicJwk } = rsaKeyPair("myapp-2026");
-    const key = new ClientKey("keyed-2026", { clientId: client.clientId, publicKey: publicJwk, kid: "myapp-2026", expiresAt: new Date("2026-06-30T00:00:00Z") });
+    const key = new ClientKey("keyed-2026", {
+      clientId: client.clientId,
+      publicKey: publicJwk,
+      kid: "myapp-2026",
+      expiresAt: new Date("2026-06-30T00:00:00Z"),
+    });
     const args = await registration(key, "keyed-2026");
     expect(args.type).toBe("pulumi-nodejs:dynamic/maskinporten:ClientKey");
-    expect(args.inputs).toEqual({ __provider: expect.any(String), clientId: "keyed-id", publicKey: publicJwk, kid: "myapp-2026", expiresAt: "2026-06-30T00:00:00.000Z" });
+    expect(args.inputs).toEqual({
+      __provider: expect.any(String),
+      clientId: "keyed-id",
+      publicKey: publicJwk,
+      kid: "myapp-2026",
+      expiresAt: "2026-06-30T00:00:00.000Z",
+    });
     expect(await valueOf(key.kid)).toBe("myapp-2026");
     expect(await valueOf(key.thumbprint)).toBe("thumbprint-as-kid");
     expect(await valueOf(key.expiresAt)).toBe("2026-06-30T00:00:00.000Z");
@@ -138,7 +165,11 @@ describe("ClientKey in a program", () => {
   it("takes an expiry computed by the program (an Output or a Promise of a Date), and ISO text as is", async () => {
     const later = pulumi.output("2026").apply(() => new Date("2026-03-01T12:00:00Z"));
     const fromOutput = new ClientKey("from-output", { clientId: "c", publicKey: "PEM", expiresAt: later });
-    const fromPromise = new ClientKey("from-promise", { clientId: "c", publicKey: "PEM", expiresAt: Promise.resolve(new Date("2026-04-01T00:00:00Z")) });
+    const fromPromise = new ClientKey("from-promise", {
+      clientId: "c",
+      publicKey: "PEM",
+      expiresAt: Promise.resolve(new Date("2026-04-01T00:00:00Z")),
+    });
     const fromText = new ClientKey("from-text", { clientId: "c", publicKey: "PEM", expiresAt: "2026-05-01" });
     expect((await registration(fromOutput, "from-output")).inputs["expiresAt"]).toBe("2026-03-01T12:00:00.000Z");
     expect((await registration(fromPromise, "from-promise")).inputs["expiresAt"]).toBe("2026-04-01T00:00:00.000Z");
@@ -163,7 +194,10 @@ describe("the serialized provider (__provider)", () => {
     const two = await providerText(new Client("fwd-2", { clientName: "b", scopes: ["difitest:open"], profile: "owner" }), "fwd-2");
     const key = await providerText(new ClientKey("fwd-key", { clientId: "c", publicKey: "PEM" }), "fwd-key");
     expect(two).toBe(one);
-    for (const [text, type] of [[one, "Client"], [key, "ClientKey"]] as const) {
+    for (const [text, type] of [
+      [one, "Client"],
+      [key, "ClientKey"],
+    ] as const) {
       expect(text).toBe(`exports.handler = () => require("pulumi-maskinporten/provider").dynamicProvider("${type}");\n`);
       expect(text).not.toContain(CREDENTIAL);
     }
@@ -176,7 +210,14 @@ describe("the serialized provider (__provider)", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the provider host's require, as the engine gives it
     load(module.exports, module, (id) => (id === "pulumi-maskinporten/provider" ? require("../../provider") : require(id)));
     const provider = module.exports.handler!();
-    runtime.configure({ get: (key) => ({ "maskinporten:issuer": "http://127.0.0.1:1/", "maskinporten:apiBaseUrl": "http://127.0.0.1:1/api/v1", "maskinporten:clientId": "admin" })[key] });
+    runtime.configure({
+      get: (key) =>
+        ({
+          "maskinporten:issuer": "http://127.0.0.1:1/",
+          "maskinporten:apiBaseUrl": "http://127.0.0.1:1/api/v1",
+          "maskinporten:clientId": "admin",
+        })[key],
+    });
     const checked = await provider.check!({}, { clientName: "a", scopes: ["b:x", "a:y"], __provider: text });
     // A new client has no client_id yet: Digdir assigns it. The credential of this test (the environment's) cannot
     // work, and check says so before `up`, naming the setting, not the value.

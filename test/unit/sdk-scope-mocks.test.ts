@@ -24,10 +24,9 @@ beforeAll(() => {
       newResource(args) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
         const { __provider: _provider, ...inputs } = args.inputs;
-        const server =
-          args.type.endsWith(":Scope")
-            ? { name: `${inputs.prefix}:${inputs.subscope}`, ownerOrgno: "311000004", active: true }
-            : { state: "APPROVED", ownerOrgno: "311000004" };
+        const server = args.type.endsWith(":Scope")
+          ? { name: `${inputs.prefix}:${inputs.subscope}`, ownerOrgno: "311000004", active: true }
+          : { state: "APPROVED", ownerOrgno: "311000004" };
         const id = args.type.endsWith(":Scope") ? server.name! : `${inputs.scope}/${inputs.consumerOrgno}`;
         return { id, state: { ...inputs, ...server } };
       },

@@ -9,8 +9,14 @@ import { join } from "node:path";
 const ROOT = join(__dirname, "..", "..");
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
 /* eslint-disable @typescript-eslint/no-require-imports -- the engine scripts are CommonJS run before TypeScript */
-const { COLD_BUILD_MINUTES, buildingMessage } = require("../../scripts/engine/build.js") as { COLD_BUILD_MINUTES: number; buildingMessage(version: string, go: string): string };
-const { pinnedEngineVersion, declaredSdkVersion } = require("../../scripts/engine/versions.js") as { pinnedEngineVersion(): string; declaredSdkVersion(): string };
+const { COLD_BUILD_MINUTES, buildingMessage } = require("../../scripts/engine/build.js") as {
+  COLD_BUILD_MINUTES: number;
+  buildingMessage(version: string, go: string): string;
+};
+const { pinnedEngineVersion, declaredSdkVersion } = require("../../scripts/engine/versions.js") as {
+  pinnedEngineVersion(): string;
+  declaredSdkVersion(): string;
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const pkg = JSON.parse(read("package.json")) as { devDependencies: Record<string, string>; peerDependencies: Record<string, string> };
@@ -20,7 +26,10 @@ const notes = read("docs/engine-notes.md");
 
 /** Every "N minutes"/"N min" claim about a build in a text, as numbers. */
 function buildMinutes(text: string): number[] {
-  return [...text.matchAll(/(?:takes|take|build[^.]*?)\s+(?:about\s+)?(\d+)(?:\s*(?:-|to|–)\s*(\d+))?\s*min(?:utes)?\b/g)].flatMap((m) => [Number(m[1]), ...(m[2] ? [Number(m[2])] : [])]);
+  return [...text.matchAll(/(?:takes|take|build[^.]*?)\s+(?:about\s+)?(\d+)(?:\s*(?:-|to|–)\s*(\d+))?\s*min(?:utes)?\b/g)].flatMap((m) => [
+    Number(m[1]),
+    ...(m[2] ? [Number(m[2])] : []),
+  ]);
 }
 
 describe("the engine's cold-build time", () => {

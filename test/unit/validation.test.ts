@@ -33,7 +33,10 @@ describe("organisation numbers", () => {
     // weights 3 2 7 6 5 4 3 2 over 10000000 → 3, over 00000100 → 4 ...: find one with remainder 1
     let firstEight = "";
     for (let i = 10000000; i < 10001000; i++) {
-      if (orgnoCheckDigit(String(i)) === undefined) { firstEight = String(i); break; }
+      if (orgnoCheckDigit(String(i)) === undefined) {
+        firstEight = String(i);
+        break;
+      }
     }
     expect(firstEight).not.toBe("");
     for (let d = 0; d <= 9; d++) expect(orgnoProblem(firstEight + d, "x")).toBeDefined();
@@ -84,13 +87,20 @@ describe("JWK rules", () => {
   });
   it("rejects private members without echoing them", () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const priv: Record<string, string> = { ...(privateKey.export({ format: "jwk" }) as Record<string, string>), use: "sig", alg: "RS256", kid: "k" };
+    const priv: Record<string, string> = {
+      ...(privateKey.export({ format: "jwk" }) as Record<string, string>),
+      use: "sig",
+      alg: "RS256",
+      kid: "k",
+    };
     const problems = publicJwkProblems(priv, { now: NOW, field: "publicKey" });
     expect(problems[0]!.message).toMatch(/private key/);
     expect(JSON.stringify(problems)).not.toContain(priv.d!.slice(0, 20));
   });
   it("requires use sig, a known alg and an exp within a year", () => {
-    const fields = publicJwkProblems(rsaJwk(2048, { use: "enc", alg: "PS256", exp: NOW + 400 * 86400 }), { now: NOW, field: "k" }).map((p) => p.field);
+    const fields = publicJwkProblems(rsaJwk(2048, { use: "enc", alg: "PS256", exp: NOW + 400 * 86400 }), { now: NOW, field: "k" }).map(
+      (p) => p.field,
+    );
     expect(fields).toEqual(["k.use", "k.alg", "k.exp"]);
   });
   it("limits a set to five keys with unique kids", () => {

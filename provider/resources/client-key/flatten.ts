@@ -16,7 +16,15 @@ export interface FlattenedClientKey {
 type Props = Record<string, unknown>;
 
 /** Inputs the API cannot report, carried from the program's inputs (or the state) as they are. */
-const PROGRAM_ONLY_INPUTS = ["publicKey", "generate", "kidConvention", "rotateAfterDays", "rotateBeforeExpiryDays", "verify", "__ownerMarker"] as const;
+const PROGRAM_ONLY_INPUTS = [
+  "publicKey",
+  "generate",
+  "kidConvention",
+  "rotateAfterDays",
+  "rotateBeforeExpiryDays",
+  "verify",
+  "__ownerMarker",
+] as const;
 
 /**
  * An output set only while the program sets `expiresAt`. The `expiresAt` output is always there (the server sets
@@ -47,7 +55,10 @@ export function flattenClientKey(clientId: string, key: Jwk, prior: Props, kept:
     ...keptProfile(prior),
   });
   const marked = inputs["expiresAt"] !== undefined ? { [EXPIRES_AT_MANAGED]: true } : {};
-  return { inputs, outputs: definedOnly({ ...inputs, ...marked, kid: key.kid, thumbprint, expiresAt, createdAt: kept["createdAt"], ...keptForms(kept) }) };
+  return {
+    inputs,
+    outputs: definedOnly({ ...inputs, ...marked, kid: key.kid, thumbprint, expiresAt, createdAt: kept["createdAt"], ...keptForms(kept) }),
+  };
 }
 
 /**

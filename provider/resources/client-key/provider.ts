@@ -67,7 +67,11 @@ export const clientKeyProvider: ResourceImplementation = {
       profile: inputs["profile"],
       need: NEEDS.writeKeys,
       operation: "register key",
-      newKey: { clientId: inputs["clientId"], kid: inputs["kid"], identity: String(inputs["kid"] ?? inputs["__ownerMarker"] ?? canonical(inputs)) },
+      newKey: {
+        clientId: inputs["clientId"],
+        kid: inputs["kid"],
+        identity: String(inputs["kid"] ?? inputs["__ownerMarker"] ?? canonical(inputs)),
+      },
     });
     return failures.length > 0 ? { inputs, failures } : result;
   },
@@ -198,7 +202,8 @@ async function settleKey(olds: Props, inputs: Props): Promise<pulumi.dynamic.Che
     return { inputs: rest, failures: [{ property: err.field, reason: withoutField(err.message, err.field) }] };
   }
   const settled: Props = { ...inputs, kid: jwk.kid, thumbprint };
-  const reused = sameClient(olds, settled) && olds["kid"] === jwk.kid && typeof olds["thumbprint"] === "string" && olds["thumbprint"] !== thumbprint;
+  const reused =
+    sameClient(olds, settled) && olds["kid"] === jwk.kid && typeof olds["thumbprint"] === "string" && olds["thumbprint"] !== thumbprint;
   return { inputs: settled, ...failuresOf(reused ? kidReused(jwk.kid) : undefined) };
 }
 
@@ -212,18 +217,32 @@ async function registered(connection: Connection, inputs: ClientKeyInputs, jwk: 
  * Makes a key pair, registers its public half (under a free kid when the convention's is taken), verifies it
  * when asked, and returns the private forms as outputs. `createdAt` and the kid's date are Maskinporten's.
  */
-async function createGenerated(connection: Connection, inputs: ClientKeyInputs, settings: NonNullable<ClientKeyInputs["generate"]>): Promise<pulumi.dynamic.CreateResult> {
+async function createGenerated(
+  connection: Connection,
+  inputs: ClientKeyInputs,
+  settings: NonNullable<ClientKeyInputs["generate"]>,
+): Promise<pulumi.dynamic.CreateResult> {
   const now = await timeAtMaskinporten(connection);
-  const { key, registered: registeredJwk } = await registerGenerated(connection, inputs.clientId, await newKeyPair(settings, inputs, new Date(now)), {
-    fixedKid: inputs.kid !== undefined,
-    ...(inputs.expiresAt !== undefined && { exp: secondsFromIso(inputs.expiresAt) }),
-    ...(inputs.__ownerMarker !== undefined && { orphans: { marker: inputs.__ownerMarker, keep: [] } }),
-    ...(rotates(inputs) && {
-      whenFull: "A rotating key's successor is registered before the key it replaces is removed, so rotation needs a free place: until there is one, the current key stays.",
-    }),
-  });
-  if (inputs.verify !== undefined) await verifiedOrRemoved(connection, inputs.clientId, key, inputs.verify, "the key it was to replace (if any) is kept");
-  const outs = flattenClientKey(inputs.clientId, registeredJwk, inputs, { createdAt: new Date(now).toISOString(), ...keyForms(key) }).outputs;
+  const { key, registered: registeredJwk } = await registerGenerated(
+    connection,
+    inputs.clientId,
+    await newKeyPair(settings, inputs, new Date(now)),
+    {
+      fixedKid: inputs.kid !== undefined,
+      ...(inputs.expiresAt !== undefined && { exp: secondsFromIso(inputs.expiresAt) }),
+      ...(inputs.__ownerMarker !== undefined && { orphans: { marker: inputs.__ownerMarker, keep: [] } }),
+      ...(rotates(inputs) && {
+        whenFull:
+          "A rotating key's successor is registered before the key it replaces is removed, so rotation needs a free place: until there is one, the current key stays.",
+      }),
+    },
+  );
+  if (inputs.verify !== undefined)
+    await verifiedOrRemoved(connection, inputs.clientId, key, inputs.verify, "the key it was to replace (if any) is kept");
+  const outs = flattenClientKey(inputs.clientId, registeredJwk, inputs, {
+    createdAt: new Date(now).toISOString(),
+    ...keyForms(key),
+  }).outputs;
   await warnWhenExpiring(outs, now, adviceFor(inputs));
   return { id: clientKeyId(inputs.clientId, key.kid), outs };
 }

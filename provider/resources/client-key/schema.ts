@@ -1,7 +1,15 @@
 /** The inputs of a `ClientKey`: what `check` validates offline and normalizes, the single truth of their shape. */
 import { z } from "zod";
 import { kidProblem, MAX_KEY_LIFETIME_SECONDS } from "../../api/validation";
-import { daysField, generateField, isoFromSeconds, kidConventionField, MAX_ROTATION_DAYS, secondsFromIso, verifyField } from "../../key-lifecycle/settings";
+import {
+  daysField,
+  generateField,
+  isoFromSeconds,
+  kidConventionField,
+  MAX_ROTATION_DAYS,
+  secondsFromIso,
+  verifyField,
+} from "../../key-lifecycle/settings";
 import { clientIdField, profileField } from "../shared/rules";
 import { ruled } from "../shared/ruled";
 import { ownerMarkerField } from "../shared/resource-marker";
@@ -12,13 +20,19 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|
 function expiry(now: () => number) {
   return z
     .string({ error: 'must be an ISO 8601 time such as "2026-06-30T00:00:00Z" (or a Date in the program)' })
-    .refine((s) => ISO_8601.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time such as "2026-06-30T00:00:00Z" (or a Date in the program)')
-    .transform((s) => isoFromSeconds(secondsFromIso(s)))
-    .refine((iso) => secondsFromIso(iso) > Math.floor(now() / 1000), "lies in the past; choose an expiry in the future, or leave it out to get Maskinporten's (one year)")
     .refine(
-      (iso) => secondsFromIso(iso) <= Math.floor(now() / 1000) + MAX_KEY_LIFETIME_SECONDS,
-      { error: (issue) => `(${String(issue.input)}) is more than one year ahead; Maskinporten keys live at most one year: choose an earlier time, or leave it out` },
-    );
+      (s) => ISO_8601.test(s) && !Number.isNaN(Date.parse(s)),
+      'must be an ISO 8601 time such as "2026-06-30T00:00:00Z" (or a Date in the program)',
+    )
+    .transform((s) => isoFromSeconds(secondsFromIso(s)))
+    .refine(
+      (iso) => secondsFromIso(iso) > Math.floor(now() / 1000),
+      "lies in the past; choose an expiry in the future, or leave it out to get Maskinporten's (one year)",
+    )
+    .refine((iso) => secondsFromIso(iso) <= Math.floor(now() / 1000) + MAX_KEY_LIFETIME_SECONDS, {
+      error: (issue) =>
+        `(${String(issue.input)}) is more than one year ahead; Maskinporten keys live at most one year: choose an earlier time, or leave it out`,
+    });
 }
 
 const KEY_LIFETIME = "Maskinporten keys live at most one year";
@@ -57,17 +71,26 @@ const GENERATED_ONLY = {
 function modeRules(inputs: Shape, ctx: z.RefinementCtx): void {
   const problem = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
   if (inputs.publicKey === undefined && inputs.generate === undefined) {
-    problem("publicKey", "is required unless generate is given: give the public key you have, or generate: {} to let the provider make the key pair");
+    problem(
+      "publicKey",
+      "is required unless generate is given: give the public key you have, or generate: {} to let the provider make the key pair",
+    );
     return;
   }
   if (inputs.publicKey !== undefined && inputs.generate !== undefined) {
-    problem("generate", "cannot be used with publicKey: either register the public key you have (publicKey), or let the provider make a key pair (generate)");
+    problem(
+      "generate",
+      "cannot be used with publicKey: either register the public key you have (publicKey), or let the provider make a key pair (generate)",
+    );
     return;
   }
   if (inputs.publicKey !== undefined) {
     for (const [field, what] of Object.entries(GENERATED_ONLY)) {
       if (inputs[field as keyof Shape] !== undefined) {
-        problem(field, `${what}; with publicKey, the program supplies the key: give a new publicKey (and kid) to rotate, or use generate instead of publicKey`);
+        problem(
+          field,
+          `${what}; with publicKey, the program supplies the key: give a new publicKey (and kid) to rotate, or use generate instead of publicKey`,
+        );
       }
     }
     return;
@@ -77,14 +100,23 @@ function modeRules(inputs: Shape, ctx: z.RefinementCtx): void {
     problem("kidConvention", "cannot be used with kid: give one of them");
   }
   if (inputs.kid !== undefined && rotates) {
-    problem("kid", "cannot be fixed on a key that rotates: each successor needs its own kid while both are registered; leave kid out (the key's thumbprint) or use kidConvention");
+    problem(
+      "kid",
+      "cannot be fixed on a key that rotates: each successor needs its own kid while both are registered; leave kid out (the key's thumbprint) or use kidConvention",
+    );
   }
   if (inputs.expiresAt !== undefined && rotates) {
-    problem("expiresAt", "cannot be fixed on a key that rotates: each successor gets Maskinporten's expiry (one year after it is made); leave expiresAt out");
+    problem(
+      "expiresAt",
+      "cannot be fixed on a key that rotates: each successor gets Maskinporten's expiry (one year after it is made); leave expiresAt out",
+    );
   }
 }
 
-const unknownKey = { error: (issue: { code: string; keys?: string[] }) => (issue.code === "unrecognized_keys" ? `${(issue.keys ?? []).join(", ")}: not an input of ClientKey; check the spelling` : undefined) };
+const unknownKey = {
+  error: (issue: { code: string; keys?: string[] }) =>
+    issue.code === "unrecognized_keys" ? `${(issue.keys ?? []).join(", ")}: not an input of ClientKey; check the spelling` : undefined,
+};
 
 /** The inputs as the program gives them. `now` (ms) is the clock the expiry rules use; without it, the time of the parse. */
 export function clientKeySchema(now?: number) {
@@ -109,7 +141,8 @@ function buildCheckedClientKeySchema(now: () => number) {
   return z.strictObject({ ...inputShape(now), thumbprint: z.string().optional() }, unknownKey).superRefine((inputs, ctx) => {
     if (inputs.publicKey === undefined) return;
     for (const field of ["kid", "thumbprint"] as const) {
-      if (inputs[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message: "is settled by check for a given publicKey" });
+      if (inputs[field] === undefined)
+        ctx.addIssue({ code: "custom", path: [field], message: "is settled by check for a given publicKey" });
     }
   });
 }

@@ -69,7 +69,8 @@ export const clientProvider: ResourceImplementation = {
   async create(props) {
     const inputs = parseChecked(clientSchema(), props, DERIVED_CLIENT_INPUTS);
     const api = apiFor(inputs);
-    const client = inputs.adoptClientId === undefined ? await createOwn(api, inputs, props) : await adopt(api, inputs.adoptClientId, inputs, props);
+    const client =
+      inputs.adoptClientId === undefined ? await createOwn(api, inputs, props) : await adopt(api, inputs.adoptClientId, inputs, props);
     return { id: client.client_id, outs: flattenClient(client, inputs).outputs };
   },
 

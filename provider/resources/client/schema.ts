@@ -22,7 +22,7 @@ function nonEmptyText(what: string) {
 export const clientSchema = builtOnce(() =>
   z.strictObject(
     {
-      clientName: nonEmptyText("the name the client has in Digdir's portal, such as \"myapp-prod\""),
+      clientName: nonEmptyText('the name the client has in Digdir\'s portal, such as "myapp-prod"'),
       description: nonEmptyText("say in a sentence what the client is for, or leave it out")
         .refine((s) => !looksMarked(s), 'must not contain "[pulumi-maskinporten:": the package puts its ownership marker there itself')
         .optional(),
@@ -36,13 +36,22 @@ export const clientSchema = builtOnce(() =>
       active: z.boolean({ error: "must be true or false" }).default(true),
       adoptClientId: z
         .string()
-        .regex(CLIENT_ID_PATTERN, "must be the client_id of an existing client, as shown in Digdir's portal (letters, digits, '.', '_', ':', '-')")
-        .refine((id) => id !== "." && id !== "..", { error: (issue) => `${pathSegmentProblem(String(issue.input))}; give the client_id of an existing client, as shown in Digdir's portal` })
+        .regex(
+          CLIENT_ID_PATTERN,
+          "must be the client_id of an existing client, as shown in Digdir's portal (letters, digits, '.', '_', ':', '-')",
+        )
+        .refine((id) => id !== "." && id !== "..", {
+          error: (issue) =>
+            `${pathSegmentProblem(String(issue.input))}; give the client_id of an existing client, as shown in Digdir's portal`,
+        })
         .optional(),
       profile: profileField(),
       __ownerMarker: ownerMarkerField("Client"),
     },
-    { error: (issue) => (issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not an input of Client; check the spelling` : undefined) },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys" ? `${issue.keys.join(", ")}: not an input of Client; check the spelling` : undefined,
+    },
   ),
 );
 

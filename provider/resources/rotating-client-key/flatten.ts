@@ -21,7 +21,16 @@ export interface PreviousKeyState extends KeyState {
   retiresAt: string;
 }
 
-export const INPUTS = ["clientId", "generate", "kidConvention", "rotateAfterDays", "gracePeriodDays", "verify", "profile", "__ownerMarker"] as const;
+export const INPUTS = [
+  "clientId",
+  "generate",
+  "kidConvention",
+  "rotateAfterDays",
+  "gracePeriodDays",
+  "verify",
+  "profile",
+  "__ownerMarker",
+] as const;
 
 /** The key as registered now (its expiry as Maskinporten holds it), or undefined when it is not registered. */
 export function registeredAs<T extends KeyState>(keys: readonly Jwk[], key: T): T | undefined {
@@ -32,7 +41,9 @@ export function registeredAs<T extends KeyState>(keys: readonly Jwk[], key: T): 
 
 /** The kids of the keys the state holds. */
 export function heldKids(state: Props): string[] {
-  return [state["current"], state["previous"]].flatMap((key) => (key !== null && typeof key === "object" && typeof (key as KeyState).kid === "string" ? [(key as KeyState).kid] : []));
+  return [state["current"], state["previous"]].flatMap((key) =>
+    key !== null && typeof key === "object" && typeof (key as KeyState).kid === "string" ? [(key as KeyState).kid] : [],
+  );
 }
 
 export function inputsOf(props: Props): Props {

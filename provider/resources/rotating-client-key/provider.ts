@@ -100,7 +100,10 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
     if (plan.rotate) {
       const next = await successor(connection, inputs, now, heldKids(olds));
       const cutShort = previous;
-      previous = inputs.gracePeriodDays > 0 ? { ...current, retiresAt: new Date(now + inputs.gracePeriodDays * DAY_SECONDS * 1000).toISOString() } : undefined;
+      previous =
+        inputs.gracePeriodDays > 0
+          ? { ...current, retiresAt: new Date(now + inputs.gracePeriodDays * DAY_SECONDS * 1000).toISOString() }
+          : undefined;
       const leaving = [cutShort, previous === undefined ? current : undefined].filter((k): k is KeyState => k !== undefined);
       if (leaving.length > 0) await connection.api.modifyJwks(inputs.clientId, (keys) => leaving.reduce(without, keys));
       current = next;
@@ -118,7 +121,10 @@ export const rotatingClientKeyProvider: ResourceImplementation = {
   },
 
   restate(outputs) {
-    const keys = ROTATING_KEY_SECRET_OUTPUTS.filter((name) => isObject(outputs[name])).map((name) => [name, withoutDerivedForms(outputs[name] as object)]);
+    const keys = ROTATING_KEY_SECRET_OUTPUTS.filter((name) => isObject(outputs[name])).map((name) => [
+      name,
+      withoutDerivedForms(outputs[name] as object),
+    ]);
     return { ...outputs, ...Object.fromEntries(keys) };
   },
 };
@@ -154,12 +160,19 @@ function planAt(olds: Props, news: Props, nowMs: number): Plan {
  * Keys of this resource that the state does not hold (`held`, the kids of its state) are orphans of a killed run.
  */
 async function successor(connection: Connection, inputs: RotatingClientKeyInputs, now: number, held: readonly string[]): Promise<KeyState> {
-  const { key, registered } = await registerGenerated(connection, inputs.clientId, await newKeyPair(inputs.generate, inputs, new Date(now)), {
-    fixedKid: false,
-    ...(inputs.__ownerMarker !== undefined && { orphans: { marker: inputs.__ownerMarker, keep: held } }),
-    whenFull: "A RotatingClientKey registers the successor before it removes a key, so it needs a free place: until there is one, the current key stays.",
-  });
-  if (inputs.verify !== undefined) await verifiedOrRemoved(connection, inputs.clientId, key, inputs.verify, "the current key (and the previous one, if any) are kept");
+  const { key, registered } = await registerGenerated(
+    connection,
+    inputs.clientId,
+    await newKeyPair(inputs.generate, inputs, new Date(now)),
+    {
+      fixedKid: false,
+      ...(inputs.__ownerMarker !== undefined && { orphans: { marker: inputs.__ownerMarker, keep: held } }),
+      whenFull:
+        "A RotatingClientKey registers the successor before it removes a key, so it needs a free place: until there is one, the current key stays.",
+    },
+  );
+  if (inputs.verify !== undefined)
+    await verifiedOrRemoved(connection, inputs.clientId, key, inputs.verify, "the current key (and the previous one, if any) are kept");
   const expiresAt = isoFromSeconds(registered.exp ?? Math.floor(now / 1000) + 365 * DAY_SECONDS);
   return { kid: key.kid, thumbprint: key.thumbprint, createdAt: new Date(now).toISOString(), expiresAt, ...keyForms(key) };
 }

@@ -15,7 +15,9 @@ function inputShape() {
     generate: generateField().default({ algorithm: "RS256", modulusLength: 3072 }),
     kidConvention: kidConventionField().optional(),
     rotateAfterDays: daysField(1, MAX_ROTATION_DAYS, "Maskinporten keys live at most one year"),
-    gracePeriodDays: daysField(0, MAX_ROTATION_DAYS - 1, "the grace period must end before the next rotation").default(DEFAULT_GRACE_PERIOD_DAYS),
+    gracePeriodDays: daysField(0, MAX_ROTATION_DAYS - 1, "the grace period must end before the next rotation").default(
+      DEFAULT_GRACE_PERIOD_DAYS,
+    ),
     verify: verifyField().optional(),
     profile: profileField(),
     __ownerMarker: ownerMarkerField("RotatingClientKey"),
@@ -41,7 +43,12 @@ function graceRules(inputs: Shape, ctx: z.RefinementCtx): void {
   }
 }
 
-const unknownKey = { error: (issue: { code: string; keys?: string[] }) => (issue.code === "unrecognized_keys" ? `${(issue.keys ?? []).join(", ")}: not an input of RotatingClientKey; check the spelling` : undefined) };
+const unknownKey = {
+  error: (issue: { code: string; keys?: string[] }) =>
+    issue.code === "unrecognized_keys"
+      ? `${(issue.keys ?? []).join(", ")}: not an input of RotatingClientKey; check the spelling`
+      : undefined,
+};
 
 export const rotatingClientKeySchema = builtOnce(() => z.strictObject(inputShape(), unknownKey).superRefine(graceRules));
 

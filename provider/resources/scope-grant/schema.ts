@@ -6,11 +6,14 @@ import { ruled } from "../shared/ruled";
 import { builtOnce } from "../shared/built-once";
 
 export const scopeGrantSchema = builtOnce(() =>
-  z.strictObject({
-    scope: ruled<string>(scopeNameProblem),
-    consumerOrgno: ruled<string>(orgnoProblem),
-    profile: profileField(),
-  }, unknownInput("ScopeGrant")),
+  z.strictObject(
+    {
+      scope: ruled<string>(scopeNameProblem),
+      consumerOrgno: ruled<string>(orgnoProblem),
+      profile: profileField(),
+    },
+    unknownInput("ScopeGrant"),
+  ),
 );
 
 export type ScopeGrantInputs = z.output<ReturnType<typeof scopeGrantSchema>>;

@@ -21,14 +21,25 @@ import { unconfirmedCreate, wasUnconfirmed } from "../shared/unconfirmed";
 import { containsUnknown } from "../shared/unknown";
 import { expandCreate, expandUpdate } from "./expand";
 import { flattenScope } from "./flatten";
-import { DERIVED_SCOPE_INPUTS, derivedScopeInputs, OPTIONAL_SCOPE_FIELDS, scopeName, scopeSchema, type OptionalScopeField, type ScopeInputs } from "./schema";
+import {
+  DERIVED_SCOPE_INPUTS,
+  derivedScopeInputs,
+  OPTIONAL_SCOPE_FIELDS,
+  scopeName,
+  scopeSchema,
+  type OptionalScopeField,
+  type ScopeInputs,
+} from "./schema";
 
 /** `adopt` only matters when the scope is created, so changing it later changes nothing. */
 type DiffedInputs = Omit<ScopeInputs, "adopt">;
 
 function diffSpecs(): FieldSpecs<DiffedInputs> {
   const optional = Object.fromEntries(
-    (Object.keys(OPTIONAL_SCOPE_FIELDS) as OptionalScopeField[]).map((field): [OptionalScopeField, FieldSpec] => [field, { unmanagedWhenUnset: true }]),
+    (Object.keys(OPTIONAL_SCOPE_FIELDS) as OptionalScopeField[]).map((field): [OptionalScopeField, FieldSpec] => [
+      field,
+      { unmanagedWhenUnset: true },
+    ]),
   ) as Record<OptionalScopeField, FieldSpec>;
   return {
     prefix: { replaces: true },
@@ -104,7 +115,8 @@ function scopeAdoption(inputs: Record<string, unknown>): AdoptionSubject {
     wanted: inputs,
     specs: diffSpecs(),
     async read() {
-      if (containsUnknown(name) || containsUnknown(inputs["profile"])) return { notPreviewable: "its name or profile is not known during preview" };
+      if (containsUnknown(name) || containsUnknown(inputs["profile"]))
+        return { notPreviewable: "its name or profile is not known during preview" };
       const found = (await apiFor(inputs).sharedScopes()).find((s) => s.name === name);
       return found ? { found: flattenScope(found, inputs).outputs } : { absent: true };
     },

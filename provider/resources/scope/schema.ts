@@ -12,29 +12,35 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 }
 
 export const scopeSchema = builtOnce(() =>
-  z.strictObject({
-    prefix: ruled<string>(prefixProblem),
-    subscope: ruled<string>(subscopeProblem),
-    description: z
-      .string({ error: (issue) => (issue.input === undefined ? "is required: say in a sentence what the API gives access to" : "must be a string") })
-      .refine((s) => s.trim() !== "", "must not be empty: say in a sentence what the API gives access to"),
-    longDescription: z.string().optional(),
-    visibility: oneOf(SCOPE_VISIBILITIES).optional(),
-    allowedIntegrationTypes: stringSet(oneOf(SCOPE_INTEGRATION_TYPES))
-      .refine((types) => types.length > 0, 'must not be empty: allow at least "maskinporten", or leave it out')
-      .optional(),
-    accessibleForAll: z.boolean().optional(),
-    tokenType: oneOf(TOKEN_TYPES).optional(),
-    atMaxAge: lifetimeField().optional(),
-    authorizationMaxLifetime: lifetimeField().optional(),
-    delegationSource: z.string().min(1, "must not be empty; leave it out for none").optional(),
-    requiresUserConsent: z.boolean().optional(),
-    requiresUserAuthentication: z.boolean().optional(),
-    requiresPseudonymousTokens: z.boolean().optional(),
-    enforcedAudForAccessToken: z.string().min(1, "must not be empty; leave it out for none").optional(),
-    adopt: z.boolean().optional(),
-    profile: profileField(),
-  }, unknownInput("Scope")),
+  z.strictObject(
+    {
+      prefix: ruled<string>(prefixProblem),
+      subscope: ruled<string>(subscopeProblem),
+      description: z
+        .string({
+          error: (issue) =>
+            issue.input === undefined ? "is required: say in a sentence what the API gives access to" : "must be a string",
+        })
+        .refine((s) => s.trim() !== "", "must not be empty: say in a sentence what the API gives access to"),
+      longDescription: z.string().optional(),
+      visibility: oneOf(SCOPE_VISIBILITIES).optional(),
+      allowedIntegrationTypes: stringSet(oneOf(SCOPE_INTEGRATION_TYPES))
+        .refine((types) => types.length > 0, 'must not be empty: allow at least "maskinporten", or leave it out')
+        .optional(),
+      accessibleForAll: z.boolean().optional(),
+      tokenType: oneOf(TOKEN_TYPES).optional(),
+      atMaxAge: lifetimeField().optional(),
+      authorizationMaxLifetime: lifetimeField().optional(),
+      delegationSource: z.string().min(1, "must not be empty; leave it out for none").optional(),
+      requiresUserConsent: z.boolean().optional(),
+      requiresUserAuthentication: z.boolean().optional(),
+      requiresPseudonymousTokens: z.boolean().optional(),
+      enforcedAudForAccessToken: z.string().min(1, "must not be empty; leave it out for none").optional(),
+      adopt: z.boolean().optional(),
+      profile: profileField(),
+    },
+    unknownInput("Scope"),
+  ),
 );
 
 export type ScopeInputs = z.output<ReturnType<typeof scopeSchema>>;

@@ -54,7 +54,9 @@ export async function previewAdoption(subject: AdoptionSubject): Promise<Props> 
     outcome = { notPreviewable: reasonOf(err) };
   }
   if ("notPreviewable" in outcome) {
-    await warnInEngine(`${subject.what}: the changes adopting it will make could not be previewed (${outcome.notPreviewable}); ${UP_CONVERGES}`);
+    await warnInEngine(
+      `${subject.what}: the changes adopting it will make could not be previewed (${outcome.notPreviewable}); ${UP_CONVERGES}`,
+    );
     return {};
   }
   if ("absent" in outcome) return {};
@@ -64,7 +66,8 @@ export async function previewAdoption(subject: AdoptionSubject): Promise<Props> 
   return { [ADOPTION_CHANGES]: lines };
 }
 
-const UP_CONVERGES = "`pulumi up` will change the existing object to match the program; run the preview with the admin credential to see how";
+const UP_CONVERGES =
+  "`pulumi up` will change the existing object to match the program; run the preview with the admin credential to see how";
 
 /** One field's change as a line: `clientName: "a" → "b"`, or for a set `scopes: - x:y, + x:z`. */
 export function describeChange(change: FieldChange): string {

@@ -48,7 +48,11 @@ export interface FieldChange {
 }
 
 /** The fields of `specs` whose new value differs from the old one (or is not known yet), in `specs` order. */
-export function changedFields<T extends object>(olds: Record<string, unknown>, news: Record<string, unknown>, specs: FieldSpecs<T>): FieldChange[] {
+export function changedFields<T extends object>(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  specs: FieldSpecs<T>,
+): FieldChange[] {
   const changed: FieldChange[] = [];
   for (const [field, spec] of Object.entries(specs) as [string, FieldSpec][]) {
     if (spec.unmanagedWhenUnset && news[field] === undefined) continue;

@@ -26,7 +26,11 @@ export type Derive<T> = (inputs: T) => Record<string, unknown>;
  * the config key to set) is thrown, before any request. A profile unknown during preview, or already
  * reported as malformed, is skipped.
  */
-export function checkResource<S extends z.ZodType>(schema: S, news: Record<string, unknown>, derive?: Derive<z.output<S>>): pulumi.dynamic.CheckResult {
+export function checkResource<S extends z.ZodType>(
+  schema: S,
+  news: Record<string, unknown>,
+  derive?: Derive<z.output<S>>,
+): pulumi.dynamic.CheckResult {
   const { value, result } = checkWith(schema, news);
   const profile = news["profile"];
   const malformed = (result.failures ?? []).some((f) => f.property === "profile");
@@ -44,7 +48,11 @@ export function checkResource<S extends z.ZodType>(schema: S, news: Record<strin
  * `derived` names the inputs `check` added, which the schema does not take. A failure here means the engine
  * skipped `check`, which is a bug worth a loud message.
  */
-export function parseChecked<S extends z.ZodType>(schema: S, inputs: Record<string, unknown>, derived: readonly string[] = []): z.output<S> {
+export function parseChecked<S extends z.ZodType>(
+  schema: S,
+  inputs: Record<string, unknown>,
+  derived: readonly string[] = [],
+): z.output<S> {
   const rest = Object.fromEntries(Object.entries(inputs).filter(([key]) => key !== "__provider" && !derived.includes(key)));
   const parsed = schema.safeParse(rest);
   if (parsed.success) return parsed.data;

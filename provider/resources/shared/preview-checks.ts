@@ -37,7 +37,6 @@ import { containsUnknown } from "./unknown";
 type Props = Record<string, unknown>;
 type Failure = pulumi.dynamic.CheckFailure;
 
-
 /** What one resource's `check` asks to be checked; every part but `profile`, `need` and `operation` is optional. */
 export interface PreviewCheck {
   /** The resource's `profile` input (undefined: the default credential; unknown: nothing is checked). */
@@ -64,7 +63,9 @@ export function worthChecking(olds: Props, inputs: Props, ignored: readonly stri
   // `__provider` and the SDK's `__ownerMarker` are the package's own: state of an earlier version gains or
   // rewrites them without the program changing anything.
   const skip = new Set(ignored);
-  return Object.keys(inputs).some((k) => !k.startsWith("__") && !skip.has(k) && inputs[k] !== undefined && canonical(olds[k]) !== canonical(inputs[k]));
+  return Object.keys(inputs).some(
+    (k) => !k.startsWith("__") && !skip.has(k) && inputs[k] !== undefined && canonical(olds[k]) !== canonical(inputs[k]),
+  );
 }
 
 /** True when no credential at all is configured (neither a default one nor profiles): an offline preview. */
@@ -110,7 +111,10 @@ export async function previewFailures(check: PreviewCheck): Promise<Failure[]> {
   } catch (err) {
     const failure = credentialFailure(err, profile);
     if (failure) return [failure];
-    await warnOnce(`token ${profile.name}`, `could not check the admin credential ${profile.fieldPrefix}clientId during preview (${reasonOf(err)}); \`pulumi up\` will tell`);
+    await warnOnce(
+      `token ${profile.name}`,
+      `could not check the admin credential ${profile.fieldPrefix}clientId during preview (${reasonOf(err)}); \`pulumi up\` will tell`,
+    );
     return [];
   }
 
@@ -165,7 +169,9 @@ async function prefixFailures(
 ): Promise<Failure[]> {
   if (typeof target.value !== "string" || containsUnknown(target.value)) return [];
   const prefix = target.isScopeName ? target.value.split(":")[0]! : target.value;
-  const prefixes = await readOrWarn(profile, "prefixes", "the organisation's scope prefixes", () => shared("prefixes", () => api.listPrefixes()));
+  const prefixes = await readOrWarn(profile, "prefixes", "the organisation's scope prefixes", () =>
+    shared("prefixes", () => api.listPrefixes()),
+  );
   if (prefixes === undefined || prefixes.includes(prefix)) return [];
   const yours = prefixes.length > 0 ? `its prefixes are ${prefixes.join(", ")}` : "it has none";
   const whose = `the credential's organisation${orgno ? ` (${orgno})` : ""}`;
@@ -190,17 +196,24 @@ async function clientScopeFailures(
   shared: Shared,
 ): Promise<Failure[]> {
   if (!Array.isArray(scopes) || orgno === undefined) return [];
-  const known = scopes.map((s, i) => [s, i] as const).filter((e): e is readonly [string, number] => typeof e[0] === "string" && !containsUnknown(e[0]));
+  const known = scopes
+    .map((s, i) => [s, i] as const)
+    .filter((e): e is readonly [string, number] => typeof e[0] === "string" && !containsUnknown(e[0]));
   if (known.length === 0) return [];
-  const catalogue = await readOrWarn(profile, "catalogue", "the scope catalogue", () => shared("catalogue", () => api.listAllScopes({ inactive: false })));
+  const catalogue = await readOrWarn(profile, "catalogue", "the scope catalogue", () =>
+    shared("catalogue", () => api.listAllScopes({ inactive: false })),
+  );
   if (catalogue === undefined) return [];
   const foreign = known
     .map(([name, i]) => ({ name, i, scope: catalogue.find((s: ApiScope) => s.name === name) }))
     .filter((e) => e.scope !== undefined && e.scope.owner_orgno !== orgno && !e.scope.accessible_for_all && !isPending(e.name, orgno));
   if (foreign.length === 0) return [];
-  const received = await readOrWarn(profile, "received", "the grants your organisation received", () => shared("received", () => api.listReceivedAccess()));
+  const received = await readOrWarn(profile, "received", "the grants your organisation received", () =>
+    shared("received", () => api.listReceivedAccess()),
+  );
   if (received === undefined) return [];
-  const granted = (name: string) => received.some((g: ScopeAccess) => g.scope === name && g.consumer_orgno === orgno && g.state === "APPROVED");
+  const granted = (name: string) =>
+    received.some((g: ScopeAccess) => g.scope === name && g.consumer_orgno === orgno && g.state === "APPROVED");
   const refused = foreign.filter((e) => !granted(e.name));
   if (refused.length === 0) return [];
   // An owner this stack also acts for may grant it in this very program, before the client is made.
@@ -230,7 +243,9 @@ async function orgsOfStack(settings: ProviderSettings): Promise<Set<string> | un
   for (const p of profiles) {
     const api = connectionFor(p === settings.defaultProfile ? undefined : p.name).api;
     try {
-      const { orgno } = await sharedRead(p.name, `token ${NEEDS.readCatalogue.join(" ")}`, () => api.proveAdminScope(NEEDS.readCatalogue, "read the scope catalogue"));
+      const { orgno } = await sharedRead(p.name, `token ${NEEDS.readCatalogue.join(" ")}`, () =>
+        api.proveAdminScope(NEEDS.readCatalogue, "read the scope catalogue"),
+      );
       if (orgno === undefined) return undefined;
       orgs.add(orgno);
     } catch {
@@ -240,12 +255,19 @@ async function orgsOfStack(settings: ProviderSettings): Promise<Set<string> | un
   return orgs;
 }
 
-async function keyLimitFailures(target: NonNullable<PreviewCheck["newKey"]>, api: MaskinportenApi, profile: Profile, shared: Shared): Promise<Failure[]> {
+async function keyLimitFailures(
+  target: NonNullable<PreviewCheck["newKey"]>,
+  api: MaskinportenApi,
+  profile: Profile,
+  shared: Shared,
+): Promise<Failure[]> {
   const { clientId, kid } = target;
   if (typeof clientId !== "string" || containsUnknown(clientId) || containsUnknown(kid)) return [];
   // A client this run created holds only this run's keys, which its key writes count themselves: no read per new client.
   if (api.createdInThisProcess(clientId)) return [];
-  const keys = await readOrWarn(profile, `keys ${clientId}`, `the keys of client ${clientId}`, () => shared(`keys ${clientId}`, () => api.sharedKeysOf(clientId)));
+  const keys = await readOrWarn(profile, `keys ${clientId}`, `the keys of client ${clientId}`, () =>
+    shared(`keys ${clientId}`, () => api.sharedKeysOf(clientId)),
+  );
   if (keys === undefined) return [];
   if (typeof kid === "string" && keys.some((k) => k.kid === kid)) return [];
   let adding = newKeys.get(clientId);
@@ -284,7 +306,10 @@ async function readOrWarn<T>(profile: Profile, kind: string, what: string, read:
   try {
     return await read();
   } catch (err) {
-    await warnOnce(`${profile.name}|${kind}`, `could not read ${what} during preview to check the program against it (${reasonOf(err)}); \`pulumi up\` will tell`);
+    await warnOnce(
+      `${profile.name}|${kind}`,
+      `could not read ${what} during preview to check the program against it (${reasonOf(err)}); \`pulumi up\` will tell`,
+    );
     return undefined;
   }
 }

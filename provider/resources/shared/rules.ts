@@ -34,7 +34,10 @@ export function clientIdField(what: string) {
 
 /** The error of an input the resource does not have: its name first, as every failure's reason starts. */
 export function unknownInput(resource: string) {
-  return { error: (issue: { code: string; keys?: string[] }) => (issue.code === "unrecognized_keys" ? `${(issue.keys ?? []).join(", ")}: not an input of ${resource}; check the spelling` : undefined) };
+  return {
+    error: (issue: { code: string; keys?: string[] }) =>
+      issue.code === "unrecognized_keys" ? `${(issue.keys ?? []).join(", ")}: not an input of ${resource}; check the spelling` : undefined,
+  };
 }
 
 /** A set of strings: order and duplicates never matter, so they are sorted and deduplicated. */

@@ -12,7 +12,12 @@ import { ResourceInitError } from "../../api/errors";
 const UNCONFIRMED = "createUnconfirmed";
 
 /** `outputs` are what the object would be, made from the request that was sent. */
-export function unconfirmedCreate(id: string, inputs: Record<string, unknown>, outputs: Record<string, unknown>, cause: unknown): ResourceInitError {
+export function unconfirmedCreate(
+  id: string,
+  inputs: Record<string, unknown>,
+  outputs: Record<string, unknown>,
+  cause: unknown,
+): ResourceInitError {
   return new ResourceInitError(
     id,
     initFailureProperties(inputs, { ...outputs, [UNCONFIRMED]: true }),

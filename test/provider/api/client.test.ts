@@ -173,7 +173,9 @@ describe("JWKS changes", () => {
     const five = Array.from({ length: 5 }, (_, i) => rsaKeyPair(`five-${i}`).publicJwk);
     await conn.api.modifyJwks(client.client_id, () => five);
     const before = await sim().control.counters();
-    const err = await conn.api.modifyJwks(client.client_id, (current) => [...current, rsaKeyPair("sixth").publicJwk]).catch((e: unknown) => e);
+    const err = await conn.api
+      .modifyJwks(client.client_id, (current) => [...current, rsaKeyPair("sixth").publicJwk])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TooManyKeysError);
     expect((err as Error).message).toMatch(/five-0, five-1, five-2, five-3, five-4/);
     expect((await sim().control.counters()).apiWrites).toBe(before.apiWrites);
@@ -254,7 +256,11 @@ describe.each(["200", "200-empty", "204"] as const)("a revoke answered %s", (del
     const scope = await conn.api.createScope({ prefix: "eksempel", subscope: `revoke-${randomUUID().slice(0, 8)}`, description: "x" });
     await conn.api.grantAccess(scope.name, consumerOrgno);
     await own().control.resetRequests();
-    expect(await conn.api.revokeAccess(scope.name, consumerOrgno)).toMatchObject({ scope: scope.name, consumer_orgno: consumerOrgno, state: "DENIED" });
+    expect(await conn.api.revokeAccess(scope.name, consumerOrgno)).toMatchObject({
+      scope: scope.name,
+      consumer_orgno: consumerOrgno,
+      state: "DENIED",
+    });
     expect((await own().control.counters()).apiReads).toBe(deleteAnswer === "200" ? 0 : 1);
     await expect(conn.api.revokeAccess("eksempel:no-such-scope", consumerOrgno)).resolves.toBeUndefined();
     await conn.close();
@@ -279,13 +285,19 @@ describe("shared list reads", () => {
 
 describe("endpoints", () => {
   it("refuses http to a non-loopback host before any request", () => {
-    expect(() => resolveEndpoints({ issuer: "http://maskinporten.example/", apiBaseUrl: "https://api.example/api/v1" }, (k) => `maskinporten:${k}`)).toThrow(
-      ConfigError,
-    );
+    expect(() =>
+      resolveEndpoints({ issuer: "http://maskinporten.example/", apiBaseUrl: "https://api.example/api/v1" }, (k) => `maskinporten:${k}`),
+    ).toThrow(ConfigError);
   });
   it("knows test and prod", () => {
-    expect(resolveEndpoints({ environment: "test" }, (k) => k)).toMatchObject({ issuer: "https://test.maskinporten.no/", apiBaseUrl: "https://api.test.samarbeid.digdir.no/api/v1" });
-    expect(resolveEndpoints({ environment: "prod" }, (k) => k)).toMatchObject({ issuer: "https://maskinporten.no/", apiBaseUrl: "https://api.samarbeid.digdir.no/api/v1" });
+    expect(resolveEndpoints({ environment: "test" }, (k) => k)).toMatchObject({
+      issuer: "https://test.maskinporten.no/",
+      apiBaseUrl: "https://api.test.samarbeid.digdir.no/api/v1",
+    });
+    expect(resolveEndpoints({ environment: "prod" }, (k) => k)).toMatchObject({
+      issuer: "https://maskinporten.no/",
+      apiBaseUrl: "https://api.samarbeid.digdir.no/api/v1",
+    });
     expect(() => resolveEndpoints({ environment: "staging" }, (k) => `maskinporten:${k}`)).toThrow(/maskinporten:environment/);
   });
 });
@@ -295,8 +307,18 @@ describe("keys that have expired", () => {
   async function clientWithExpiredKey(conn: ReturnType<typeof connectAs>): Promise<{ clientId: string; api: MaskinportenApi }> {
     const client = await conn.api.createClient(clientBody());
     const soon = Math.floor(Date.now() / 1000) + 60;
-    await sim().control.portal(consumer().orgno).replaceKeys(client.client_id, [{ ...rsaKeyPair("old").publicJwk, exp: soon }]);
-    return { clientId: client.client_id, api: new MaskinportenApi({ transport: conn.transport, apiBaseUrl: sim().apiBaseUrl, tokens: conn.tokens, now: () => Date.now() + 120_000 }) };
+    await sim()
+      .control.portal(consumer().orgno)
+      .replaceKeys(client.client_id, [{ ...rsaKeyPair("old").publicJwk, exp: soon }]);
+    return {
+      clientId: client.client_id,
+      api: new MaskinportenApi({
+        transport: conn.transport,
+        apiBaseUrl: sim().apiBaseUrl,
+        tokens: conn.tokens,
+        now: () => Date.now() + 120_000,
+      }),
+    };
   }
 
   it("are left in place by a single-key add while there is room, and removed when a new key needs their place", async () => {
@@ -305,7 +327,10 @@ describe("keys that have expired", () => {
     await sim().setVariant({ singleKeyEndpoints: "available" });
     try {
       const { clientId, api } = await clientWithExpiredKey(conn);
-      expect((await api.modifyJwks(clientId, (current) => [...current, rsaKeyPair("new").publicJwk])).map((k) => k.kid)).toEqual(["old", "new"]);
+      expect((await api.modifyJwks(clientId, (current) => [...current, rsaKeyPair("new").publicJwk])).map((k) => k.kid)).toEqual([
+        "old",
+        "new",
+      ]);
       const three = ["n2", "n3", "n4"].map((kid) => rsaKeyPair(kid).publicJwk);
       await api.modifyJwks(clientId, (current) => [...current, ...three]);
       // Five registered, one of them expired: the sixth takes the expired key's place.
@@ -332,4 +357,3 @@ describe("keys that have expired", () => {
     }
   });
 });
-

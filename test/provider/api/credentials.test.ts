@@ -77,16 +77,32 @@ describe("a consumer's client key", () => {
     const token = await tokens.token();
     expect(token.scope).toBe(OPEN_CATALOGUE_SCOPE);
     const claims = JSON.parse(Buffer.from(token.accessToken.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
-    expect(claims).toMatchObject({ client_id: client.client_id, scope: OPEN_CATALOGUE_SCOPE, consumer: { ID: `0192:${consumer().orgno}` } });
+    expect(claims).toMatchObject({
+      client_id: client.client_id,
+      scope: OPEN_CATALOGUE_SCOPE,
+      consumer: { ID: `0192:${consumer().orgno}` },
+    });
     await transport.close();
   });
 });
 
 describe("rejected credentials send nothing", () => {
   const cases: [string, () => CredentialSpec][] = [
-    ["a public key where a private one is needed", () => ({ clientId: "x", privateKey: JSON.stringify({ kty: "RSA", n: consumer().adminKey.n, e: "AQAB", kid: "k" }) })],
+    [
+      "a public key where a private one is needed",
+      () => ({ clientId: "x", privateKey: JSON.stringify({ kty: "RSA", n: consumer().adminKey.n, e: "AQAB", kid: "k" }) }),
+    ],
     ["no credential at all", () => ({ clientId: "x" })],
-    ["a PEM key without kid", () => ({ clientId: "x", privateKey: createPrivateKey({ key: consumer().adminKey as never, format: "jwk" }).export({ format: "pem", type: "pkcs8" }) as string })],
+    [
+      "a PEM key without kid",
+      () => ({
+        clientId: "x",
+        privateKey: createPrivateKey({ key: consumer().adminKey as never, format: "jwk" }).export({
+          format: "pem",
+          type: "pkcs8",
+        }) as string,
+      }),
+    ],
     ["a wrong PKCS#12 password", () => ({ clientId: "x", p12: "MIIB", p12Password: "wrong" })],
   ];
   it.each(cases)("%s", async (_name, spec) => {
@@ -99,9 +115,16 @@ describe("rejected credentials send nothing", () => {
 
   it("an expired business certificate", async () => {
     const org = await sim().control.addOrganisation({ orgno: "312345684", name: "Utløpt AS" });
-    const cert = await sim().ca.issueBusinessCertificate(org.orgno, { notBefore: new Date(Date.now() - 400 * 86400_000), notAfter: new Date(Date.now() - 86400_000) });
+    const cert = await sim().ca.issueBusinessCertificate(org.orgno, {
+      notBefore: new Date(Date.now() - 400 * 86400_000),
+      notAfter: new Date(Date.now() - 86400_000),
+    });
     await sim().control.resetRequests();
-    const conn = connect({ endpoints: simulatorEndpoints(sim()), credential: { clientId: org.adminClientId, p12: cert.p12Base64, p12Password: cert.password }, transport: FAST_RETRIES });
+    const conn = connect({
+      endpoints: simulatorEndpoints(sim()),
+      credential: { clientId: org.adminClientId, p12: cert.p12Base64, p12Password: cert.password },
+      transport: FAST_RETRIES,
+    });
     const err = await conn.api.listClients().catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/expired/);
     expect((err as Error).message).not.toContain(cert.password);

@@ -75,7 +75,10 @@ describe("a create whose outcome is unknown leaves exactly one object", () => {
     ["response dropped after commit", { method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 }],
     ["connection reset before handling", { method: "POST", path: "/api/v1/clients", kind: "reset", count: 1 }],
     ["502 from a gateway", { method: "POST", path: "/api/v1/clients", kind: "status", status: 502, count: 1 }],
-    ["429, refused before processing", { method: "POST", path: "/api/v1/clients", kind: "status", status: 429, retryAfterSeconds: 0, count: 1 }],
+    [
+      "429, refused before processing",
+      { method: "POST", path: "/api/v1/clients", kind: "status", status: 429, retryAfterSeconds: 0, count: 1 },
+    ],
     ["500, which may come after the work was done", { method: "POST", path: "/api/v1/clients", kind: "status", status: 500, count: 1 }],
   ];
   it.each(cases)("client: %s", async (_name, rule) => {
@@ -90,7 +93,9 @@ describe("a create whose outcome is unknown leaves exactly one object", () => {
     const name = `fault-${randomUUID().slice(0, 8)}`;
     await sim().control.addFault({ method: "POST", path: "/api/v1/clients", kind: "drop-after-commit", count: 1 });
     await sim().control.addFault({ method: "GET", path: "/api/v1/clients", kind: "status", status: 500, count: 1 });
-    const err = await conn.api.createClient({ ...clientBody(name), client_id: "chosen-by-the-caller" }, (c) => c.client_name === name).catch((e: unknown) => e);
+    const err = await conn.api
+      .createClient({ ...clientBody(name), client_id: "chosen-by-the-caller" }, (c) => c.client_name === name)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CreateOutcomeUnknownError);
     expect((err as CreateOutcomeUnknownError).message).toContain(name);
     const made = await clientsNamed(name);

@@ -12,7 +12,9 @@ const sim = useSimulator();
 
 describe("pathSegment", () => {
   it.each([".", "..", ""])("refuses %j", (id) => {
-    expect(() => pathSegment(id)).toThrow(expect.objectContaining({ code: "INVALID_PATH_SEGMENT", message: expect.stringContaining("another path") }));
+    expect(() => pathSegment(id)).toThrow(
+      expect.objectContaining({ code: "INVALID_PATH_SEGMENT", message: expect.stringContaining("another path") }),
+    );
   });
 
   it("encodes what it lets through, so a slash or a question mark stays inside the segment", () => {

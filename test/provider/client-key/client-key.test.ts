@@ -151,7 +151,9 @@ describe("check", () => {
     ["publicKey", { publicKey: keyForms(rsaKey(1024)).pem }, /1024-bit RSA key; Maskinporten requires at least 2048 bits/],
     ["publicKey", { publicKey: { kty: "EC", crv: "P-256", x: "x", y: "y" } }, /RSA keys only/],
   ])("names %s", async (property, change, reason) => {
-    expect(await failuresOf({ clientId: "c-1", publicKey: keyForms().pem, ...change })).toEqual([{ property, reason: expect.stringMatching(reason) }]);
+    expect(await failuresOf({ clientId: "c-1", publicKey: keyForms().pem, ...change })).toEqual([
+      { property, reason: expect.stringMatching(reason) },
+    ]);
   });
 
   it("refuses inputs it does not know, such as a misspelt field", async () => {
@@ -183,16 +185,29 @@ describe("check", () => {
     // Same material, or another client, or a new kid: fine.
     expect(await failuresOf({ clientId: "c-1", publicKey: old["publicKey"], kid: "myapp-1" }, old)).toEqual([]);
     expect(await failuresOf({ clientId: "c-2", publicKey: keyForms().pem, kid: "myapp-1" }, old)).toEqual([]);
-    expect(await failuresOf({ clientId: UNKNOWN, publicKey: keyForms().pem, kid: "myapp-1" }, old)).toEqual([{ property: "kid", reason: expect.any(String) }]);
+    expect(await failuresOf({ clientId: UNKNOWN, publicKey: keyForms().pem, kid: "myapp-1" }, old)).toEqual([
+      { property: "kid", reason: expect.any(String) },
+    ]);
     expect(await failuresOf({ clientId: "c-1", publicKey: keyForms().pem, kid: "myapp-2" }, old)).toEqual([]);
   });
 
   it("lets values unknown during preview through: the key may then be any key", async () => {
-    expect(await check({ clientId: UNKNOWN, publicKey: UNKNOWN })).toEqual({ clientId: UNKNOWN, publicKey: UNKNOWN, kid: UNKNOWN, thumbprint: UNKNOWN, __provider: PROVIDER });
-    expect(await check({ clientId: "c-1", publicKey: UNKNOWN, kid: "k", expiresAt: UNKNOWN })).toMatchObject({ kid: "k", thumbprint: UNKNOWN });
+    expect(await check({ clientId: UNKNOWN, publicKey: UNKNOWN })).toEqual({
+      clientId: UNKNOWN,
+      publicKey: UNKNOWN,
+      kid: UNKNOWN,
+      thumbprint: UNKNOWN,
+      __provider: PROVIDER,
+    });
+    expect(await check({ clientId: "c-1", publicKey: UNKNOWN, kid: "k", expiresAt: UNKNOWN })).toMatchObject({
+      kid: "k",
+      thumbprint: UNKNOWN,
+    });
     const forms = keyForms();
     expect(await check({ clientId: UNKNOWN, publicKey: forms.pem })).toMatchObject({ clientId: UNKNOWN, thumbprint: forms.thumbprint });
-    expect(await failuresOf({ clientId: UNKNOWN, publicKey: UNKNOWN, kid: "bad kid" })).toEqual([{ property: "kid", reason: expect.any(String) }]);
+    expect(await failuresOf({ clientId: UNKNOWN, publicKey: UNKNOWN, kid: "bad kid" })).toEqual([
+      { property: "kid", reason: expect.any(String) },
+    ]);
   });
 
   it("fails on a profile missing from the config, naming the key, without any request", async () => {
@@ -220,7 +235,11 @@ describe("diff", () => {
     const client = await newClient();
     const news = { clientId: client.client_id, publicKey: keyForms().pem };
     const { id, outs } = await up(news);
-    expect(await preview(id, outs, { ...news, publicKey: keyForms().pem })).toEqual({ changes: true, replaces: ["kid", "thumbprint"], deleteBeforeReplace: false });
+    expect(await preview(id, outs, { ...news, publicKey: keyForms().pem })).toEqual({
+      changes: true,
+      replaces: ["kid", "thumbprint"],
+      deleteBeforeReplace: false,
+    });
     expect(await preview(id, outs, { ...news, clientId: "another" })).toMatchObject({ changes: true, replaces: ["clientId"] });
     expect(await preview(id, outs, { ...news, kid: "renamed" })).toMatchObject({ changes: true, replaces: ["kid"] });
   });
@@ -229,7 +248,11 @@ describe("diff", () => {
     const client = await newClient();
     const news = { clientId: client.client_id, publicKey: keyForms().pem };
     const { id, outs } = await up(news);
-    expect(await preview(id, outs, { ...news, expiresAt: isoIn(10 * DAY) })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await preview(id, outs, { ...news, expiresAt: isoIn(10 * DAY) })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
     expect(await preview(id, outs, { ...news, profile: "owner" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
   });
 
@@ -237,7 +260,11 @@ describe("diff", () => {
     const client = await newClient();
     const news = { clientId: client.client_id, publicKey: keyForms().pem };
     const { id, outs } = await up(news);
-    expect(await preview(id, outs, { ...news, clientId: UNKNOWN })).toEqual({ changes: true, replaces: ["clientId"], deleteBeforeReplace: false });
+    expect(await preview(id, outs, { ...news, clientId: UNKNOWN })).toEqual({
+      changes: true,
+      replaces: ["clientId"],
+      deleteBeforeReplace: false,
+    });
   });
 
   it("replaces when the key is unknown during preview", async () => {
@@ -255,7 +282,15 @@ describe("create, read, update, delete", () => {
     const { id, outs } = await up({ clientId: client.client_id, publicKey: forms.pem, kid: "myapp-1" });
     expect(id).toBe(`${client.client_id}/myapp-1`);
     const [registered] = await keysOf(client.client_id);
-    expect(registered).toEqual({ kty: "RSA", kid: "myapp-1", use: "sig", alg: "RS256", n: forms.jwk.n, e: forms.jwk.e, exp: expect.any(Number) });
+    expect(registered).toEqual({
+      kty: "RSA",
+      kid: "myapp-1",
+      use: "sig",
+      alg: "RS256",
+      n: forms.jwk.n,
+      e: forms.jwk.e,
+      exp: expect.any(Number),
+    });
     expect(registered!.exp! - Date.now() / 1000).toBeGreaterThan(364 * DAY);
     expect(outs).toEqual({
       clientId: client.client_id,
@@ -292,7 +327,9 @@ describe("create, read, update, delete", () => {
   it("refuses a kid the client already uses for another key", async () => {
     const client = await newClient();
     await portal().replaceKeys(client.client_id, [rsaKeyPair("taken").publicJwk]);
-    const err = await clientKeyProvider.create(await check({ clientId: client.client_id, publicKey: keyForms().pem, kid: "taken" })).catch((e: unknown) => e);
+    const err = await clientKeyProvider
+      .create(await check({ clientId: client.client_id, publicKey: keyForms().pem, kid: "taken" }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err).toMatchObject({ code: "KID_TAKEN", field: "kid", message: expect.stringContaining('kid "taken"') });
     expect((await keysOf(client.client_id)).map((k) => k.kid)).toEqual(["taken"]);
@@ -305,7 +342,11 @@ describe("create, read, update, delete", () => {
     const { id, outs } = await up(news);
     await newProcess();
     const read = await clientKeyProvider.read(id, { ...outs, __provider: PROVIDER });
-    expect(read).toEqual({ id, props: outs, inputs: { clientId: client.client_id, publicKey: forms.jwk, kid: forms.thumbprint, thumbprint: forms.thumbprint, profile: "owner" } });
+    expect(read).toEqual({
+      id,
+      props: outs,
+      inputs: { clientId: client.client_id, publicKey: forms.jwk, kid: forms.thumbprint, thumbprint: forms.thumbprint, profile: "owner" },
+    });
     expect((await preview(id, read.props as Props, news)).changes).toBe(false);
   });
 
@@ -380,7 +421,10 @@ describe("create, read, update, delete", () => {
   it("works without clientId and kid in state, from the id", async () => {
     const client = await newClient();
     const { id, outs } = await up({ clientId: client.client_id, publicKey: keyForms().pem, kid: "from-id" });
-    expect((await clientKeyProvider.read(id, { __provider: PROVIDER })).props).toMatchObject({ kid: "from-id", thumbprint: outs["thumbprint"] });
+    expect((await clientKeyProvider.read(id, { __provider: PROVIDER })).props).toMatchObject({
+      kid: "from-id",
+      thumbprint: outs["thumbprint"],
+    });
     await clientKeyProvider.delete(id, {});
     expect(await keysOf(client.client_id)).toEqual([]);
   });
@@ -447,7 +491,9 @@ describe("drift made in the portal", () => {
 describe("several keys of one client", () => {
   it("five keys created at once all land (no lost update of the whole-set API)", async () => {
     const client = await newClient();
-    const made = await Promise.all(["k1", "k2", "k3", "k4", "k5"].map((kid) => up({ clientId: client.client_id, publicKey: keyForms().pem, kid })));
+    const made = await Promise.all(
+      ["k1", "k2", "k3", "k4", "k5"].map((kid) => up({ clientId: client.client_id, publicKey: keyForms().pem, kid })),
+    );
     expect((await keysOf(client.client_id)).map((k) => k.kid).sort()).toEqual(["k1", "k2", "k3", "k4", "k5"]);
     expect(made.map((m) => m.id).sort()).toEqual(["k1", "k2", "k3", "k4", "k5"].map((kid) => `${client.client_id}/${kid}`));
   });
@@ -458,7 +504,9 @@ describe("several keys of one client", () => {
     const sixth = { clientId: client.client_id, publicKey: keyForms().pem, kid: "k6" };
     const before = await apiWrites();
     // check refuses it (so `preview` does), naming the client's kids ...
-    expect(await failuresOf(sixth)).toEqual([{ property: "clientId", reason: expect.stringMatching(/has 5 keys \(k1, k2, k3, k4, k5\).*at most 5/) }]);
+    expect(await failuresOf(sixth)).toEqual([
+      { property: "clientId", reason: expect.stringMatching(/has 5 keys \(k1, k2, k3, k4, k5\).*at most 5/) },
+    ]);
     // ... and create refuses it too, should a key appear between preview and up.
     const inputs = { ...(await check({ ...sixth, clientId: UNKNOWN })), clientId: client.client_id };
     const err = await clientKeyProvider.create(inputs).catch((e: unknown) => e);

@@ -53,8 +53,18 @@ function privateSlices(outs: Props): string[] {
 
 describe("check", () => {
   it("fills in the generation defaults and makes nothing: no kid, no thumbprint, no key", async () => {
-    expect(await check({ clientId: "c-1", generate: {} })).toEqual({ clientId: "c-1", generate: { algorithm: "RS256", modulusLength: 3072 }, __provider: PROVIDER });
-    expect(await check({ clientId: "c-1", generate: { algorithm: "RS512", modulusLength: 4096 }, kidConvention: { name: "myapp", environment: "test" } })).toEqual({
+    expect(await check({ clientId: "c-1", generate: {} })).toEqual({
+      clientId: "c-1",
+      generate: { algorithm: "RS256", modulusLength: 3072 },
+      __provider: PROVIDER,
+    });
+    expect(
+      await check({
+        clientId: "c-1",
+        generate: { algorithm: "RS512", modulusLength: 4096 },
+        kidConvention: { name: "myapp", environment: "test" },
+      }),
+    ).toEqual({
       clientId: "c-1",
       generate: { algorithm: "RS512", modulusLength: 4096 },
       kidConvention: { name: "myapp", environment: "TEST" },
@@ -71,7 +81,11 @@ describe("check", () => {
     ["kidConvention.environment", { generate: {}, kidConvention: { name: "myapp", environment: "te st" } }, /letters and digits/],
     ["kidConvention.name", { generate: {}, kidConvention: { name: "", environment: "TEST" } }, /short name/],
     ["kidConvention", { generate: {}, kid: "k", kidConvention: { name: "myapp", environment: "TEST" } }, /cannot be used with kid/],
-    ["kidConvention", { publicKey: "PEM", kidConvention: { name: "myapp", environment: "TEST" } }, /with publicKey, the program supplies the key/],
+    [
+      "kidConvention",
+      { publicKey: "PEM", kidConvention: { name: "myapp", environment: "TEST" } },
+      /with publicKey, the program supplies the key/,
+    ],
   ])("names %s", async (property, change, reason) => {
     expect(await failuresOf({ clientId: "c-1", ...change })).toEqual([{ property, reason: expect.stringMatching(reason) }]);
   });
@@ -106,40 +120,51 @@ describe("create", () => {
     ["RS256", 2048],
     ["RS384", 3072],
     ["RS512", 4096],
-  ] as const)("%s/%i: registers the public half; every private form gets a token, through the API client and getToken", async (algorithm, modulusLength) => {
-    const client = await newClient();
-    const { id, outs } = await up({ clientId: client.client_id, generate: { algorithm, modulusLength } });
-    const kid = outs["kid"] as string;
-    expect(id).toBe(`${client.client_id}/${kid}`);
-    const [registered] = await keysOf(client.client_id);
-    expect(registered).toEqual({ kty: "RSA", kid, use: "sig", alg: algorithm, n: expect.any(String), e: "AQAB", exp: expect.any(Number) });
-    expect(Buffer.from(registered!.n!, "base64url").length * 8).toBe(modulusLength);
-    expect(kid).toBe(rsaThumbprint(registered!));
-    expect(outs["publicKeyJwk"]).toEqual({ kty: "RSA", kid, use: "sig", alg: algorithm, n: registered!.n, e: "AQAB" });
-    expect(JSON.parse(outs["privateKeyJwk"] as string)).toMatchObject({ kid, alg: algorithm, n: registered!.n, d: expect.any(String) });
-    const { privateKeyBase64, privateKeyPem } = derived(outs);
-    expect(Buffer.from(privateKeyBase64, "base64").toString("utf8")).toBe(outs["privateKeyJwk"]);
-    expect(privateKeyPem).toMatch(new RegExp(`^${pemBegin("PRIVATE KEY")}\\n`));
-
-    const forms: [string, string | undefined][] = [
-      [outs["privateKeyJwk"] as string, undefined],
-      [privateKeyBase64, undefined],
-      [privateKeyPem, kid],
-    ];
-    for (const [privateKey, pemKid] of forms) {
-      const connection = connect({
-        endpoints: simulatorEndpoints(sim()),
-        credential: { clientId: client.client_id, privateKey, ...(pemKid !== undefined && { kid: pemKid }) },
-        adminScopes: [OPEN_CATALOGUE_SCOPE],
+  ] as const)(
+    "%s/%i: registers the public half; every private form gets a token, through the API client and getToken",
+    async (algorithm, modulusLength) => {
+      const client = await newClient();
+      const { id, outs } = await up({ clientId: client.client_id, generate: { algorithm, modulusLength } });
+      const kid = outs["kid"] as string;
+      expect(id).toBe(`${client.client_id}/${kid}`);
+      const [registered] = await keysOf(client.client_id);
+      expect(registered).toEqual({
+        kty: "RSA",
+        kid,
+        use: "sig",
+        alg: algorithm,
+        n: expect.any(String),
+        e: "AQAB",
+        exp: expect.any(Number),
       });
-      try {
-        await expect(connection.tokens.token()).resolves.toMatchObject({ scope: OPEN_CATALOGUE_SCOPE });
-      } finally {
-        await connection.close();
+      expect(Buffer.from(registered!.n!, "base64url").length * 8).toBe(modulusLength);
+      expect(kid).toBe(rsaThumbprint(registered!));
+      expect(outs["publicKeyJwk"]).toEqual({ kty: "RSA", kid, use: "sig", alg: algorithm, n: registered!.n, e: "AQAB" });
+      expect(JSON.parse(outs["privateKeyJwk"] as string)).toMatchObject({ kid, alg: algorithm, n: registered!.n, d: expect.any(String) });
+      const { privateKeyBase64, privateKeyPem } = derived(outs);
+      expect(Buffer.from(privateKeyBase64, "base64").toString("utf8")).toBe(outs["privateKeyJwk"]);
+      expect(privateKeyPem).toMatch(new RegExp(`^${pemBegin("PRIVATE KEY")}\\n`));
+
+      const forms: [string, string | undefined][] = [
+        [outs["privateKeyJwk"] as string, undefined],
+        [privateKeyBase64, undefined],
+        [privateKeyPem, kid],
+      ];
+      for (const [privateKey, pemKid] of forms) {
+        const connection = connect({
+          endpoints: simulatorEndpoints(sim()),
+          credential: { clientId: client.client_id, privateKey, ...(pemKid !== undefined && { kid: pemKid }) },
+          adminScopes: [OPEN_CATALOGUE_SCOPE],
+        });
+        try {
+          await expect(connection.tokens.token()).resolves.toMatchObject({ scope: OPEN_CATALOGUE_SCOPE });
+        } finally {
+          await connection.close();
+        }
+        await expect(tokenWith(client.client_id, privateKey, pemKid)).resolves.toMatchObject({ kid, scope: OPEN_CATALOGUE_SCOPE });
       }
-      await expect(tokenWith(client.client_id, privateKey, pemKid)).resolves.toMatchObject({ kid, scope: OPEN_CATALOGUE_SCOPE });
-    }
-  });
+    },
+  );
 
   it("returns every output the state needs, encodable by the engine; createdAt is Maskinporten's time", async () => {
     const client = await newClient();
@@ -155,7 +180,11 @@ describe("create", () => {
   it("names the kid by the altinn-jwks convention, dated by Maskinporten's clock", async () => {
     const client = await newClient();
     await sim().control.setClockOffset(10 * 24 * 3600);
-    const { id, outs } = await up({ clientId: client.client_id, generate: { modulusLength: 2048 }, kidConvention: { name: "testklient", environment: "test" } });
+    const { id, outs } = await up({
+      clientId: client.client_id,
+      generate: { modulusLength: 2048 },
+      kidConvention: { name: "testklient", environment: "test" },
+    });
     const date = new Date(Date.now() + 10 * DAY_MS).toISOString().slice(0, 10);
     expect(outs["kid"]).toBe(`testklient-TEST.${date}`);
     expect(id).toBe(`${client.client_id}/testklient-TEST.${date}`);
@@ -190,7 +219,9 @@ describe("create", () => {
     const printed = JSON.stringify(checked);
     for (const slice of privateSlices(outs)) expect(printed).not.toContain(slice);
     await Promise.all(["k2", "k3", "k4", "k5"].map((kid) => up({ clientId: client.client_id, generate: { modulusLength: 2048 }, kid })));
-    const err = (await clientKeyProvider.create(await check({ clientId: client.client_id, generate: { modulusLength: 2048 } })).catch((e: unknown) => e)) as Error;
+    const err = (await clientKeyProvider
+      .create(await check({ clientId: client.client_id, generate: { modulusLength: 2048 } }))
+      .catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/at most 5/);
     for (const slice of privateSlices(outs)) expect(err.message).not.toContain(slice);
   });
@@ -206,14 +237,23 @@ describe("diff, update, read", () => {
   it("shows no change right after create, also with the defaults spelt out or left out", async () => {
     const { id, outs, inputs, news } = await generated({ generate: {} });
     expect(await preview(id, outs, news, inputs)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
-    expect(await preview(id, outs, { ...news, generate: { algorithm: "RS256", modulusLength: 3072 } }, inputs)).toMatchObject({ changes: false });
+    expect(await preview(id, outs, { ...news, generate: { algorithm: "RS256", modulusLength: 3072 } }, inputs)).toMatchObject({
+      changes: false,
+    });
   });
 
   it("replaces for new generate settings, a new convention, another client, or a fixed kid that differs", async () => {
     const { id, outs, news } = await generated();
-    expect(await preview(id, outs, { ...news, generate: { modulusLength: 4096 } })).toMatchObject({ changes: true, replaces: ["generate"] });
-    expect(await preview(id, outs, { ...news, generate: { algorithm: "RS384", modulusLength: 2048 } })).toMatchObject({ replaces: ["generate"] });
-    expect(await preview(id, outs, { ...news, kidConvention: { name: "x", environment: "TEST" } })).toMatchObject({ replaces: ["kidConvention"] });
+    expect(await preview(id, outs, { ...news, generate: { modulusLength: 4096 } })).toMatchObject({
+      changes: true,
+      replaces: ["generate"],
+    });
+    expect(await preview(id, outs, { ...news, generate: { algorithm: "RS384", modulusLength: 2048 } })).toMatchObject({
+      replaces: ["generate"],
+    });
+    expect(await preview(id, outs, { ...news, kidConvention: { name: "x", environment: "TEST" } })).toMatchObject({
+      replaces: ["kidConvention"],
+    });
     expect(await preview(id, outs, { ...news, clientId: "another" })).toMatchObject({ replaces: ["clientId"] });
     expect(await preview(id, outs, { ...news, kid: "other" })).toMatchObject({ replaces: ["kid"] });
     expect(await preview(id, outs, { ...news, kid: outs["kid"] })).toMatchObject({ changes: false });
@@ -227,7 +267,12 @@ describe("diff, update, read", () => {
 
   it("updates in place for rotation, verification, expiry and profile settings, carrying the private forms", async () => {
     const { client, id, outs, news } = await generated();
-    for (const change of [{ rotateAfterDays: 90 }, { verify: { scope: OPEN_CATALOGUE_SCOPE } }, { profile: "owner" }, { expiresAt: new Date(Date.now() + 30 * DAY_MS).toISOString() }]) {
+    for (const change of [
+      { rotateAfterDays: 90 },
+      { verify: { scope: OPEN_CATALOGUE_SCOPE } },
+      { profile: "owner" },
+      { expiresAt: new Date(Date.now() + 30 * DAY_MS).toISOString() },
+    ]) {
       const changed = { ...news, ...change };
       const inputs = await check(changed, outs);
       expect(await clientKeyProvider.diff(id, outs, inputs)).toMatchObject({ changes: true, replaces: [] });
@@ -236,7 +281,9 @@ describe("diff, update, read", () => {
       expect(await preview(id, updated as Props, changed)).toMatchObject({ changes: false });
     }
     const [registered] = await keysOf(client.client_id);
-    expect(new Date(registered!.exp! * 1000).toISOString().slice(0, 10)).toBe(new Date(Date.now() + 30 * DAY_MS).toISOString().slice(0, 10));
+    expect(new Date(registered!.exp! * 1000).toISOString().slice(0, 10)).toBe(
+      new Date(Date.now() + 30 * DAY_MS).toISOString().slice(0, 10),
+    );
     expect(await kidsOf(client.client_id)).toEqual([outs["kid"]]);
   });
 

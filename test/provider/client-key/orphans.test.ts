@@ -45,7 +45,12 @@ describe("marked kids", () => {
     expect(plain.outs["kid"]).toBe(`${thumbprint}.pm-${marker.slice(0, 12)}`);
     expect(JSON.parse(plain.outs["privateKeyJwk"] as string).kid).toBe(plain.outs["kid"]);
 
-    const named = await up({ clientId: client.client_id, generate: GENERATE, kidConvention: { name: "app", environment: "test" }, __ownerMarker: newMarker() });
+    const named = await up({
+      clientId: client.client_id,
+      generate: GENERATE,
+      kidConvention: { name: "app", environment: "test" },
+      __ownerMarker: newMarker(),
+    });
     expect(named.outs["kid"]).toMatch(/^app-TEST\.\d{4}-\d{2}-\d{2}\.pm-[0-9a-f]{12}$/);
 
     const fixed = await up({ clientId: client.client_id, generate: GENERATE, kid: "fixed-1", __ownerMarker: newMarker() });
@@ -88,7 +93,10 @@ describe("a ClientKey create killed after registering", () => {
     const other = await up({ clientId: client.client_id, generate: GENERATE, __ownerMarker: newMarker() });
     const unmarked = await up({ clientId: client.client_id, generate: GENERATE });
     const portalKey = { ...(await rsaKeyPair()).publicJwk, kid: `portal.pm-${newMarker().slice(0, 12)}` };
-    expect((await portal().request("POST", `/clients/${client.client_id}/jwks`, { keys: [...(await keysOf(client.client_id)), portalKey] })).status).toBeLessThan(300);
+    expect(
+      (await portal().request("POST", `/clients/${client.client_id}/jwks`, { keys: [...(await keysOf(client.client_id)), portalKey] }))
+        .status,
+    ).toBeLessThan(300);
     const news = { clientId: client.client_id, generate: GENERATE, __ownerMarker: newMarker() };
     await up(news);
     await newRun();
@@ -136,7 +144,13 @@ describe("a RotatingClientKey run killed after registering", () => {
 
   it("a killed create: the next create removes its key", async () => {
     const client = await newClient();
-    const news = await checked({ clientId: client.client_id, generate: GENERATE, rotateAfterDays: 30, gracePeriodDays: 5, __ownerMarker: newMarker() });
+    const news = await checked({
+      clientId: client.client_id,
+      generate: GENERATE,
+      rotateAfterDays: 30,
+      gracePeriodDays: 5,
+      __ownerMarker: newMarker(),
+    });
     await provider.create(news);
     await newRun();
     const { outs } = await provider.create(news);
@@ -145,7 +159,13 @@ describe("a RotatingClientKey run killed after registering", () => {
 
   it("a killed rotation: the next rotation removes the successor it left and keeps the current key for its grace period", async () => {
     const client = await newClient();
-    const news = await checked({ clientId: client.client_id, generate: GENERATE, rotateAfterDays: 30, gracePeriodDays: 5, __ownerMarker: newMarker() });
+    const news = await checked({
+      clientId: client.client_id,
+      generate: GENERATE,
+      rotateAfterDays: 30,
+      gracePeriodDays: 5,
+      __ownerMarker: newMarker(),
+    });
     const { id, outs } = await provider.create(news);
     await sim().control.setClockOffset(31 * 24 * 3600);
     await newRun();

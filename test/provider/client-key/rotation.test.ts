@@ -47,7 +47,11 @@ describe("check", () => {
     ["rotateBeforeExpiryDays", { publicKey: "PEM", rotateBeforeExpiryDays: 30 }, /with publicKey/],
     ["verify", { publicKey: "PEM", verify: { scope: "difitest:open" } }, /the provider has only for a key pair it generates/],
     ["kid", { generate: {}, kid: "fixed", rotateAfterDays: 90 }, /cannot be fixed on a key that rotates/],
-    ["expiresAt", { generate: {}, expiresAt: new Date(Date.now() + 100 * DAY * 1000).toISOString(), rotateBeforeExpiryDays: 30 }, /cannot be fixed on a key that rotates/],
+    [
+      "expiresAt",
+      { generate: {}, expiresAt: new Date(Date.now() + 100 * DAY * 1000).toISOString(), rotateBeforeExpiryDays: 30 },
+      /cannot be fixed on a key that rotates/,
+    ],
     ["rotateAfterDays", { generate: {}, rotateAfterDays: 0 }, /at least 1/],
     ["rotateAfterDays", { generate: {}, rotateAfterDays: 365 }, /at most 364: Maskinporten keys live at most one year/],
     ["rotateBeforeExpiryDays", { generate: {}, rotateBeforeExpiryDays: 1.5 }, /whole number of days/],
@@ -94,7 +98,11 @@ describe("diff", () => {
     const { id, outs, news } = await rotating({ rotateAfterDays: 10 });
     await sim().control.setClockOffset(20 * DAY);
     await newProcess();
-    expect(await preview(id, outs, { ...news, rotateAfterDays: UNKNOWN })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await preview(id, outs, { ...news, rotateAfterDays: UNKNOWN })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
     const { createdAt: _c, ...olderState } = outs;
     expect(await preview(id, olderState, news)).toEqual(NO_CHANGE);
   });
@@ -119,7 +127,9 @@ describe("a rotation, step by step as the engine runs it", () => {
     expect(successor.outs["kid"]).toBe(`rot-TEST.${date}`);
     expect(await kidsOf(client.client_id)).toEqual([outs["kid"], successor.outs["kid"]].sort());
     await expect(tokenWith(client.client_id, outs["privateKeyJwk"] as string)).resolves.toMatchObject({ kid: outs["kid"] });
-    await expect(tokenWith(client.client_id, successor.outs["privateKeyJwk"] as string)).resolves.toMatchObject({ kid: successor.outs["kid"] });
+    await expect(tokenWith(client.client_id, successor.outs["privateKeyJwk"] as string)).resolves.toMatchObject({
+      kid: successor.outs["kid"],
+    });
 
     await clientKeyProvider.delete(id, { ...outs, __provider: PROVIDER });
     expect(await kidsOf(client.client_id)).toEqual([successor.outs["kid"]]);

@@ -49,7 +49,11 @@ async function dueKey(verify: Props) {
 it("a new key's create waits until Maskinporten sees the key, then succeeds", async () => {
   const client = await newClient();
   await sim().control.resetRequests();
-  const { outs } = await up({ clientId: client.client_id, generate: { modulusLength: 2048 }, verify: { scope: OPEN_CATALOGUE_SCOPE, timeoutSeconds: 60 } });
+  const { outs } = await up({
+    clientId: client.client_id,
+    generate: { modulusLength: 2048 },
+    verify: { scope: OPEN_CATALOGUE_SCOPE, timeoutSeconds: 60 },
+  });
   // Refused while the key travelled, then one token; the admin client's own token is one more request.
   expect(await tokenRequests()).toBeGreaterThan(2);
   await expect(tokenWith(client.client_id, outs["privateKeyJwk"] as string)).resolves.toMatchObject({ kid: outs["kid"] });
@@ -59,7 +63,9 @@ it("a verified rotation registers the successor, waits for it, and both keys get
   const { client, news, old } = await dueKey({ scope: OPEN_CATALOGUE_SCOPE, timeoutSeconds: 60 });
   const successor = await up(news);
   expect(await kidsOf(client.client_id)).toEqual([old.outs["kid"], successor.outs["kid"]].sort());
-  await expect(tokenWith(client.client_id, successor.outs["privateKeyJwk"] as string)).resolves.toMatchObject({ kid: successor.outs["kid"] });
+  await expect(tokenWith(client.client_id, successor.outs["privateKeyJwk"] as string)).resolves.toMatchObject({
+    kid: successor.outs["kid"],
+  });
   await expect(tokenWith(client.client_id, old.outs["privateKeyJwk"] as string)).resolves.toMatchObject({ kid: old.outs["kid"] });
 });
 
@@ -69,7 +75,9 @@ it("a successor Maskinporten never sees in time is removed again; the create fai
   const err = (await clientKeyProvider.create(await check(news)).catch((e: unknown) => e)) as MaskinportenError;
   expect(err).toBeInstanceOf(MaskinportenError);
   expect(err.code).toBe("KEY_NOT_VERIFIED");
-  expect(err.message).toMatch(/^the new key "[^"]+" of client [^ ]+ got no Maskinporten token for scope "difitest:open" in \d+ s \(\d+ attempts; the last answer: invalid_grant: .*No key with kid .* is registered on client .* yet/);
+  expect(err.message).toMatch(
+    /^the new key "[^"]+" of client [^ ]+ got no Maskinporten token for scope "difitest:open" in \d+ s \(\d+ attempts; the last answer: invalid_grant: .*No key with kid .* is registered on client .* yet/,
+  );
   expect(err.message).toContain("It was removed again; the key it was to replace (if any) is kept: nothing changed.");
   expect(err.message).toMatch(/run `pulumi up` again, or give verify.timeoutSeconds more time/);
   expect(await kidsOf(client.client_id)).toEqual([old.outs["kid"]]);

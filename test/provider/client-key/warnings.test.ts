@@ -53,7 +53,11 @@ describe("the expiry warning, on Maskinporten's clock", () => {
     await sim().control.setClockOffset(340 * DAY);
     await newProcess();
     await preview(id, outs, news);
-    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^key "${outs["kid"]}" of client ${client.client_id} expires in 2[45] days .*rotate it: set rotateBeforeExpiryDays`))]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(`^key "${outs["kid"]}" of client ${client.client_id} expires in 2[45] days .*rotate it: set rotateBeforeExpiryDays`),
+      ),
+    ]);
   });
 
   it("agrees with rotation: the preview that plans a rotation warns about the key that makes it due", async () => {
@@ -68,13 +72,21 @@ describe("the expiry warning, on Maskinporten's clock", () => {
 
   it("is given for a RotatingClientKey's current key on the same clock", async () => {
     const client = await newClient();
-    const given = { __provider: PROVIDER, clientId: client.client_id, generate: { modulusLength: 2048 }, rotateAfterDays: 300, gracePeriodDays: 7 };
+    const given = {
+      __provider: PROVIDER,
+      clientId: client.client_id,
+      generate: { modulusLength: 2048 },
+      rotateAfterDays: 300,
+      gracePeriodDays: 7,
+    };
     const news = (await rotatingClientKeyProvider.check!({}, given)).inputs!;
     const created = await rotatingClientKeyProvider.create!(news);
     await sim().control.setClockOffset(345 * DAY);
     await newProcess();
     expect(await rotatingClientKeyProvider.diff!(created.id, created.outs!, news)).toMatchObject({ changes: true });
-    expect(warnings).toEqual([expect.stringMatching(/^key "[^"]+" of client \S+ expires in (19|20) days .*it rotates at the next `pulumi up`/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^key "[^"]+" of client \S+ expires in (19|20) days .*it rotates at the next `pulumi up`/),
+    ]);
   });
 
   it("follows maskinporten:keyExpiryWarningDays, which is 0 to 366 days", async () => {
@@ -103,7 +115,9 @@ describe("a generated key deleted in the portal", () => {
     expect(read.props).toEqual({ ...outs, missingAtMaskinporten: true });
     const gone = new RegExp(`^generated key "${outs["kid"]}" of client ${client.client_id} is gone from Maskinporten`);
     expect(warnings).toEqual([expect.stringMatching(gone)]);
-    expect(warnings[0]).toMatch(/the next `pulumi up` registers a new key pair \(a new kid\) that replaces the private key in this stack's outputs/);
+    expect(warnings[0]).toMatch(
+      /the next `pulumi up` registers a new key pair \(a new kid\) that replaces the private key in this stack's outputs/,
+    );
 
     expect(await preview(id, read.props!, news)).toEqual({ changes: true, replaces: ["kid"], deleteBeforeReplace: false });
     expect(warnings[1]).toMatch(gone);

@@ -33,7 +33,11 @@ async function withSingleKeyEndpoints(value: "available" | "absent", body: () =>
 }
 
 async function newClient(): Promise<ApiClient> {
-  return portal().createClient({ client_name: `writes-${randomUUID().slice(0, 8)}`, integration_type: "maskinporten", scopes: [OPEN_CATALOGUE_SCOPE] });
+  return portal().createClient({
+    client_name: `writes-${randomUUID().slice(0, 8)}`,
+    integration_type: "maskinporten",
+    scopes: [OPEN_CATALOGUE_SCOPE],
+  });
 }
 
 async function kidsOf(clientId: string): Promise<string[]> {
@@ -53,7 +57,9 @@ async function upKey(clientId: string, kid: string): Promise<{ id: string; outs:
 async function keyWrites(clientId: string, since: number): Promise<string[]> {
   return (await sim().control.requestLog({ since }))
     .filter((e) => e.kind === "api" && e.path.includes(`/clients/${clientId}/jwks`) && e.method !== "GET")
-    .map((e) => `${e.method} ${e.route.replace("/api/v1/clients/{client_id}", "")} ${e.status >= 200 && e.status < 300 ? "2xx" : e.status}`);
+    .map(
+      (e) => `${e.method} ${e.route.replace("/api/v1/clients/{client_id}", "")} ${e.status >= 200 && e.status < 300 ? "2xx" : e.status}`,
+    );
 }
 
 describe("single-key operations available", () => {
@@ -75,7 +81,10 @@ describe("single-key operations available", () => {
   it("a sixth key fails before any write, naming the limit and the current kids", async () => {
     await withSingleKeyEndpoints("available", async () => {
       const client = await newClient();
-      await portal().replaceKeys(client.client_id, ["k1", "k2", "k3", "k4", "k5"].map((kid) => rsaKeyPair(kid).publicJwk));
+      await portal().replaceKeys(
+        client.client_id,
+        ["k1", "k2", "k3", "k4", "k5"].map((kid) => rsaKeyPair(kid).publicJwk),
+      );
       const since = await sim().control.lastSeq();
       const err = await upKey(client.client_id, "k6").catch((e: unknown) => e);
       expect((err as Error).message).toMatch(/at most 5/);
@@ -97,7 +106,12 @@ describe("single-key operations absent (singleKeyEndpoints: absent)", () => {
       await clientKeyProvider.delete(first.id, first.outs);
       expect(await kidsOf(client.client_id)).toEqual(["portal-legacy", "second"]);
       // One probe answered 404 (an unmapped route), remembered: every later change goes straight to the whole set.
-      expect(await keyWrites(client.client_id, since)).toEqual(["PUT /jwks/{kid} 404", "POST /jwks 2xx", "POST /jwks 2xx", "POST /jwks 2xx"]);
+      expect(await keyWrites(client.client_id, since)).toEqual([
+        "PUT /jwks/{kid} 404",
+        "POST /jwks 2xx",
+        "POST /jwks 2xx",
+        "POST /jwks 2xx",
+      ]);
       expect((await portal().getKeys(client.client_id)).keys.find((k) => k.kid === "portal-legacy")?.use).toBe("sig");
     });
   });
@@ -126,26 +140,31 @@ function apiWithWriterBetween(between: (req: HttpRequest) => Promise<void>): { a
 }
 
 describe("a concurrent writer drops the key just written, before the read-back", () => {
-  it.each(["available", "absent"] as const)("singleKeyEndpoints %s: the change fails naming the client, the key and what happened", async (value) => {
-    await withSingleKeyEndpoints(value, async () => {
-      const client = await newClient();
-      await portal().replaceKeys(client.client_id, [rsaKeyPair("theirs").publicJwk]);
-      // The portal saves the set it had read before our write: ours is gone, theirs stays.
-      const { api, close } = apiWithWriterBetween(async () => {
+  it.each(["available", "absent"] as const)(
+    "singleKeyEndpoints %s: the change fails naming the client, the key and what happened",
+    async (value) => {
+      await withSingleKeyEndpoints(value, async () => {
+        const client = await newClient();
         await portal().replaceKeys(client.client_id, [rsaKeyPair("theirs").publicJwk]);
+        // The portal saves the set it had read before our write: ours is gone, theirs stays.
+        const { api, close } = apiWithWriterBetween(async () => {
+          await portal().replaceKeys(client.client_id, [rsaKeyPair("theirs").publicJwk]);
+        });
+        try {
+          const err = await api
+            .modifyJwks(client.client_id, (current) => [...current, rsaKeyPair("ours").publicJwk])
+            .catch((e: unknown) => e);
+          expect(err).toMatchObject({ code: "JWKS_NOT_AS_WRITTEN" });
+          expect((err as Error).message).toContain(`client ${client.client_id}`);
+          expect((err as Error).message).toMatch(/key ours just written is not registered/);
+          expect((err as Error).message).toMatch(/another writer \(the portal or another stack\) changed the key set at the same time/);
+          expect(api.writesWholeKeySets).toBe(value === "absent");
+        } finally {
+          await close();
+        }
       });
-      try {
-        const err = await api.modifyJwks(client.client_id, (current) => [...current, rsaKeyPair("ours").publicJwk]).catch((e: unknown) => e);
-        expect(err).toMatchObject({ code: "JWKS_NOT_AS_WRITTEN" });
-        expect((err as Error).message).toContain(`client ${client.client_id}`);
-        expect((err as Error).message).toMatch(/key ours just written is not registered/);
-        expect((err as Error).message).toMatch(/another writer \(the portal or another stack\) changed the key set at the same time/);
-        expect(api.writesWholeKeySets).toBe(value === "absent");
-      } finally {
-        await close();
-      }
-    });
-  });
+    },
+  );
 
   it("a key added by another writer after ours is tolerated: both stay, the change succeeds", async () => {
     await withSingleKeyEndpoints("absent", async () => {
