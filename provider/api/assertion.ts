@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type * as jose from "jose";
 import type { Credential } from "./credentials";
 import { ConfigError } from "./errors";
+import { jose as lazyJose } from "./lazy-modules";
 
 /** Maskinporten refuses grants whose `exp - iat` exceeds this. */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 120;
@@ -38,8 +39,7 @@ export async function createGrantAssertion(options: GrantAssertionOptions): Prom
   const claims: jose.JWTPayload = { scope: options.scopes.join(" ") };
   if (options.resource !== undefined) claims["resource"] = typeof options.resource === "string" ? options.resource : [...options.resource];
 
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jose loads on first use, not with every program that imports the SDK
-  const { SignJWT } = require("jose") as typeof jose;
+  const { SignJWT } = lazyJose();
   return new SignJWT(claims)
     .setProtectedHeader(header)
     .setIssuer(credential.clientId)

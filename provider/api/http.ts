@@ -34,6 +34,7 @@ import { NetworkError, type NetworkErrorCode } from "./errors";
 import { Limiter, LimiterClosedError, systemClock, type Clock } from "./limiter";
 import { redact } from "./redact";
 import { originOf, ServerClock } from "./server-time";
+import { undici } from "./lazy-modules";
 import { assertSecureUrl } from "./url-policy";
 
 export const RETRY_MODES = ["idempotent", "safe-before-send", "never"] as const;
@@ -159,12 +160,6 @@ interface SharedAgent {
   users: number;
 }
 let sharedAgents: Map<number, SharedAgent> | undefined;
-
-/** undici, loaded when the first transport connects (~100 ms), not with every program that imports the SDK. */
-function undici(): typeof import("undici") {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-  return require("undici") as typeof import("undici");
-}
 
 function acquireSharedAgent(connectTimeoutMs: number): Agent {
   sharedAgents ??= new Map();

@@ -10,6 +10,7 @@
  * only the constants below (the SDK's resources and errors, in every program) does not pay for it.
  */
 import type { z } from "zod";
+import { zod } from "./lazy-modules";
 
 export const MASKINPORTEN_INTEGRATION_TYPE = "maskinporten";
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -23,8 +24,7 @@ export const ACCESS_STATES = ["APPROVED", "DENIED", "REQUESTED"] as const;
 export type AccessState = (typeof ACCESS_STATES)[number];
 
 function build() {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
-  const { z } = require("zod") as typeof import("zod");
+  const { z } = zod();
   const timestamp = z.string();
 
   /** A public JWK as the API stores it on a client. Validation of its rules lives in `validation.ts`. */

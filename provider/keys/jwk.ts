@@ -1,6 +1,7 @@
 import type * as jose from "jose";
 import type { Problem } from "../api/validation";
 import type { JwkAlgorithm } from "../api/jwk-constants";
+import { jose as lazyJose } from "../api/lazy-modules";
 
 /** A public key exactly as Maskinporten wants it registered on a client. */
 export interface PublicJwk {
@@ -20,8 +21,7 @@ export const DEFAULT_ALGORITHM: JwkAlgorithm = "RS256";
 
 /** The RFC 7638 SHA-256 thumbprint (base64url) of a JWK; only its public members count. */
 export function jwkThumbprint(jwk: jose.JWK | Record<string, unknown>): Promise<string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jose loads on first use, not with every program that imports the SDK
-  const { calculateJwkThumbprint } = require("jose") as typeof jose;
+  const { calculateJwkThumbprint } = lazyJose();
   return calculateJwkThumbprint(jwk as jose.JWK, "sha256");
 }
 

@@ -5,6 +5,7 @@
  * resource's (a client by its description, a generated key by its kid) and never confused with anyone else's.
  */
 import { createHash } from "node:crypto";
+import { zod } from "../../api/lazy-modules";
 
 export const OWNER_MARKER_PATTERN = /^[0-9a-f]{16}$/;
 
@@ -25,8 +26,7 @@ export function resourceMarker(type: string, place: ResourcePlace, extra = ""): 
 
 /** The hidden input; the SDK sets it. */
 export function ownerMarkerField(resource: string) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- zod loads with the provider's schemas, not with the SDK that imports this module
-  const { z } = require("zod") as typeof import("zod");
+  const { z } = zod();
   return z
     .string()
     .regex(OWNER_MARKER_PATTERN, `is set by the SDK's ${resource} (16 hex digits identifying the resource); do not set it yourself`)
